@@ -1,0 +1,246 @@
+"""Command line: `ansopt check`, `ansopt fix`, `ansopt rules`, `ansopt rule CODE`.
+
+Exit codes: 0 clean, 1 findings remain, 2 usage, settings or parse error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+
+import click
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def _use_color(stream, output: str | None) -> bool:
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ansopt: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _load_settings(config: str | None):
+    from .settings import SettingsError, load
+
+    try:
+        return load(os.getcwd(), config)
+    except SettingsError as e:
+        _fail(str(e))
+
+
+def _check_selectors(*groups: list[str]) -> None:
+    from .rules import is_selector
+
+    for group in groups:
+        for s in group:
+            if not is_selector(s):
+                raise click.UsageError(f"{s!r} names no rule (see `ansopt rules`)")
+
+
+def _engine(paths, config, select, ignore, extend_select):
+    from .engine import Engine
+
+    settings = _load_settings(config)
+    sel, ign, ext = _split(select), _split(ignore), _split(extend_select)
+    _check_selectors(sel, ign, ext)
+    for p in paths:
+        if not os.path.exists(p) and not os.path.islink(p):
+            raise click.UsageError(f"path does not exist: {p}")
+    return Engine(settings, list(paths) or ["."], select=sel or None, ignore=ign, extend_select=ext), settings
+
+
+def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None):
+    from .report import ReportContext, render
+    from .rules import all_rules
+
+    stream = stream or sys.stdout
+    ctx = ReportContext(
+        rules=all_rules(),
+        cwd=os.getcwd(),
+        version=__version__,
+        files_checked=files_checked,
+        statistics=statistics,
+        color=_use_color(stream, output) and fmt == "text",
+        unsafe_fixes=unsafe,
+    )
+    text = render(fmt, findings, ctx)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as e:
+            _fail(f"cannot write {output}: {e.strerror or e}")
+    else:
+        stream.write(text)
+        stream.flush()
+
+
+_common = [
+    click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, prefixes or slugs; comma-separated)."),
+    click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
+    click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection."),
+    click.option("--config", type=click.Path(dir_okay=False), metavar="FILE", help="Settings file (.ansopt.yml or pyproject.toml)."),
+]
+
+
+def common(f):
+    for opt in reversed(_common):
+        f = opt(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ansopt")
+def main() -> None:
+    """ansopt: a fast linter and auto-optimizer for Ansible performance."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github", "codeclimate", "junit"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--statistics", is_flag=True, help="Show a count of findings per rule.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (not for parse errors).")
+@common
+def check(paths, fmt, output, statistics, exit_zero, select, ignore, extend_select, config):
+    """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
+    engine, _ = _engine(paths, config, select, ignore, extend_select)
+    result = engine.check()
+    _report(fmt, result.findings, len(result.files), output, statistics)
+    if result.parse_errors or result.internal_errors:
+        sys.exit(EXIT_ERROR)
+    if result.findings and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+def unified_diff(display: str, old: str, new: str, created: bool) -> str:
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    lines = difflib.unified_diff(a, b, "/dev/null" if created else f"a/{display}", f"b/{display}")
+    out = []
+    for ln in lines:
+        if not ln.endswith(("\n", "\r")):
+            ln += "\n\\ No newline at end of file\n"
+        out.append(ln)
+    return "".join(out)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--write", "-w", is_flag=True, help="Write the fixes (default: print a diff, write nothing).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github", "codeclimate", "junit"]),
+    default="text",
+    show_default=True,
+    help="Format of the findings that remain.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@common
+def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_select, config):
+    """Apply fixes: print a unified diff, or rewrite files in place with --write."""
+    from .engine import write_atomic
+
+    engine, settings = _engine(paths, config, select, ignore, extend_select)
+    unsafe = unsafe_fixes or settings.unsafe_fixes
+    result = engine.fix(unsafe=unsafe)
+    if write:
+        for abspath, (display, old, new) in sorted(result.changed.items()):
+            try:
+                write_atomic(abspath, new)
+            except OSError as e:
+                _fail(f"{display}: cannot write: {e.strerror or e}")
+        n = len(result.changed)
+        if n:
+            click.echo(f"Fixed {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''}.", err=True)
+        _report(fmt, result.findings, len(result.files), None, False, unsafe)
+    else:
+        for abspath, (display, old, new) in sorted(result.changed.items()):
+            sys.stdout.write(unified_diff(display, old, new, abspath in result.created))
+        sys.stdout.flush()
+        n = len(result.changed)
+        if n:
+            click.echo(f"Would fix {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''} (run with --write to apply).", err=True)
+        _report(fmt, result.findings, len(result.files), None, False, unsafe, stream=sys.stderr)
+    if result.parse_errors or result.internal_errors:
+        sys.exit(EXIT_ERROR)
+    if exit_zero:
+        sys.exit(EXIT_CLEAN)
+    if result.findings or (not write and result.changed):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(fmt):
+    """List every rule: code, slug, fix availability and safety."""
+    import json
+
+    from .rules import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [{"code": r.code, "slug": r.slug, "severity": r.severity, "fix": r.fix, "summary": r.summary} for r in rules],
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{'CODE':<6}{'SLUG':<32}{'FIX':<8}SUMMARY")
+    for r in rules:
+        click.echo(f"{r.code:<6}{r.slug:<32}{(r.fix or '-'):<8}{r.summary}")
+
+
+@main.command("rule")
+@click.argument("name")
+def rule_cmd(name):
+    """Show a rule's documentation (by code or slug)."""
+    import inspect
+
+    from .rules import by_code_or_slug
+
+    r = by_code_or_slug(name)
+    if r is None:
+        raise click.UsageError(f"no rule {name!r} (see `ansopt rules`)")
+    click.echo(f"{r.code} [{r.slug}]  severity: {r.severity}  fix: {r.fix or 'none'}")
+    click.echo("")
+    click.echo(inspect.cleandoc(r.doc))
+    if r.options:
+        click.echo("")
+        click.echo(f"Options (in settings: rules: {{{r.code}: {{...}}}}):")
+        for opt, (default, schema) in r.options.items():
+            desc = schema.get("description", "")
+            click.echo(f"  {opt} (default {default!r}): {desc}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

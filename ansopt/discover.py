@@ -1,0 +1,275 @@
+"""Walk the paths given on the command line and classify every file Ansible would read.
+
+Classification follows Ansible's layout first (``roles/NAME/tasks``, ``handlers``,
+``defaults``, ``vars``, ``meta``, ``templates``, ``group_vars``, ``host_vars``, inventory
+folders), then file names (``ansible.cfg``, ``hosts``, ``inventory``, ``*.j2``). YAML files
+that the layout does not place are left as ``yaml`` for the loader to settle from their
+content (playbook, task list, YAML inventory or something else).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+CFG = "cfg"
+PLAYBOOK = "playbook"
+TASKS = "tasks"
+HANDLERS = "handlers"
+VARS = "vars"
+META = "meta"
+INVENTORY = "inventory"
+TEMPLATE = "template"
+YAML = "yaml"  # to be classified from its content
+OTHER = "other"
+
+KINDS = (CFG, PLAYBOOK, TASKS, HANDLERS, VARS, META, INVENTORY, TEMPLATE, YAML, OTHER)
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".virtualenv",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+        ".eggs",
+        "site-packages",
+        ".ansible",
+        ".ansopt_cache",
+    }
+)
+
+YAML_EXT = (".yml", ".yaml")
+ROLE_PARTS = {"tasks": TASKS, "handlers": HANDLERS, "defaults": VARS, "vars": VARS, "meta": META, "templates": TEMPLATE}
+# YAML files that are never Ansible content, whatever their shape.
+NOT_ANSIBLE = re.compile(
+    r"(^|/)(\.github/|\.gitlab-ci\.ya?ml$|\.pre-commit-(config|hooks)\.ya?ml$|\.yamllint(\.ya?ml)?$|"
+    r"\.ansible-lint$|\.ansopt\.ya?ml$|docker-compose[^/]*\.ya?ml$|compose\.ya?ml$|mkdocs\.ya?ml$|"
+    r"changelogs/|molecule/[^/]+/molecule\.ya?ml$|galaxy\.ya?ml$|requirements\.ya?ml$|"
+    r"meta/runtime\.ya?ml$|meta/argument_specs\.ya?ml$|execution-environment\.ya?ml$|"
+    r"\.readthedocs\.ya?ml$|codecov\.ya?ml$|\.travis\.ya?ml$|ansible-navigator\.ya?ml$|"
+    r"Taskfile\.ya?ml$|rulebooks/)"
+)
+INVENTORY_DIRS = frozenset({"inventory", "inventories", "hosts"})
+INVENTORY_NAMES = frozenset({"hosts", "inventory", "hosts.ini", "inventory.ini"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown to the user (relative to the working directory when inside it)
+    abspath: str
+    kind: str
+
+
+def display_path(abspath: str, cwd: str | None = None) -> str:
+    cwd = cwd or os.getcwd()
+    try:
+        rel = os.path.relpath(abspath, cwd)
+    except ValueError:  # another drive on Windows
+        return abspath
+    if rel.startswith(".." + os.sep) or rel == "..":
+        return abspath
+    return rel
+
+
+def classify(abspath: str) -> str | None:
+    """The kind of a file from its path alone, or None when ansopt does not read it."""
+    p = Path(abspath)
+    name = p.name
+    parts = p.parts
+    posix = p.as_posix()
+    if name == "ansible.cfg":
+        return CFG
+    lower = name.lower()
+    ext = p.suffix.lower()
+    parents = parts[:-1]
+    # roles/NAME/<part>/...
+    for i in range(len(parents) - 2, -1, -1):
+        if parents[i] == "roles" and i + 2 < len(parents):
+            part = parents[i + 2]
+            if part in ROLE_PARTS:
+                kind = ROLE_PARTS[part]
+                if kind == TEMPLATE:
+                    return TEMPLATE
+                return kind if ext in YAML_EXT or (kind == VARS and ext == "") else None
+            break
+    if ext == ".j2" or "templates" in parents:
+        return TEMPLATE
+    if "group_vars" in parents or "host_vars" in parents:
+        if ext in YAML_EXT or ext == "" or ext == ".json":
+            return VARS
+        return None
+    if ext in YAML_EXT:
+        if NOT_ANSIBLE.search(posix):
+            return OTHER
+        parent = parents[-1] if parents else ""
+        if parent in ("tasks",):
+            return TASKS
+        if parent == "handlers":
+            return HANDLERS
+        if parent in ("vars", "defaults"):
+            return VARS
+        if lower in ("hosts.yml", "hosts.yaml", "inventory.yml", "inventory.yaml") or parent in INVENTORY_DIRS:
+            return INVENTORY
+        return YAML
+    if lower in INVENTORY_NAMES or (ext in ("", ".ini") and parents and parents[-1] in INVENTORY_DIRS):
+        return INVENTORY
+    if ext == ".ini" and re.search(r"(host|inventor)", lower):
+        return INVENTORY
+    return None
+
+
+# --------------------------------------------------------------------------- ignore files
+
+
+def _glob_to_re(pattern: str) -> re.Pattern[str]:
+    """A gitignore-style glob (``*``, ``**``, ``?``, ``[...]``) as a regex on posix paths."""
+    i, n, out = 0, len(pattern), []
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern[i : i + 3] == "**/":
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            if pattern[i : i + 2] == "**":
+                out.append(".*")
+                i += 2
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                out.append("[" + pattern[i + 1 : j].replace("!", "^", 1) + "]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+class IgnoreRules:
+    """Exclude patterns (settings) and .gitignore lines, matched against root-relative paths."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.rules: list[tuple[re.Pattern[str], bool, bool, bool]] = []  # (regex, negate, dir_only, anchored)
+
+    def add(self, pattern: str, base: str = "") -> None:
+        pattern = pattern.strip()
+        if not pattern or pattern.startswith("#"):
+            return
+        negate = pattern.startswith("!")
+        if negate:
+            pattern = pattern[1:]
+        dir_only = pattern.endswith("/")
+        pattern = pattern.rstrip("/")
+        anchored = "/" in pattern
+        pattern = pattern.lstrip("/")
+        if base:
+            pattern = base.rstrip("/") + "/" + pattern
+            anchored = True
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        self.rules.append((_glob_to_re(pattern), negate, dir_only, anchored))
+
+    def add_gitignore(self, path: str) -> None:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return
+        base = os.path.relpath(os.path.dirname(path), self.root)
+        base = "" if base == "." else Path(base).as_posix()
+        for line in lines:
+            self.add(line, base)
+
+    def ignored(self, abspath: str, is_dir: bool) -> bool:
+        if not self.rules:
+            return False
+        rel = os.path.relpath(abspath, self.root)
+        if rel.startswith(".."):
+            rel = abspath
+        rel = Path(rel).as_posix()
+        name = rel.rsplit("/", 1)[-1]
+        result = False
+        for rx, negate, dir_only, anchored in self.rules:
+            if dir_only and not is_dir:
+                continue
+            target = rel if anchored else name
+            if rx.match(target) or (not anchored and rx.match(rel)):
+                result = not negate
+        return result
+
+
+def discover(
+    paths: list[str],
+    root: str,
+    exclude: list[str] | tuple[str, ...] = (),
+    respect_gitignore: bool = True,
+    cwd: str | None = None,
+) -> list[SourceFile]:
+    """Every file under `paths` that ansopt reads, classified, in a stable order.
+
+    Folders are walked with the skip list, the `exclude` patterns and .gitignore applied. A
+    file named explicitly (as pre-commit passes them) is checked against `exclude` only: a
+    git-ignored file someone names on purpose is still read.
+    """
+    cwd = cwd or os.getcwd()
+    excludes = IgnoreRules(root)
+    for pat in exclude:
+        excludes.add(pat)
+    rules = IgnoreRules(root)
+    if respect_gitignore:
+        rules.add_gitignore(os.path.join(root, ".gitignore"))
+    seen: set[str] = set()
+    out: list[SourceFile] = []
+
+    def add(abspath: str, explicit: bool) -> None:
+        if abspath in seen:
+            return
+        kind = classify(abspath)
+        if kind is None or kind == OTHER:
+            return
+        if excludes.ignored(abspath, False) or (not explicit and rules.ignored(abspath, False)):
+            return
+        seen.add(abspath)
+        out.append(SourceFile(display_path(abspath, cwd), abspath, kind))
+
+    for raw in paths:
+        ap = os.path.abspath(os.path.join(cwd, raw))
+        if os.path.isdir(ap):
+            for dirpath, dirnames, filenames in os.walk(ap):
+                keep = []
+                for d in sorted(dirnames):
+                    full = os.path.join(dirpath, d)
+                    if d in SKIP_DIRS or d.endswith(".egg-info"):
+                        continue
+                    if os.path.isfile(os.path.join(full, "pyvenv.cfg")):
+                        continue  # a virtual environment under another name
+                    if excludes.ignored(full, True) or rules.ignored(full, True):
+                        continue
+                    if respect_gitignore and os.path.isfile(os.path.join(full, ".gitignore")):
+                        rules.add_gitignore(os.path.join(full, ".gitignore"))
+                    keep.append(d)
+                dirnames[:] = keep
+                for fn in sorted(filenames):
+                    add(os.path.join(dirpath, fn), False)
+        elif os.path.exists(ap) or os.path.islink(ap):
+            add(ap, True)
+    return out

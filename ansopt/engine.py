@@ -1,0 +1,470 @@
+"""Run the rules, filter their findings, and apply fixes byte-exactly with verification.
+
+Fixing works in rounds, up to a fixpoint (bounded): every round rebuilds the project from
+the current texts, runs the rules, takes the allowed fixes whose edits do not overlap
+(a fix's edits are all applied or none), applies them per file and verifies each file:
+
+1. no byte outside the edit spans moved;
+2. the result parses (as YAML, or as ansible-core reads ansible.cfg);
+3. its data equals the data before the round plus exactly the fixes' declared changes.
+
+A file that fails is retried fix by fix; a fix that still fails is dropped and reported
+(E002), its file left as it was. Writes are atomic: a temporary file in the same folder,
+then a rename; the mode is kept, and a symlink's target is written (the link stays).
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import math
+import os
+import stat
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import discover as D
+from . import noqa
+from .model.project import Project, Reader
+from .rules import Rule, RuleContext, all_rules, matches
+from .settings import Settings
+from .source import cfgfile, yamlfile
+from .source.yamlfile import LineIndex, YamlLoadError
+from .types import (
+    FIX_FAILED_CODE,
+    FIX_FAILED_SLUG,
+    PARSE_ERROR_CODE,
+    PARSE_ERROR_SLUG,
+    Change,
+    Edit,
+    Finding,
+    Fix,
+    Span,
+)
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files: list[D.SourceFile]
+    parse_errors: int = 0
+    internal_errors: int = 0
+
+
+@dataclass
+class FixResult:
+    findings: list[Finding]  # what remains after the fixes
+    files: list[D.SourceFile]
+    changed: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # abspath -> (display, old, new)
+    created: set[str] = field(default_factory=set)
+    applied: int = 0
+    failed: list[Finding] = field(default_factory=list)
+    parse_errors: int = 0
+    internal_errors: int = 0
+    rounds: int = 0
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def selected_rules(settings: Settings, select=None, ignore=None, extend_select=None) -> list[Rule]:
+    sel = list(select) if select else (settings.select if settings.select is not None else ["ALL"])
+    ext = list(settings.extend_select) + list(extend_select or [])
+    ign = list(settings.ignore) + list(ignore or [])
+    out = []
+    for r in all_rules():
+        chosen = any(matches(r.code, r.slug, s) for s in sel + ext)
+        if chosen and not any(matches(r.code, r.slug, s) for s in ign):
+            out.append(r)
+    return out
+
+
+def rule_options(rule: Rule, settings: Settings) -> dict[str, Any]:
+    opts = rule.default_options()
+    opts.update(settings.rules.get(rule.code, {}))
+    return opts
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    out = []
+    pos = 0
+    for e in ordered:
+        if e.span.start < pos or e.span.end > len(text):
+            raise ValueError(f"overlapping or out-of-range edit at {e.span.start}")
+        out.append(text[pos : e.span.start])
+        out.append(e.replacement)
+        pos = e.span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def outside_unchanged(old: str, new: str, edits: Iterable[Edit]) -> bool:
+    """Every byte of `old` outside the edit spans is in `new`, in place."""
+    ordered = sorted(edits, key=lambda e: (e.span.start, e.span.end))
+    shift = 0
+    pos = 0
+    for e in ordered:
+        if old[pos : e.span.start] != new[pos + shift : e.span.start + shift]:
+            return False
+        shift += len(e.replacement) - (e.span.end - e.span.start)
+        pos = e.span.end
+    return old[pos:] == new[pos + shift :]
+
+
+_TOMB = object()
+
+
+def apply_changes(data: Any, changes: Iterable[Change]) -> Any:
+    """The data with the changes applied; paths refer to the data before any change."""
+    data = copy.deepcopy(data)
+    for ch in changes:
+        *parents, last = ch.path
+        node = data
+        for p in parents:
+            if isinstance(node, dict) and p not in node and ch.op == "set":
+                node[p] = {}
+            node = node[p]
+        if ch.op == "set":
+            node[last] = copy.deepcopy(ch.value)
+        elif isinstance(node, list):
+            node[last] = _TOMB
+        else:
+            node.pop(last, None)
+    return _strip_tombs(data)
+
+
+def _strip_tombs(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_strip_tombs(x) for x in data if x is not _TOMB]
+    if isinstance(data, dict):
+        return {k: _strip_tombs(v) for k, v in data.items()}
+    return data
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Deep equality that tells True from 1 and treats NaN as equal to itself."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def is_cfg_path(abspath: str) -> bool:
+    return os.path.basename(abspath) == "ansible.cfg"
+
+
+def load_data(abspath: str, text: str) -> Any:
+    """The data of a file as the verifier compares it (raises YamlLoadError)."""
+    if is_cfg_path(abspath):
+        return cfgfile.parse_values(text)
+    return yamlfile.load_text(abspath, text).data()
+
+
+def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change]) -> str | None:
+    """None when `new` is exactly `old` plus the intended change, else why not."""
+    if not outside_unchanged(old, new, edits):
+        return "bytes outside the edited spans changed"
+    try:
+        before = load_data(abspath, old) if old else ({} if is_cfg_path(abspath) else [])
+    except YamlLoadError as e:
+        return f"original does not parse ({e.message})"
+    try:
+        after = load_data(abspath, new)
+        if is_cfg_path(abspath):
+            cfgfile.load_text(abspath, new)
+    except YamlLoadError as e:
+        return f"the fixed text does not parse: line {e.line}: {e.message}"
+    expected = apply_changes(before, changes)
+    if not same_data(expected, after):
+        return "the fixed file's data differs from the intended change"
+    return None
+
+
+# --------------------------------------------------------------------------- engine
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings,
+        paths: list[str],
+        cwd: str | None = None,
+        select=None,
+        ignore=None,
+        extend_select=None,
+    ):
+        self.settings = settings
+        self.cwd = cwd or os.getcwd()
+        self.paths = paths or ["."]
+        self.rules = selected_rules(settings, select, ignore, extend_select)
+        self.files = D.discover(
+            self.paths,
+            settings.root,
+            exclude=settings.exclude,
+            respect_gitignore=settings.respect_gitignore,
+            cwd=self.cwd,
+        )
+        self.env_config = os.environ.get("ANSIBLE_CONFIG") or None
+        if self.env_config:
+            self.env_config = os.path.abspath(os.path.join(self.cwd, os.path.expanduser(self.env_config)))
+
+    # ---------------------------------------------------------------- running rules
+    def project(self, overlay: dict[str, str] | None = None, files=None) -> Project:
+        return Project(self.settings.root, files if files is not None else self.files, Reader(overlay), self.cwd, self.env_config)
+
+    def run(self, project: Project) -> tuple[list[Finding], int, int]:
+        """(findings, parse errors, internal errors) for the reported files."""
+        project.load_all()
+        findings: list[Finding] = []
+        internal = 0
+        for rule in self.rules:
+            ctx = RuleContext(project, rule, rule_options(rule, self.settings), self.settings)
+            try:
+                findings.extend(rule.check(ctx))
+            except Exception as e:  # a rule bug must not stop the run
+                internal += 1
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                findings.append(
+                    Finding(
+                        "E003",
+                        "internal-error",
+                        project.files[0].path if project.files else ".",
+                        Span(0, 0),
+                        1,
+                        1,
+                        f"rule {rule.code} crashed: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno}); please report it",
+                        "error",
+                    )
+                )
+        reported = {f.path for f in project.files}
+        parse = 0
+        out = [f for f in findings if f.path in reported or f.code == "E003"]
+        for f in project.files:
+            err = project.errors.get(f.abspath)
+            if err is not None:
+                parse += 1
+                out.append(
+                    Finding(PARSE_ERROR_CODE, PARSE_ERROR_SLUG, f.path, Span(err.offset, err.offset), err.line, err.col, err.message, "error")
+                )
+        out = self.filter(project, out)
+        out.sort(key=lambda f: f.sort_key)
+        return out, parse, internal
+
+    def filter(self, project: Project, findings: list[Finding]) -> list[Finding]:
+        """Drop findings suppressed by per-file-ignores or noqa comments."""
+        by_path = {f.path: f.abspath for f in project.files}
+        lines_cache: dict[str, list[str]] = {}
+        out = []
+        for f in findings:
+            if f.code in (PARSE_ERROR_CODE, "E003"):
+                out.append(f)
+                continue
+            ab = by_path.get(f.path)
+            if ab is not None and self._per_file_ignored(ab, f):
+                continue
+            if ab is not None:
+                if ab not in lines_cache:
+                    try:
+                        text = project.reader.read(ab)
+                    except (OSError, YamlLoadError):
+                        text = ""
+                    li = LineIndex(text)
+                    lines_cache[ab] = [li.line_text(i) for i in range(len(li.starts))]
+                if noqa.suppressed(lines_cache[ab], f.line, f.code, f.slug, is_cfg_path(ab)):
+                    continue
+            out.append(f)
+        return out
+
+    def _per_file_ignored(self, abspath: str, f: Finding) -> bool:
+        if not self.settings.per_file_ignores:
+            return False
+        rel = os.path.relpath(abspath, self.settings.root).replace(os.sep, "/")
+        for glob, sels in self.settings.per_file_ignores.items():
+            g = glob.lstrip("./") if glob.startswith("./") else glob
+            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(os.path.basename(rel), g) or rel.startswith(g.rstrip("/") + "/"):
+                if any(matches(f.code, f.slug, s) for s in sels):
+                    return True
+        return False
+
+    def check(self) -> CheckResult:
+        findings, parse, internal = self.run(self.project())
+        return CheckResult(findings, self.files, parse, internal)
+
+    # ---------------------------------------------------------------- fixing
+    def fix(self, unsafe: bool = False) -> FixResult:
+        overlay: dict[str, str] = {}
+        originals: dict[str, str | None] = {}
+        failed: list[Finding] = []
+        failed_keys: set[tuple] = set()
+        applied = 0
+        rounds = 0
+        files = list(self.files)
+        findings: list[Finding] = []
+        parse = internal = 0
+        while True:
+            project = self.project(overlay, files)
+            findings, parse, internal = self.run(project)
+            if rounds >= MAX_ROUNDS:
+                break
+            rounds += 1
+            candidates = [
+                f
+                for f in findings
+                if f.fix is not None
+                and (f.fix.safety == "safe" or unsafe)
+                and (f.code, f.path, f.span, f.fix.description) not in failed_keys
+            ]
+            if not candidates:
+                break
+            path_of = {f.path: f.abspath for f in project.files}
+            taken: dict[str, list[Span]] = {}
+            batch: list[tuple[Finding, dict[str, list[Edit]], dict[str, list[Change]]]] = []
+            for f in candidates:
+                per_file, per_changes = self._targets(f, path_of)
+                if per_file is None:
+                    continue
+                if any(any(s.overlaps(e.span) for s in taken.get(p, []) for e in es) or _self_overlap(es) for p, es in per_file.items()):
+                    continue
+                for p, es in per_file.items():
+                    taken.setdefault(p, []).extend(e.span for e in es)
+                batch.append((f, per_file, per_changes))
+            if not batch:
+                break
+            progress = False
+            for abspath in sorted({p for _, pf, _ in batch for p in pf}):
+                fixes_here = [(f, pf[abspath], pc.get(abspath, [])) for f, pf, pc in batch if abspath in pf]
+                try:
+                    old = project.reader.read(abspath) if project.reader.exists(abspath) else ""
+                except (OSError, YamlLoadError):
+                    continue
+                good = self._apply_verified(abspath, old, fixes_here, failed, failed_keys)
+                if good is None:
+                    continue
+                new, n = good
+                if new != old:
+                    if abspath not in originals:  # first change: what is on disk (None: a new file)
+                        originals[abspath] = old if os.path.exists(abspath) else None
+                    overlay[abspath] = new
+                    applied += n
+                    progress = True
+                    if abspath not in {f.abspath for f in files} and not os.path.exists(abspath):
+                        kind = D.classify(abspath) or D.OTHER
+                        files.append(D.SourceFile(D.display_path(abspath, self.cwd), abspath, kind))
+            if not progress:
+                break
+        result = FixResult(findings + failed, files, applied=applied, failed=failed, parse_errors=parse, internal_errors=internal, rounds=rounds)
+        for abspath, new in overlay.items():
+            old = originals.get(abspath)
+            if old is None:
+                result.created.add(abspath)
+                old = ""
+            if old != new:
+                result.changed[abspath] = (D.display_path(abspath, self.cwd), old, new)
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result
+
+    def _targets(self, f: Finding, path_of: dict[str, str]):
+        """Edits and changes of a finding's fix, keyed by absolute path."""
+        per_file: dict[str, list[Edit]] = {}
+        per_changes: dict[str, list[Change]] = {}
+        own = path_of.get(f.path)
+        for e in f.fix.edits:
+            target = e.path if e.path is not None else own
+            if target is None:
+                return None, None
+            per_file.setdefault(target, []).append(e)
+        for p, chs in f.fix.changes:
+            target = p if p is not None else own
+            if target is None:
+                return None, None
+            per_changes.setdefault(target, []).extend(chs)
+        return per_file, per_changes
+
+    def _apply_verified(self, abspath, old, fixes_here, failed, failed_keys):
+        """Apply the fixes for one file; verify; fall back to one fix at a time."""
+        edits = [e for _, es, _ in fixes_here for e in es]
+        changes = [c for _, _, cs in fixes_here for c in cs]
+        try:
+            new = apply_edits(old, edits)
+            problem = verify(abspath, old, new, edits, changes)
+        except Exception as e:  # pragma: no cover - defensive
+            problem = f"{type(e).__name__}: {e}"
+        if problem is None:
+            return new, len(fixes_here)
+        if len(fixes_here) == 1:
+            f = fixes_here[0][0]
+            failed_keys.add((f.code, f.path, f.span, f.fix.description))
+            failed.append(
+                Finding(
+                    FIX_FAILED_CODE,
+                    FIX_FAILED_SLUG,
+                    f.path,
+                    f.span,
+                    f.line,
+                    f.col,
+                    f"fix for {f.code} not applied, file left unchanged: {problem}",
+                    "error",
+                )
+            )
+            return None
+        # try each fix alone; keep the first that verifies (others come back next round)
+        for item in fixes_here:
+            res = self._apply_verified(abspath, old, [item], failed, failed_keys)
+            if res is not None:
+                return res
+        return None
+
+
+def _self_overlap(edits: list[Edit]) -> bool:
+    spans = sorted(e.span for e in edits)
+    return any(a.overlaps(b) for a, b in zip(spans, spans[1:]))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` (UTF-8) to `path` atomically, keeping its mode; follow a symlink."""
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target) or "."
+    try:
+        st = os.stat(target)
+        mode = stat.S_IMODE(st.st_mode)
+        owner = (st.st_uid, st.st_gid)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+        owner = None
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".ansopt-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown"):
+            try:
+                os.chown(tmp, *owner)
+            except OSError:
+                pass
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

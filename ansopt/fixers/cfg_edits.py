@@ -1,0 +1,106 @@
+"""Edit builders for ansible.cfg: set, add or rename an option, keeping every other byte.
+
+A value that already exists is replaced in place (its key, the spacing around `=` and any
+`;` comment after it stay as written: configupdater would rewrite that whole line and drop
+the comment). A new option or section is placed by configupdater, which knows the file's
+block structure, right after the last option of its section; the inserted text then takes
+the file's line-break style and its spacing around `=`.
+"""
+
+from __future__ import annotations
+
+from ..source.cfgfile import CfgFile, CfgOption
+from ..types import Change, Edit, Span
+
+
+def _delimiter(cfg: CfgFile) -> str:
+    """`" = "` or `"="` (or `": "`), as most options of the file are written."""
+    counts: dict[str, int] = {}
+    for opt in cfg.options():
+        between = cfg.text[opt.key_span.end : opt.value_span.start]
+        counts[between] = counts.get(between, 0) + 1
+    if not counts:
+        return " = "
+    best = max(counts.items(), key=lambda kv: kv[1])[0]
+    return best if best.strip() in ("=", ":") else " = "
+
+
+def _diff_edit(old: str, new: str) -> Edit | None:
+    """One edit turning `old` into `new`: the span between their common prefix and suffix."""
+    if old == new:
+        return None
+    p = 0
+    n = min(len(old), len(new))
+    while p < n and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < n - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
+        s += 1
+    return Edit(Span(p, len(old) - s), new[p : len(new) - s])
+
+
+def replace_value(cfg: CfgFile, opt: CfgOption, value: str) -> tuple[Edit, Change]:
+    return Edit(opt.value_span, value), Change("set", (opt.section, opt.key), value)
+
+
+def set_option(cfg: CfgFile, section: str, key: str, value: str) -> tuple[Edit, Change] | None:
+    """Set `key = value` in `[section]`, adding the option (and the section) if missing."""
+    sec = cfg.sections.get(section)
+    if sec is not None and key in sec.options:
+        return replace_value(cfg, sec.options[key], value)
+    nl = cfg.lines.newline
+    delim = _delimiter(cfg)
+    new_line = f"{key}{delim}{value}"
+    edit: Edit | None = None
+    try:
+        from configupdater import ConfigUpdater
+
+        upd = ConfigUpdater(space_around_delimiters=delim.startswith(" "))
+        upd.read_string(cfg.text)
+        if upd.has_section(section):
+            sect = upd[section]
+            opts = [o for o in sect.iter_options()]
+            if opts:
+                opts[-1].add_after.option(key, value)
+            else:
+                sect.set(key, value)
+        else:
+            if cfg.text and not cfg.text.endswith(("\n", "\r")):
+                upd.add_section(section)  # configupdater adds the missing line break itself
+            else:
+                upd.add_section(section)
+            upd[section].set(key, value)
+        new = str(upd)
+        edit = _diff_edit(cfg.text, new)
+        if edit is not None and nl != "\n":
+            edit = Edit(edit.span, edit.replacement.replace("\r\n", "\n").replace("\n", nl))
+        if edit is not None and delim.strip() == ":":
+            edit = Edit(edit.span, edit.replacement.replace(f"{key} = {value}", new_line).replace(f"{key}={value}", new_line))
+    except Exception:  # configupdater refuses some files ansible-core reads; place it ourselves
+        edit = None
+    if edit is None:
+        edit = _insert_manually(cfg, section, new_line, nl)
+    if sec is None and edit.span.start > 0 and not edit.replacement.startswith((nl + nl, nl + "[")):
+        # a blank line before a new section, as people write them
+        if cfg.text[: edit.span.start].endswith(nl) and not cfg.text[: edit.span.start].endswith(nl + nl):
+            edit = Edit(edit.span, nl + edit.replacement)
+    return edit, Change("set", (section, key), value)
+
+
+def _insert_manually(cfg: CfgFile, section: str, line: str, nl: str) -> Edit:
+    sec = cfg.sections.get(section)
+    if sec is not None:
+        pos = sec.entry_span.end
+        prefix = "" if cfg.text[:pos].endswith(("\n", "\r")) or pos == 0 else nl
+        return Edit(Span(pos, pos), prefix + line + nl)
+    pos = len(cfg.text)
+    prefix = "" if not cfg.text or cfg.text.endswith(("\n", "\r")) else nl
+    return Edit(Span(pos, pos), f"{prefix}[{section}]{nl}{line}{nl}")
+
+
+def rename_key(cfg: CfgFile, opt: CfgOption, new_key: str) -> tuple[Edit, tuple[Change, Change]]:
+    """Rename an option in place (value, spacing and comments untouched)."""
+    return (
+        Edit(opt.key_span, new_key),
+        (Change("delete", (opt.section, opt.key)), Change("set", (opt.section, new_key.lower()), opt.value)),
+    )

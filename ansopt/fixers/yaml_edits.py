@@ -1,0 +1,271 @@
+"""Edit builders for YAML files: each returns the text `Edit`s and the data `Change`s.
+
+They never decide whether something is wrong (rules do); they turn a decision into the
+smallest byte-exact edit, with indentation, quoting and line breaks copied from the
+neighbouring text. A builder returns None when it cannot make a faithful edit (a flow
+mapping, an anchored node, a comment it would have to drop): the rule then reports the
+finding without a fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq, scalar_value
+from ..types import Change, Edit, Span
+
+# --------------------------------------------------------------------------- paths
+
+
+def data_path(file: YamlFile, node: YNode) -> tuple[Any, ...] | None:
+    """The path of `node` in `file.data()`: (document index, key or index, ...)."""
+    path: list[Any] = []
+    cur = node
+    while cur.parent is not None:
+        parent = cur.parent
+        if isinstance(parent, YMap):
+            for k, v in parent.pairs:
+                if v is cur:
+                    path.append(k.to_data())
+                    break
+            else:
+                return None
+        elif isinstance(parent, YSeq):
+            for i, item in enumerate(parent.items):
+                if item is cur:
+                    path.append(i)
+                    break
+            else:
+                return None
+        cur = parent
+    for i, doc in enumerate(file.docs):
+        if doc.root is cur:
+            path.append(i)
+            return tuple(reversed(path))
+    return None
+
+
+def under_anchor(node: YNode) -> bool:
+    """True when the node or one of its ancestors carries an anchor (edits would show up
+    wherever that anchor is aliased) or the node itself is an alias."""
+    cur: YNode | None = node
+    while cur is not None:
+        if cur.anchor or isinstance(cur, YAlias):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _contains_alias_or_anchor(node: YNode) -> bool:
+    return any(n.anchor or isinstance(n, YAlias) for n in node.walk())
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def col(file: YamlFile, offset: int) -> int:
+    return file.indent_of(offset)
+
+
+def starts_line(file: YamlFile, offset: int) -> bool:
+    """True when only whitespace precedes `offset` on its line."""
+    ln = file.lines.line_of(offset)
+    return file.text[file.lines.line_start(ln) : offset].strip() == ""
+
+
+def end_of_line(file: YamlFile, offset: int) -> int:
+    """Offset just after the line break of the line holding `offset` (or end of text)."""
+    return file.lines.next_line_start(offset)
+
+
+def indent_unit(file: YamlFile, mapping: YMap | None = None) -> int:
+    """The file's indentation step: from a nested block mapping if there is one, else 2."""
+    nodes = [mapping] if mapping is not None else []
+    nodes += [d.root for d in file.docs]
+    for top in nodes:
+        for n in top.walk():
+            if isinstance(n, YMap) and not n.flow and isinstance(n.parent, YMap) and not n.parent.flow:
+                step = col(file, n.start) - col(file, n.parent.start)
+                if 1 < step <= 8:
+                    return step
+    return 2
+
+
+def quote_char(file: YamlFile) -> str:
+    """Which quote the file prefers around Jinja expressions."""
+    return "'" if file.text.count("'{{") > file.text.count('"{{') else '"'
+
+
+_PLAIN_OK = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./@+=,()\- ]*\Z")
+
+
+def scalar_text(value: Any, quote: str = '"') -> str:
+    """YAML text for a scalar that reads back as exactly `value` (YAML 1.1, as Ansible)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        if value and _PLAIN_OK.match(value) and not value.endswith(" ") and scalar_value(value, None, True)[0] == value:
+            return value
+        if quote == "'" and "\n" not in value and all(c.isprintable() for c in value):
+            return "'" + value.replace("'", "''") + "'"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(scalar_text(v, quote) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar_text(k, quote)}: {scalar_text(v, quote)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def reindent(file: YamlFile, start: int, end: int, delta: int) -> str | None:
+    """The text [start, end) with every line after the first shifted by `delta` columns.
+
+    None when a line has fewer leading spaces than a negative shift would remove.
+    """
+    text = file.text[start:end]
+    if delta == 0 or "\n" not in text and "\r" not in text:
+        return text
+    lines = re.split(r"(\r\n|\r|\n)", text)
+    out = [lines[0]]
+    for i in range(1, len(lines), 2):
+        brk, line = lines[i], lines[i + 1]
+        if line.strip() == "":
+            out.append(brk + line)
+            continue
+        if delta > 0:
+            out.append(brk + " " * delta + line)
+        else:
+            lead = len(line) - len(line.lstrip(" "))
+            if lead < -delta:
+                return None
+            out.append(brk + line[-delta:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def key_colon_end(file: YamlFile, key: YNode) -> int | None:
+    """Offset just after the `:` that follows a block mapping key."""
+    i = key.end
+    text = file.text
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    if i < len(text) and text[i] == ":":
+        return i + 1
+    return None
+
+
+def replace_value(file: YamlFile, mapping: YMap, key: Any, new_text: str) -> Edit | None:
+    """Replace the value of `key` with `new_text`, which either starts with a line break
+    (a block value) or is inline text (written after one space)."""
+    pair = mapping.pair(key)
+    if pair is None or mapping.flow:
+        return None
+    k, v = pair
+    if v.anchor or isinstance(v, YAlias) or _contains_alias_or_anchor(v):
+        return None
+    colon = key_colon_end(file, k)
+    if colon is None:
+        return None
+    if v.end <= colon and not (isinstance(v, YScalar) and v.value is None):
+        return None
+    end = max(v.end, colon)
+    between = file.text[colon : v.start] if v.start >= colon else ""
+    if "#" in between:
+        return None  # a comment between the key and its value
+    if new_text.startswith(("\n", "\r")):
+        return Edit(Span(colon, end), new_text)
+    return Edit(Span(colon, end), " " + new_text)
+
+
+def delete_key(file: YamlFile, mapping: YMap, key: Any) -> Edit | None:
+    """Remove `key: value` and its lines from a block mapping."""
+    pair = mapping.pair(key)
+    if pair is None or mapping.flow or len(mapping.pairs) < 2:
+        return None
+    k, v = pair
+    idx = next(i for i, p in enumerate(mapping.pairs) if p[0] is k)
+    line_end = end_of_line(file, max(v.end, k.end))
+    # anything but a comment after the value on its last line means we cannot take the line
+    rest = file.text[max(v.end, k.end) : line_end].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    if starts_line(file, k.start):
+        ln = file.lines.line_of(k.start)
+        return Edit(Span(file.lines.line_start(ln), line_end), "")
+    # `- key: value` as the first entry of a sequence item: pull the next key up.
+    if idx + 1 >= len(mapping.pairs):
+        return None
+    nk = mapping.pairs[idx + 1][0]
+    if not starts_line(file, nk.start):
+        return None
+    if "#" in file.text[line_end : nk.start]:
+        return None
+    if col(file, nk.start) != col(file, k.start):
+        return None
+    return Edit(Span(k.start, nk.start), "")
+
+
+def insert_key(file: YamlFile, mapping: YMap, key: str, value_text: str, after: Any = None) -> Edit | None:
+    """Add `key: value_text` as a new entry of a block mapping, after the entry `after`
+    (default: the last entry). `value_text` is inline text or starts with a line break."""
+    if mapping.flow or not mapping.pairs:
+        return None
+    if after is None:
+        k, v = mapping.pairs[-1]
+    else:
+        pair = mapping.pair(after)
+        if pair is None:
+            return None
+        k, v = pair
+    indent = " " * col(file, mapping.pairs[0][0].start)
+    if not starts_line(file, mapping.pairs[0][0].start) and not file.text[
+        file.lines.line_start(file.lines.line_of(mapping.pairs[0][0].start)) : mapping.pairs[0][0].start
+    ].strip().startswith("-"):
+        return None
+    nl = file.lines.newline
+    pos = end_of_line(file, max(v.end, k.end))
+    rest = file.text[max(v.end, k.end) : pos].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    sep = "" if value_text.startswith(("\n", "\r")) else " "
+    entry = f"{indent}{key}:{sep}{value_text}"
+    if pos == len(file.text) and not file.text.endswith(("\n", "\r")):
+        return Edit(Span(pos, pos), nl + entry)
+    return Edit(Span(pos, pos), entry + nl)
+
+
+def block_seq_for(file: YamlFile, seq: YSeq, key_col: int, model_key_col: int) -> str | None:
+    """Text for the block sequence `seq` moved under a key at column `key_col`, keeping
+    its items, comments and the offset its dashes had from their original key."""
+    if seq.flow or not seq.items:
+        return None
+    first_dash = seq.start
+    if not starts_line(file, first_dash):
+        return None
+    offset = col(file, first_dash) - model_key_col
+    if offset < 0:
+        return None
+    new_col = key_col + offset
+    body = reindent(file, first_dash, seq.end, new_col - col(file, first_dash))
+    if body is None:
+        return None
+    return file.lines.newline + " " * new_col + body
+
+
+def set_changes(file: YamlFile, node: YNode, value: Any) -> Change | None:
+    path = data_path(file, node)
+    return None if path is None else Change("set", path, value)
+
+
+def delete_change(file: YamlFile, mapping: YMap, key: Any) -> Change | None:
+    path = data_path(file, mapping)
+    return None if path is None else Change("delete", (*path, key))

@@ -1,0 +1,503 @@
+"""What ansopt knows about Ansible, derived from the installed ansible-core and cached.
+
+Nothing here is a hand-written table of Ansible's settings, keywords or modules: the first
+call imports ansible-core, reads its config definitions, plugin documentation, playbook
+keyword classes, module routing and fact collectors, and stores the result as JSON in the
+user cache (``$ANSOPT_CACHE_DIR``, else ``$XDG_CACHE_HOME/ansopt``, else
+``~/.cache/ansopt``), keyed by the ansible-core version and the file's format version.
+Later runs read that JSON and never import ansible-core.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import sys
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+FORMAT = 6  # bump when the shape of the cached data changes
+
+_PLUGIN_TYPES = (
+    "connection",
+    "become",
+    "cache",
+    "callback",
+    "inventory",
+    "lookup",
+    "shell",
+    "strategy",
+    "vars",
+    "netconf",
+    "cliconf",
+    "httpapi",
+    "terminal",
+)
+
+
+def ansible_core_dir() -> Path | None:
+    """The installed `ansible` package folder, found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("ansible")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def ansible_core_version() -> str | None:
+    """ansible-core's version, read from ansible/release.py without importing ansible."""
+    d = ansible_core_dir()
+    if d is None:
+        return None
+    try:
+        text = (d / "release.py").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    m = re.search(r"""__version__\s*=\s*['"]([^'"]+)['"]""", text)
+    return m.group(1) if m else None
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("ANSOPT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "ansopt"
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [_jsonable(i) for i in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return str(v)
+
+
+def _first_line(desc: Any) -> str:
+    if isinstance(desc, list):
+        desc = " ".join(str(d) for d in desc)
+    return " ".join(str(desc or "").split())
+
+
+def _option(defn: dict) -> dict:
+    """The parts of a config definition ansopt uses."""
+    out: dict[str, Any] = {
+        "type": defn.get("type") or "string",
+        "default": _jsonable(defn.get("default")),
+        "ini": [[e.get("section", "defaults"), e.get("key")] for e in (defn.get("ini") or []) if e.get("key")],
+        "vars": [e.get("name") for e in (defn.get("vars") or []) if isinstance(e, dict) and e.get("name")],
+        "env": [e.get("name") for e in (defn.get("env") or []) if isinstance(e, dict) and e.get("name")],
+        "description": _first_line(defn.get("description"))[:300],
+    }
+    if defn.get("choices"):
+        ch = defn["choices"]
+        out["choices"] = _jsonable(list(ch.keys()) if isinstance(ch, dict) else ch)
+    dep = defn.get("deprecated")
+    if dep:
+        out["deprecated"] = _jsonable(dep)
+    ini_dep = [
+        [e.get("section", "defaults"), e.get("key"), _jsonable(e.get("deprecated"))]
+        for e in (defn.get("ini") or [])
+        if e.get("deprecated")
+    ]
+    if ini_dep:
+        out["ini_deprecated"] = ini_dep
+    return out
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build_keywords() -> dict[str, list[str]]:
+    from ansible.playbook.block import Block
+    from ansible.playbook.handler import Handler
+    from ansible.playbook.play import Play
+    from ansible.playbook.role.definition import RoleDefinition
+    from ansible.playbook.task import Task
+
+    task = set(Task.fattributes) | {"local_action"}
+    return {
+        "task": sorted(task),
+        "handler": sorted(set(Handler.fattributes) | {"local_action"}),
+        "block": sorted(Block.fattributes),
+        "play": sorted(Play.fattributes),
+        "role": sorted(RoleDefinition.fattributes),
+    }
+
+
+def _build_modules(core: Path) -> dict[str, Any]:
+    import yaml
+
+    builtin = sorted(p.stem for p in (core / "modules").glob("*.py") if not p.stem.startswith("_"))
+    actions = sorted(p.stem for p in (core / "plugins" / "action").glob("*.py") if not p.stem.startswith("_"))
+    with open(core / "config" / "ansible_builtin_runtime.yml", "rb") as f:
+        runtime = yaml.safe_load(f) or {}
+    redirects: dict[str, str] = {}
+    tombstones: dict[str, str] = {}
+    routing = runtime.get("plugin_routing") or {}
+    # action routing first, module routing wins (`yum` is routed as an action on 2.17+)
+    for section in ("action", "modules"):
+        for name, entry in (routing.get(section) or {}).items():
+            if not isinstance(entry, dict):
+                continue
+            if entry.get("redirect"):
+                redirects[name] = entry["redirect"]
+            if entry.get("tombstone"):
+                tombstones[name] = _first_line((entry["tombstone"] or {}).get("warning_text", ""))
+    from ansible.parsing import mod_args
+
+    return {
+        "builtin": builtin,
+        "actions": actions,
+        "redirects": redirects,
+        "tombstones": tombstones,
+        # actions whose k=v string keeps its free text as _raw_params (command, shell, ...)
+        "freeform": sorted(mod_args.FREEFORM_ACTIONS),
+        "raw_params": sorted(mod_args.RAW_PARAM_MODULES),
+    }
+
+
+def _build_config() -> dict[str, Any]:
+    import ansible.constants as C
+    from ansible.plugins import loader as plugin_loader
+
+    cm = C.config
+    base = {name: _option(defn) for name, defn in cm.get_configuration_definitions().items()}
+    plugins: dict[str, dict[str, dict[str, Any]]] = {}
+    for ptype in _PLUGIN_TYPES:
+        loader = getattr(plugin_loader, f"{ptype}_loader", None)
+        if loader is None:
+            continue
+        try:
+            classes = list(loader.all(class_only=True))
+        except Exception:  # pragma: no cover - a broken plugin must not stop the build
+            continue
+        for cls in classes:
+            name = getattr(cls, "_load_name", None)
+            if not name or name.startswith("_"):
+                continue
+            try:
+                defs = cm.get_configuration_definitions(ptype, name) or {}
+            except Exception:  # pragma: no cover
+                continue
+            plugins.setdefault(ptype, {})[name] = {opt: _option(d) for opt, d in defs.items()}
+    galaxy_server = {}
+    try:
+        from ansible.config.manager import GALAXY_SERVER_DEF
+
+        galaxy_server = {k: {"type": t, "required": req} for k, req, t in GALAXY_SERVER_DEF}
+    except Exception:  # pragma: no cover
+        pass
+    return {"base": base, "plugins": plugins, "galaxy_server": galaxy_server}
+
+
+def _string_keys(path: Path) -> set[str]:
+    """String keys a fact collector module writes: `facts['key'] = ...` and dict literals."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return set()
+    keys: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                    if isinstance(t.value, ast.Name) and t.value.id.endswith(("facts", "_dict")):
+                        keys.add(t.slice.value)
+        elif isinstance(node, ast.Dict):
+            for k in node.keys:
+                if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                    keys.add(k.value)
+    return {k for k in keys if re.fullmatch(r"[a-z][a-z0-9_]*", k)}
+
+
+def _build_facts() -> dict[str, Any]:
+    import inspect
+
+    from ansible.module_utils.facts import collector as fcollector
+    from ansible.module_utils.facts import default_collectors
+
+    classes = list(default_collectors.collectors)
+    collectors: dict[str, set[str]] = {}
+    files: dict[str, set[Path]] = {}
+    for cls in classes:
+        name = cls.name
+        ids = collectors.setdefault(name, set())
+        ids.add(name)
+        ids.update(getattr(cls, "_fact_ids", set()) or set())
+        mod = inspect.getmodule(cls)
+        if mod is not None and getattr(mod, "__file__", None):
+            files.setdefault(name, set()).add(Path(mod.__file__))
+    # Platform-specific collectors (hardware, network, virtual) keep their facts in sibling
+    # modules; scan the whole sub-package for the keys they write.
+    for name, paths in list(files.items()):
+        extra: set[Path] = set()
+        for p in paths:
+            if p.parent.name in ("hardware", "network", "virtual"):
+                extra.update(p.parent.glob("*.py"))
+        paths |= extra
+    scanned: dict[str, set[str]] = {}
+    for name, paths in files.items():
+        ks: set[str] = set()
+        for p in paths:
+            ks |= _string_keys(p)
+        scanned[name] = ks
+    try:
+        id_map, aliases = fcollector.build_fact_id_to_collector_map(classes)
+        aliases = {k: sorted(v) for k, v in aliases.items()}
+    except Exception:  # pragma: no cover
+        aliases = {}
+    minimal = sorted(
+        getattr(
+            __import__("ansible.modules.setup", fromlist=["x"]),
+            "minimal_gather_subset",
+            frozenset(),
+        )
+        or []
+    )
+    if not minimal:
+        minimal = sorted(fcollector.__dict__.get("MINIMAL_GATHER_SUBSET", []) or [])
+    return {
+        "collectors": {k: sorted(v) for k, v in collectors.items()},
+        "scanned": {k: sorted(v) for k, v in scanned.items()},
+        "aliases": aliases,
+        "minimal": minimal,
+    }
+
+
+def _minimal_subset_from_source(core: Path) -> list[str]:
+    """`minimal_gather_subset` as the setup/gather_facts module defines it."""
+    for rel in ("modules/setup.py", "module_utils/facts/ansible_collector.py"):
+        try:
+            text = (core / rel).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        m = re.search(r"minimal_gather_subset\s*=\s*frozenset\(\[([^\]]*)\]", text)
+        if m:
+            return sorted(re.findall(r"""['"](\w+)['"]""", m.group(1)))
+    return []
+
+
+def _build_magic(core: Path, config: dict[str, Any]) -> list[str]:
+    """Variables Ansible itself defines (magic and connection variables), not facts."""
+    names: set[str] = set()
+    import ansible.constants as C
+
+    for v in getattr(C, "MAGIC_VARIABLE_MAPPING", {}).values():
+        names.update(v)
+    names.update(getattr(C, "INTERNAL_STATIC_VARS", ()) or ())
+    try:  # ansible_check_mode, ansible_run_tags, ...: load_options_vars() in utils/vars.py
+        text = (core / "utils" / "vars.py").read_text(encoding="utf-8")
+        m = re.search(r"attrs\s*=\s*\{([^}]*)\}", text)
+        if m and "'ansible_%s' % alias" in text:
+            names.update("ansible_" + a for a in re.findall(r""":\s*['"](\w+)['"]""", m.group(1)))
+        names.update(re.findall(r"""['"](ansible_\w+)['"]""", text))
+    except OSError:
+        pass
+    for rel in ("vars/manager.py", "executor/task_executor.py", "executor/play_iterator.py", "playbook/play_context.py", "inventory/manager.py", "inventory/data.py", "inventory/host.py", "vars/hostvars.py", "executor/task_queue_manager.py", "plugins/strategy/__init__.py"):
+        try:
+            text = (core / rel).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        names.update(re.findall(r"""variables\[['"](\w+)['"]\]""", text))
+        names.update(re.findall(r"""\bvars\[['"](\w+)['"]\]""", text))
+        names.update(re.findall(r"""set_variable\(['"](\w+)['"]""", text))
+        names.update(re.findall(r"""\b(?:all_vars|results|magic_vars|host_vars)\[['"](\w+)['"]\]""", text))
+        names.update(re.findall(r"""['"](ansible_\w+)['"]\s*:""", text))
+        names.update(re.findall(r"""\b(ansible_\w+)=""", text))
+    for opts in [config["base"], *[o for p in config["plugins"].values() for o in p.values()]]:
+        for defn in opts.values():
+            names.update(defn.get("vars", []))
+    # reserved names: every playbook keyword and loop variables
+    names.update({"item", "ansible_loop", "ansible_loop_var", "ansible_index_var", "omit"})
+    return sorted(n for n in names if re.fullmatch(r"\w+", n))
+
+
+def _build_booleans() -> dict[str, list[str]]:
+    from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+    return {
+        "true": sorted(str(b).lower() for b in BOOLEANS_TRUE if isinstance(b, str)),
+        "false": sorted(str(b).lower() for b in BOOLEANS_FALSE if isinstance(b, str)),
+    }
+
+
+def build() -> dict[str, Any]:
+    core = ansible_core_dir()
+    if core is None:
+        raise RuntimeError("ansible-core is not installed")
+    config = _build_config()
+    facts = _build_facts()
+    if not facts.get("minimal"):
+        facts["minimal"] = _minimal_subset_from_source(core)
+    return {
+        "format": FORMAT,
+        "ansible_core": ansible_core_version(),
+        "python": sys.version.split()[0],
+        "keywords": _build_keywords(),
+        "modules": _build_modules(core),
+        "config": config,
+        "facts": facts,
+        "magic": _build_magic(core, config),
+        "booleans": _build_booleans(),
+    }
+
+
+# --------------------------------------------------------------------------- loading
+
+_KNOWLEDGE: Knowledge | None = None
+
+
+def _cache_file() -> Path:
+    return cache_dir() / f"knowledge-{ansible_core_version() or 'none'}-f{FORMAT}.json"
+
+
+def _load_or_build() -> dict[str, Any]:
+    path = _cache_file()
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if data.get("format") == FORMAT:
+            return data
+    except (OSError, ValueError):
+        pass
+    data = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except OSError:  # an unwritable cache only costs speed
+        pass
+    return data
+
+
+class Knowledge:
+    """Read-only view of the derived data, with the lookups rules need."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    # ---- playbook keywords
+    @cached_property
+    def task_keywords(self) -> frozenset[str]:
+        kw = self.data["keywords"]
+        return frozenset(kw["task"]) | frozenset(kw["handler"])
+
+    @cached_property
+    def block_keywords(self) -> frozenset[str]:
+        return frozenset(self.data["keywords"]["block"])
+
+    @cached_property
+    def play_keywords(self) -> frozenset[str]:
+        return frozenset(self.data["keywords"]["play"])
+
+    @cached_property
+    def role_keywords(self) -> frozenset[str]:
+        return frozenset(self.data["keywords"]["role"])
+
+    # ---- modules
+    @cached_property
+    def builtin_modules(self) -> frozenset[str]:
+        m = self.data["modules"]
+        return frozenset(m["builtin"]) | frozenset(m["actions"])
+
+    def canonical_module(self, name: str) -> str:
+        """FQCN for a module name as written: `apt` -> `ansible.builtin.apt`.
+
+        Short names of modules that moved to collections follow ansible-core's routing
+        (`docker_image` -> `community.docker.docker_image`); a builtin name that ansible-core
+        redirects inside ansible.builtin (`yum` -> dnf on 2.17+) keeps its own name.
+        """
+        if name.startswith("ansible.legacy."):
+            name = "ansible.builtin." + name[len("ansible.legacy.") :]
+        if "." in name:
+            return name
+        if name in self.builtin_modules:
+            return "ansible.builtin." + name
+        target = self.data["modules"]["redirects"].get(name)
+        if target:
+            if target.startswith("ansible.builtin."):
+                return "ansible.builtin." + name
+            return target
+        return name
+
+    @cached_property
+    def freeform_actions(self) -> frozenset[str]:
+        return frozenset(self.data["modules"]["freeform"])
+
+    # ---- config catalogue
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.data["config"]
+
+    def base_option(self, name: str) -> dict[str, Any] | None:
+        return self.data["config"]["base"].get(name)
+
+    def plugin_options(self, ptype: str, name: str) -> dict[str, dict[str, Any]]:
+        return self.data["config"]["plugins"].get(ptype, {}).get(name, {})
+
+    @cached_property
+    def ini_index(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        """(section, key) -> [(plugin type or '', plugin name or '', option name)]."""
+        idx: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for opt, defn in self.data["config"]["base"].items():
+            for sec, key in defn["ini"]:
+                idx.setdefault((sec, key), []).append(("", "", opt))
+        for ptype, plugins in self.data["config"]["plugins"].items():
+            for pname, opts in plugins.items():
+                for opt, defn in opts.items():
+                    for sec, key in defn["ini"]:
+                        idx.setdefault((sec, key), []).append((ptype, pname, opt))
+        return idx
+
+    def option_def(self, ref: tuple[str, str, str]) -> dict[str, Any]:
+        ptype, pname, opt = ref
+        if not ptype:
+            return self.data["config"]["base"][opt]
+        return self.data["config"]["plugins"][ptype][pname][opt]
+
+    @cached_property
+    def sections(self) -> frozenset[str]:
+        return frozenset(sec for sec, _ in self.ini_index)
+
+    def boolean(self, value: Any) -> bool:
+        """ansible-core's non-strict boolean conversion (as for config values)."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return value == 1
+        return str(value).strip().lower() in self.data["booleans"]["true"]
+
+    def is_boolean_text(self, value: Any) -> bool:
+        b = self.data["booleans"]
+        return str(value).strip().lower() in b["true"] or str(value).strip().lower() in b["false"]
+
+    # ---- variables and facts
+    @cached_property
+    def magic_vars(self) -> frozenset[str]:
+        return frozenset(self.data["magic"])
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.data["facts"]
+
+
+def get() -> Knowledge:
+    global _KNOWLEDGE
+    if _KNOWLEDGE is None:
+        _KNOWLEDGE = Knowledge(_load_or_build())
+    return _KNOWLEDGE

@@ -1,0 +1,473 @@
+"""What Ansible will run: playbooks, plays, roles, task files, includes, ansible.cfg.
+
+The project loads files lazily and caches them, so that a run over one playbook reads only
+that playbook and what it refers to (its roles, included task files, templates, the
+ansible.cfg and inventory that apply to it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Iterator
+
+from .. import discover as D
+from ..source import cfgfile, yamlfile
+from ..source.cfgfile import CfgFile
+from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
+from .tasks import Task, is_template, iter_task_list, walk_tasks
+
+PLAY_TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks")
+ROLE_SUBDIRS = ("tasks", "handlers", "defaults", "vars", "meta", "templates", "files")
+INCLUDE_TASKS = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "include", "ansible.builtin.include"})
+INCLUDE_ROLES = frozenset({"ansible.builtin.include_role", "ansible.builtin.import_role"})
+IMPORT_PLAYBOOK = frozenset({"ansible.builtin.import_playbook", "import_playbook"})
+
+
+class Reader:
+    """File contents, with in-memory replacements (the fix engine's pending edits)."""
+
+    def __init__(self, overlay: dict[str, str] | None = None):
+        self.overlay = overlay if overlay is not None else {}
+
+    def exists(self, abspath: str) -> bool:
+        return abspath in self.overlay or os.path.isfile(abspath)
+
+    def read(self, abspath: str) -> str:
+        if abspath in self.overlay:
+            return self.overlay[abspath]
+        with open(abspath, "rb") as f:
+            return yamlfile.decode(f.read())
+
+
+@dataclass
+class RoleRef:
+    """A role named by a play's `roles:`, a role dependency or an include/import_role task."""
+
+    name: str
+    node: YNode
+    file: YamlFile
+    role: Role | None
+    via: str  # "play", "dependency", "include_role", "import_role"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TaskFile:
+    """A list of tasks in its own file (role tasks/handlers, or an included file)."""
+
+    file: YamlFile
+    kind: str  # "task" or "handler"
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        root = self.file.root
+        return list(iter_task_list(self.file, root, self.kind))
+
+
+class Role:
+    def __init__(self, project: Project, name: str, path: str):
+        self.project = project
+        self.name = name
+        self.path = path
+
+    def _yaml(self, sub: str, base: str = "main") -> YamlFile | None:
+        for ext in (".yml", ".yaml", ""):
+            p = os.path.join(self.path, sub, base + ext)
+            if self.project.reader.exists(p):
+                return self.project.yaml(p)
+        return None
+
+    @cached_property
+    def tasks(self) -> TaskFile | None:
+        f = self._yaml("tasks")
+        return TaskFile(f, "task") if f is not None else None
+
+    @cached_property
+    def handlers(self) -> TaskFile | None:
+        f = self._yaml("handlers")
+        return TaskFile(f, "handler") if f is not None else None
+
+    @cached_property
+    def defaults(self) -> YamlFile | None:
+        return self._yaml("defaults")
+
+    @cached_property
+    def vars(self) -> YamlFile | None:
+        return self._yaml("vars")
+
+    @cached_property
+    def meta(self) -> YamlFile | None:
+        return self._yaml("meta")
+
+    @cached_property
+    def dependencies(self) -> list[RoleRef]:
+        meta = self.meta
+        if meta is None or not isinstance(meta.root, YMap):
+            return []
+        deps = meta.root.get("dependencies")
+        return self.project.role_refs(deps, meta, os.path.join(self.path, "meta"), "dependency")
+
+    def __repr__(self) -> str:
+        return f"Role({self.name})"
+
+
+class Play:
+    def __init__(self, playbook: Playbook, node: YMap, index: int):
+        self.playbook = playbook
+        self.file = playbook.file
+        self.node = node
+        self.index = index
+
+    @property
+    def project(self) -> Project:
+        return self.playbook.project
+
+    def value(self, key: str, default: Any = None) -> Any:
+        n = self.node.get(key)
+        return default if n is None else n.to_data()
+
+    @property
+    def name(self) -> str | None:
+        v = self.value("name")
+        return v if isinstance(v, str) else None
+
+    @cached_property
+    def hosts(self) -> str:
+        v = self.value("hosts")
+        if isinstance(v, list):
+            return ",".join(str(x) for x in v)
+        return "" if v is None else str(v)
+
+    @cached_property
+    def sections(self) -> dict[str, list[Task]]:
+        out: dict[str, list[Task]] = {}
+        for key in PLAY_TASK_SECTIONS:
+            out[key] = list(iter_task_list(self.file, self.node.get(key), "task"))
+        out["handlers"] = list(iter_task_list(self.file, self.node.get("handlers"), "handler"))
+        return out
+
+    @cached_property
+    def roles(self) -> list[RoleRef]:
+        return self.project.role_refs(self.node.get("roles"), self.file, os.path.dirname(self.file_abspath), "play")
+
+    @property
+    def file_abspath(self) -> str:
+        return self.playbook.abspath
+
+    def own_tasks(self) -> Iterator[Task]:
+        """Tasks written in the play itself (blocks opened), handlers included."""
+        for key in (*PLAY_TASK_SECTIONS, "handlers"):
+            yield from walk_tasks(self.sections[key])
+
+    def __repr__(self) -> str:
+        return f"Play({self.name or self.hosts}@{self.file.path})"
+
+
+class Playbook:
+    def __init__(self, project: Project, file: YamlFile, abspath: str):
+        self.project = project
+        self.file = file
+        self.abspath = abspath
+
+    @cached_property
+    def plays(self) -> list[Play]:
+        root = self.file.root
+        if not isinstance(root, YSeq):
+            return []
+        out = []
+        for i, item in enumerate(root.items):
+            if isinstance(item, YMap) and not _is_import_playbook(item):
+                out.append(Play(self, item, i))
+        return out
+
+    @cached_property
+    def imports(self) -> list[str]:
+        """Absolute paths of playbooks this one imports with a literal file name."""
+        root = self.file.root
+        out = []
+        if isinstance(root, YSeq):
+            base = os.path.dirname(self.abspath)
+            for item in root.items:
+                if isinstance(item, YMap):
+                    target = _import_playbook_target(item)
+                    if target and not is_template(target):
+                        out.append(os.path.normpath(os.path.join(base, target)))
+        return out
+
+
+def _is_import_playbook(node: YMap) -> bool:
+    return any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include")) and "hosts" not in node
+
+
+def _import_playbook_target(node: YMap) -> str | None:
+    for k in ("import_playbook", "ansible.builtin.import_playbook", "include"):
+        v = node.get(k)
+        if isinstance(v, YScalar) and isinstance(v.value, str):
+            return v.value.split()[0] if v.value.split() else None
+    return None
+
+
+def content_kind(file: YamlFile) -> str:
+    """Settle a YAML file's kind from its content: playbook, tasks, inventory or other."""
+    root = file.root
+    if isinstance(root, YSeq):
+        maps = [i for i in root.items if isinstance(i, YMap)]
+        if not maps or len(maps) != len(root.items):
+            return D.OTHER
+        if any("hosts" in m or _is_import_playbook(m) for m in maps):
+            return D.PLAYBOOK
+        from .. import knowledge
+
+        K = knowledge.get()
+        for m in maps:
+            for k in m.keys():
+                if not isinstance(k, str):
+                    continue
+                if k in ("block", "include_tasks", "import_tasks", "include_role", "import_role", "action", "local_action"):
+                    return D.TASKS
+                if k in K.task_keywords or k.startswith("with_"):
+                    continue
+                if k.count(".") >= 2 or K.canonical_module(k) != k:
+                    return D.TASKS
+        return D.OTHER
+    if isinstance(root, YMap):
+        vals = [v for _, v in root.pairs]
+        if vals and all(isinstance(v, YMap) or (isinstance(v, YScalar) and v.value is None) for v in vals):
+            if any(isinstance(v, YMap) and any(k in v for k in ("hosts", "children")) for v in vals):
+                return D.INVENTORY
+    return D.OTHER
+
+
+class Project:
+    """The files ansopt reports on, and everything they lead to."""
+
+    def __init__(
+        self,
+        root: str,
+        files: list[D.SourceFile],
+        reader: Reader | None = None,
+        cwd: str | None = None,
+        env_config: str | None = None,
+    ):
+        self.root = root
+        self.files = files
+        self.reader = reader or Reader()
+        self.cwd = cwd or os.getcwd()
+        self.env_config = env_config  # ANSIBLE_CONFIG, when set
+        self._yaml: dict[str, YamlFile | None] = {}
+        self._cfg: dict[str, CfgFile | None] = {}
+        self.errors: dict[str, YamlLoadError] = {}
+        self._roles: dict[str, Role] = {}
+        self._kinds: dict[str, str] = {}
+        self.by_abspath = {f.abspath: f for f in files}
+
+    # ---------------------------------------------------------------- loading
+    def display(self, abspath: str) -> str:
+        f = self.by_abspath.get(abspath)
+        return f.path if f is not None else D.display_path(abspath, self.cwd)
+
+    def yaml(self, abspath: str) -> YamlFile | None:
+        if abspath in self._yaml:
+            return self._yaml[abspath]
+        result: YamlFile | None = None
+        try:
+            result = yamlfile.load_text(self.display(abspath), self.reader.read(abspath))
+        except YamlLoadError as e:
+            self.errors[abspath] = e
+        except OSError as e:
+            self.errors[abspath] = YamlLoadError(f"cannot read file: {e.strerror or e}", 1, 1)
+        self._yaml[abspath] = result
+        return result
+
+    def cfg(self, abspath: str) -> CfgFile | None:
+        if abspath in self._cfg:
+            return self._cfg[abspath]
+        result: CfgFile | None = None
+        try:
+            result = cfgfile.load_text(self.display(abspath), self.reader.read(abspath))
+        except YamlLoadError as e:
+            self.errors[abspath] = e
+        except OSError as e:
+            self.errors[abspath] = YamlLoadError(f"cannot read file: {e.strerror or e}", 1, 1)
+        self._cfg[abspath] = result
+        return result
+
+    def kind(self, source: D.SourceFile) -> str:
+        """The settled kind of a discovered file (YAML files classified by content)."""
+        k = self._kinds.get(source.abspath)
+        if k is not None:
+            return k
+        k = source.kind
+        if k == D.YAML:
+            f = self.yaml(source.abspath)
+            k = content_kind(f) if f is not None else D.OTHER
+        self._kinds[source.abspath] = k
+        return k
+
+    def load_all(self) -> None:
+        """Load every reported file (so that parse errors surface)."""
+        for f in self.files:
+            if f.kind == D.CFG:
+                self.cfg(f.abspath)
+            elif f.kind == D.TEMPLATE:
+                continue
+            elif f.kind == D.INVENTORY and not f.abspath.endswith(D.YAML_EXT):
+                continue
+            else:
+                self.yaml(f.abspath)
+
+    # ---------------------------------------------------------------- views
+    def files_of(self, *kinds: str) -> Iterator[D.SourceFile]:
+        for f in self.files:
+            if self.kind(f) in kinds:
+                yield f
+
+    @cached_property
+    def playbooks(self) -> list[Playbook]:
+        out = []
+        for f in self.files_of(D.PLAYBOOK):
+            y = self.yaml(f.abspath)
+            if y is not None:
+                out.append(Playbook(self, y, f.abspath))
+        return out
+
+    @cached_property
+    def task_files(self) -> list[TaskFile]:
+        """Task and handler files among the reported files."""
+        out = []
+        for f in self.files_of(D.TASKS, D.HANDLERS):
+            y = self.yaml(f.abspath)
+            if y is not None:
+                out.append(TaskFile(y, "handler" if self.kind(f) == D.HANDLERS else "task"))
+        return out
+
+    def all_task_lists(self) -> Iterator[tuple[YamlFile, list[Task]]]:
+        """Every task list among the reported files: play sections and task files."""
+        for pb in self.playbooks:
+            for play in pb.plays:
+                for key in (*PLAY_TASK_SECTIONS, "handlers"):
+                    yield pb.file, play.sections[key]
+        for tf in self.task_files:
+            yield tf.file, tf.tasks
+
+    def all_tasks(self) -> Iterator[Task]:
+        for _, tasks in self.all_task_lists():
+            yield from walk_tasks(tasks)
+
+    @cached_property
+    def cfg_files(self) -> list[CfgFile]:
+        out = []
+        for f in self.files_of(D.CFG):
+            c = self.cfg(f.abspath)
+            if c is not None:
+                out.append(c)
+        return out
+
+    # ---------------------------------------------------------------- roles and includes
+    def find_role(self, name: str, base_dir: str) -> Role | None:
+        if is_template(name):
+            return None
+        candidates = []
+        if os.path.isabs(name):
+            candidates.append(name)
+        else:
+            d = base_dir
+            # the playbook's roles/ folder, the folder itself, then upwards to the project root
+            while True:
+                candidates.append(os.path.join(d, "roles", name))
+                candidates.append(os.path.join(d, name))
+                if os.path.abspath(d) == os.path.abspath(self.root) or os.path.dirname(d) == d:
+                    break
+                if not os.path.abspath(d).startswith(os.path.abspath(self.root)):
+                    break
+                d = os.path.dirname(d)
+            for extra in self.roles_paths:
+                candidates.append(os.path.join(extra, name))
+        for c in candidates:
+            c = os.path.normpath(c)
+            if c in self._roles:
+                return self._roles[c]
+            if os.path.isdir(c) and any(os.path.isdir(os.path.join(c, s)) for s in ROLE_SUBDIRS):
+                role = Role(self, os.path.basename(c) if not name.count(".") == 2 else name, c)
+                self._roles[c] = role
+                return role
+        return None
+
+    @cached_property
+    def roles_paths(self) -> list[str]:
+        out = []
+        for cfg in self.cfg_files:
+            opt = cfg.get("defaults", "roles_path")
+            if opt is not None:
+                base = os.path.dirname(os.path.abspath(os.path.join(self.cwd, cfg.path)))
+                for p in opt.value.replace(",", ":").split(":"):
+                    p = os.path.expanduser(p.strip())
+                    if p:
+                        out.append(os.path.join(base, p))
+        return out
+
+    def role_refs(self, node: YNode | None, file: YamlFile, base_dir: str, via: str) -> list[RoleRef]:
+        out: list[RoleRef] = []
+        if not isinstance(node, YSeq):
+            return out
+        for item in node.items:
+            name = None
+            params: dict[str, Any] = {}
+            if isinstance(item, YScalar) and isinstance(item.value, str):
+                name = item.value
+            elif isinstance(item, YMap):
+                data = item.to_data()
+                name = data.get("role") or data.get("name")
+                params = data
+            if not isinstance(name, str) or not name:
+                continue
+            out.append(RoleRef(name, item, file, self.find_role(name, base_dir), via, params))
+        return out
+
+    def resolve_task_file(self, target: str, from_abspath: str, role: Role | None = None) -> str | None:
+        """Absolute path of an included task file with a literal name, or None."""
+        if not target or is_template(target):
+            return None
+        candidates = []
+        if os.path.isabs(target):
+            candidates.append(target)
+        else:
+            if role is not None:
+                candidates.append(os.path.join(role.path, "tasks", target))
+            candidates.append(os.path.join(os.path.dirname(from_abspath), target))
+            candidates.append(os.path.join(os.path.dirname(from_abspath), "tasks", target))
+        for c in candidates:
+            c = os.path.normpath(c)
+            if self.reader.exists(c):
+                return c
+        return None
+
+    # ---------------------------------------------------------------- settings files
+    def applicable_cfg(self, abspath: str) -> str | None:
+        """The ansible.cfg a run started next to `abspath` would read.
+
+        ANSIBLE_CONFIG (when set) wins; otherwise the nearest ansible.cfg in the file's folder
+        or above it, up to the project root (where `ansible-playbook` is normally run from).
+        ansible-core never merges it with ~/.ansible.cfg or /etc/ansible/ansible.cfg.
+        """
+        if self.env_config:
+            return self.env_config if self.reader.exists(self.env_config) else None
+        d = os.path.dirname(abspath)
+        root = os.path.abspath(self.root)
+        while True:
+            c = os.path.join(d, "ansible.cfg")
+            if self.reader.exists(c):
+                return c
+            if os.path.abspath(d) == root or os.path.dirname(d) == d or not os.path.abspath(d).startswith(root):
+                return None
+            d = os.path.dirname(d)
+
+
+def iter_nodes(node: YNode | None, pred: Callable[[YNode], bool]) -> Iterator[YNode]:
+    if node is None:
+        return
+    for n in node.walk():
+        if pred(n):
+            yield n

@@ -1,0 +1,49 @@
+"""A JSON array of findings, each with its fix (edits, data changes and safety)."""
+
+from __future__ import annotations
+
+import json
+
+from . import ReportContext
+
+
+def finding_dict(f) -> dict:
+    d = {
+        "code": f.code,
+        "slug": f.slug,
+        "path": f.path,
+        "line": f.line,
+        "col": f.col,
+        "end_line": f.end_line or f.line,
+        "end_col": f.end_col or f.col,
+        "span": {"start": f.span.start, "end": f.span.end},
+        "severity": f.severity,
+        "message": f.message,
+        "fix": None,
+    }
+    if f.extra:
+        d["extra"] = {k: v for k, v in f.extra}
+    if f.fix is not None:
+        d["fix"] = {
+            "safety": f.fix.safety,
+            "description": f.fix.description,
+            "edits": [
+                {
+                    "path": e.path or f.path,
+                    "start": e.span.start,
+                    "end": e.span.end,
+                    "replacement": e.replacement,
+                }
+                for e in f.fix.edits
+            ],
+            "changes": [
+                {"path": p or f.path, "op": c.op, "at": list(c.path), "value": c.value}
+                for p, cs in f.fix.changes
+                for c in cs
+            ],
+        }
+    return d
+
+
+def render(findings, ctx: ReportContext) -> str:
+    return json.dumps([finding_dict(f) for f in findings], indent=2, default=str, ensure_ascii=False) + "\n"

@@ -1,0 +1,63 @@
+"""`path:line:col: CODE [slug] message`, one finding per line, then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..types import PARSE_ERROR_CODE
+from . import ReportContext
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_RED = "\x1b[31m"
+_YELLOW = "\x1b[33m"
+_CYAN = "\x1b[36m"
+_DIM = "\x1b[2m"
+
+
+def _c(text: str, code: str, on: bool) -> str:
+    return f"{code}{text}{_RESET}" if on else text
+
+
+def line_for(f, color: bool = False) -> str:
+    loc = _c(f"{f.path}:{f.line}:{f.col}:", _BOLD, color)
+    if f.code == PARSE_ERROR_CODE:
+        return f"{loc} {_c('parse error:', _RED, color)} {f.message}"
+    code = _c(f.code, _RED if f.severity == "error" else _YELLOW, color)
+    mark = ""
+    if f.fix is not None:
+        mark = " " + _c("[*]" if f.fix.safety == "safe" else "[!]", _CYAN, color)
+    return f"{loc} {code} {_c('[' + f.slug + ']', _DIM, color)}{mark} {f.message}"
+
+
+def summary(findings, ctx: ReportContext) -> str:
+    if not findings:
+        return f"All checks passed ({ctx.files_checked} file{'s' if ctx.files_checked != 1 else ''} checked)."
+    files = len({f.path for f in findings})
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "safe")
+    unsafe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "unsafe")
+    parts = [f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} ({ctx.files_checked} checked)."]
+    if safe:
+        parts.append(f"[*] {safe} fixable with `ansopt fix --write`.")
+    if unsafe:
+        parts.append(f"[!] {unsafe} more with `--unsafe-fixes`.")
+    return " ".join(parts)
+
+
+def statistics(findings) -> str:
+    counts = Counter((f.code, f.slug) for f in findings)
+    fixable = Counter((f.code, f.slug) for f in findings if f.fix is not None)
+    rows = []
+    for (code, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        star = "[*]" if fixable[(code, slug)] else "   "
+        rows.append(f"{n:>5}  {code:<5} {star} {slug}")
+    return "\n".join(rows)
+
+
+def render(findings, ctx: ReportContext) -> str:
+    out = [line_for(f, ctx.color) for f in findings]
+    if ctx.statistics and findings:
+        out.append("")
+        out.append(statistics(findings))
+    out.append(summary(findings, ctx))
+    return "\n".join(out) + "\n"

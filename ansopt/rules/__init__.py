@@ -1,0 +1,151 @@
+"""The rule registry. Every module in this package (not starting with `_`) is one rule.
+
+A rule module holds:
+
+* its docstring: the rule's documentation (what, why, measured gain, example, use
+  instead, fix safety), shown by ``ansopt rule CODE``;
+* ``CODE`` (e.g. ``C101``), ``SLUG`` (e.g. ``pipelining-disabled``), ``SEVERITY``;
+* ``FIX``: ``"safe"``, ``"unsafe"`` or ``None`` (the safety of the fix it offers);
+* optionally ``OPTIONS``: ``{name: (default, json-schema)}`` settable under
+  ``rules: {CODE: {...}}`` in the settings;
+* ``check(ctx)``: a generator of findings. Rules never write text: they build fixes with
+  the edit builders in ``ansopt.fixers``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+from ..types import Finding, Fix, Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    severity: str
+    fix: str | None
+    doc: str
+    module: ModuleType
+    options: dict[str, tuple[Any, dict]] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+
+    @property
+    def check(self) -> Callable[[RuleContext], Iterator[Finding]]:
+        return self.module.check
+
+    def default_options(self) -> dict[str, Any]:
+        return {k: v[0] for k, v in self.options.items()}
+
+
+_RULES: list[Rule] | None = None
+_CODE = re.compile(r"[A-Z]\d{3}\Z")
+
+
+def all_rules() -> list[Rule]:
+    global _RULES
+    if _RULES is None:
+        rules = []
+        for info in pkgutil.iter_modules(__path__):
+            if info.name.startswith("_"):
+                continue
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+            code = getattr(mod, "CODE", None)
+            if not code:
+                continue
+            assert _CODE.match(code), f"bad rule code {code!r} in {info.name}"
+            rules.append(
+                Rule(
+                    code=code,
+                    slug=mod.SLUG,
+                    severity=getattr(mod, "SEVERITY", "warning"),
+                    fix=getattr(mod, "FIX", None),
+                    doc=mod.__doc__ or "",
+                    module=mod,
+                    options=dict(getattr(mod, "OPTIONS", {}) or {}),
+                )
+            )
+        rules.sort(key=lambda r: r.code)
+        codes = [r.code for r in rules]
+        slugs = [r.slug for r in rules]
+        assert len(set(codes)) == len(codes), "duplicate rule codes"
+        assert len(set(slugs)) == len(slugs), "duplicate rule slugs"
+        _RULES = rules
+    return _RULES
+
+
+def by_code_or_slug(name: str) -> Rule | None:
+    for r in all_rules():
+        if name.upper() == r.code or name == r.slug:
+            return r
+    return None
+
+
+def matches(rule_code: str, rule_slug: str, selector: str) -> bool:
+    """A selector is a code (`C101`), a code prefix (`C`, `C1`), a slug, or `ALL`."""
+    s = selector.strip()
+    if not s:
+        return False
+    if s.upper() == "ALL":
+        return True
+    if s == rule_slug:
+        return True
+    return rule_code.startswith(s.upper()) and bool(re.fullmatch(r"[A-Za-z]\d{0,3}", s))
+
+
+def is_selector(selector: str) -> bool:
+    """True when a selector names at least one rule (or a known error code)."""
+    if selector.upper() in ("ALL", "E001", "E002", "E"):
+        return True
+    return any(matches(r.code, r.slug, selector) for r in all_rules())
+
+
+class RuleContext:
+    """What a rule sees: the project, its options, and a helper to make findings."""
+
+    def __init__(self, project, rule: Rule, options: dict[str, Any], settings=None):
+        self.project = project
+        self.rule = rule
+        self.options = options
+        self.settings = settings
+
+    def finding(
+        self,
+        file,
+        at,
+        message: str,
+        fix: Fix | None = None,
+        severity: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Finding:
+        """A finding in `file` (YamlFile or CfgFile) at a node, a Span or an offset."""
+        if isinstance(at, Span):
+            span = at
+        elif isinstance(at, int):
+            span = Span(at, at)
+        else:
+            span = Span(at.start, at.end)
+        line, col = file.position(span.start)
+        end_line, end_col = file.position(span.end)
+        return Finding(
+            code=self.rule.code,
+            slug=self.rule.slug,
+            path=file.path,
+            span=span,
+            line=line,
+            col=col,
+            message=message,
+            severity=severity or self.rule.severity,
+            fix=fix,
+            end_line=end_line,
+            end_col=end_col,
+            extra=tuple(sorted((extra or {}).items())),
+        )

@@ -1,0 +1,244 @@
+"""A package module runs once per loop item: one package transaction per package.
+
+What it does
+    Reports a package module (`apt`, `yum`, `dnf`, `dnf5`, `package`, `pip` and the
+    community.general package managers, short or FQCN names) whose `name` is exactly
+    ``{{ item }}`` (or the `loop_var`) and which loops with `loop`, `with_items` or
+    `with_list`, when the loop variable is used nowhere else in the task. A loop over
+    dictionaries (``name: "{{ item.name }}"``, with other ``item.*`` keys such as a version)
+    is reported without a fix.
+
+Why
+    Each loop item is a separate module run: a round trip to the host, a new package
+    manager process, a lock, a dependency resolution and, for apt/dnf, a cache read. The
+    same modules accept a list in `name` and install everything in one transaction.
+
+Measured gain
+    One transaction instead of N: for apt on a warm cache each extra item costs about one
+    to three seconds per host (module start, dpkg lock, resolution); ten packages in a loop
+    take several times longer than the same ten in one list.
+
+Example (reported)
+    - name: Install tools
+      ansible.builtin.apt:
+        name: "{{ item }}"
+        state: present
+      loop:
+        - git
+        - curl
+
+Use instead
+    - name: Install tools
+      ansible.builtin.apt:
+        name:
+          - git
+          - curl
+        state: present
+
+Fix (safe)
+    `name:` takes the loop's list: a literal list moves with its comments, re-indented; a
+    looped expression (``"{{ packages }}"``) is used as it is. The loop key (and a
+    `loop_control` that only names the loop variable) goes; every other key stays exactly
+    as it was. Free-form arguments (``yum: name={{ item }} state=present``) are rewritten
+    as a mapping for that task only, values kept as the strings ansible-core's parse_kv
+    gives. Behaviour is the same: the same packages in the same state.
+
+    No fix is offered when the task registers a result (`register` holds one result per
+    item with a loop, a single result without), retries with `until`, has a
+    `loop_control` beyond `loop_var`, has arguments under `args:`, or loops over a bare
+    (untemplated) name. One caveat, documented rather than detected: `with_items` flattens
+    nested lists one level; a variable holding nested lists keeps them nested in `name`.
+"""
+
+from __future__ import annotations
+
+from ..fixers import yaml_edits as Y
+from ..model.tasks import Task, is_template
+from ..source.yamlfile import YMap, YScalar, YSeq
+from ..types import SAFE, Change, Fix
+from ._packages import LOOP_KEYS, NAME_KEYS, bare_mentions, is_package_module, mentions, var_attr, var_only
+
+CODE = "P101"
+SLUG = "package-loop"
+SEVERITY = "warning"
+FIX = SAFE
+
+CONDITIONALS = ("when", "changed_when", "failed_when", "until")
+
+
+def _uses_var_elsewhere(task: Task, var: str, skip) -> bool:
+    """Does anything but the skipped nodes read the loop variable?"""
+    for k, v in task.node.pairs:
+        key = k.value if isinstance(k, YScalar) else None
+        if any(v is s for s in skip if s is not None):
+            continue
+        if key == "loop_control" and isinstance(v, YMap) and set(v.keys()) <= {"loop_var"}:
+            continue
+        for s in _scalars(v, skip):
+            text = s.value
+            if key in CONDITIONALS and bare_mentions(text, var):
+                return True
+            if mentions(text, var):
+                return True
+    return False
+
+
+def _scalars(node, skip):
+    from ..model.tasks import _strings
+
+    return _strings(node, {id(s) for s in skip if s is not None})
+
+
+def check(ctx):
+    for task in ctx.project.all_tasks():
+        if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
+            continue
+        var = task.loop_var
+        args = task.args
+        name_key = next((k for k in NAME_KEYS if k in args), None)
+        if name_key is None:
+            continue
+        value = args[name_key]
+        free = task.free_form is not None and not isinstance(task.args_node, YMap)
+        module = task.module
+        if var_only(value, var):
+            other_args = {k: v for k, v in args.items() if k != name_key}
+            if any(isinstance(v, str) and mentions(v, var) for v in other_args.values()):
+                continue
+            name_node = None
+            if isinstance(task.args_node, YMap):
+                name_node = task.args_node.get(name_key)
+            skip = (task.loop_node, task.args_node if free else name_node, task.module_key)
+            if not free and _uses_var_elsewhere_in_args(task, name_node, var):
+                continue
+            if _uses_var_elsewhere(task, var, skip):
+                continue
+            count = len(task.loop_node) if isinstance(task.loop_node, YSeq) else None
+            what = f"{count} items, " if count else ""
+            msg = (
+                f"{module} runs once per loop item ({what}one package transaction each): "
+                f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
+            )
+            fix, why = _fix(ctx, task, name_key, name_node, free)
+            if fix is None and why:
+                msg += f" (no automatic fix: {why})"
+            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, fix=fix)
+        elif var_attr(value, var) is not None:
+            attr = var_attr(value, var)
+            msg = (
+                f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): "
+                f"one package transaction per item; install the names as one list"
+            )
+            others = sorted({k for k, v in args.items() if k != name_key and isinstance(v, str) and mentions(v, var)})
+            if others:
+                msg += f" (per-item {', '.join(others)} need separate tasks or a grouped list)"
+            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg + "; no automatic fix for loops over dictionaries")
+
+
+def _uses_var_elsewhere_in_args(task: Task, name_node, var: str) -> bool:
+    node = task.args_node
+    if not isinstance(node, YMap):
+        return False
+    for k, v in node.pairs:
+        if v is name_node:
+            continue
+        for s in _scalars(v, ()):
+            if mentions(s.value, var):
+                return True
+    return False
+
+
+def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
+    """(Fix, None) or (None, reason)."""
+    if task.has("register"):
+        return None, "`register` would hold one result instead of one per item"
+    if task.has("until"):
+        return None, "`until` retries each item"
+    if task.has("args"):
+        return None, "arguments under `args:`"
+    lc = task.node.get("loop_control")
+    if lc is not None and not (isinstance(lc, YMap) and set(lc.keys()) <= {"loop_var"}):
+        return None, "`loop_control` options"
+    loop = task.loop_node
+    file = task.file
+    if task.node.flow or Y.under_anchor(task.node):
+        return None, None
+    if isinstance(loop, YScalar):
+        if not (isinstance(loop.value, str) and is_template(loop.value)):
+            return None, "the loop is over a bare name, not a template"
+    elif isinstance(loop, YSeq):
+        if any(not isinstance(i, YScalar) for i in loop.items):
+            return None, "the loop list holds lists or mappings"
+        if not loop.items:
+            return None, None
+    else:
+        return None, None
+    loop_key_node = task.node.key_node(task.loop_key)
+    loop_data = loop.to_data()
+    edits = []
+    changes: list[Change] = []
+    if free:
+        if task.module_key is None or task.module_key.to_data() in ("action", "local_action"):
+            return None, "old-style `action:` arguments"
+        args = task.args
+        if "_raw_params" in args or any(not isinstance(v, str) for v in args.values()):
+            return None, None
+        unit = Y.indent_unit(file, task.node)
+        key_col = Y.col(file, task.module_key.start) + unit
+        q = Y.quote_char(file)
+        lines = []
+        for k, v in args.items():
+            if k == name_key:
+                text = _list_text(file, loop, loop_key_node, key_col)
+                if text is None:
+                    return None, None
+                lines.append(" " * key_col + f"{k}:" + text)
+            else:
+                lines.append(" " * key_col + f"{Y.scalar_text(k, q)}: {Y.scalar_text(v, q)}")
+        nl = file.lines.newline
+        new_value = nl + nl.join(lines)
+        e = Y.replace_value(file, task.node, task.module_key.to_data(), new_value)
+        path = Y.data_path(file, task.args_node)
+        if e is None or path is None:
+            return None, None
+        new_args = dict(args)
+        new_args[name_key] = loop_data
+        edits.append(e)
+        changes.append(Change("set", path, new_args))
+    else:
+        if name_node is None or Y.under_anchor(name_node):
+            return None, None
+        name_key_node = task.args_node.key_node(name_key)
+        text = _list_text(file, loop, loop_key_node, Y.col(file, name_key_node.start))
+        if text is None:
+            return None, None
+        e = Y.replace_value(file, task.args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text)
+        ch = Y.set_changes(file, name_node, loop_data)
+        if e is None or ch is None:
+            return None, None
+        edits.append(e)
+        changes.append(ch)
+    for key in (task.loop_key, "loop_control"):
+        if key not in task.node:
+            continue
+        d = Y.delete_key(file, task.node, key)
+        ch = Y.delete_change(file, task.node, key)
+        if d is None or ch is None:
+            return None, None
+        edits.append(d)
+        changes.append(ch)
+    spans = sorted(e.span for e in edits)
+    for a, b in zip(spans, spans[1:]):
+        if a.overlaps(b):
+            return None, None
+    desc = f"pass the loop's list to `{name_key}:` and remove `{task.loop_key}:`"
+    return Fix(tuple(edits), SAFE, desc, ((None, tuple(changes)),)), None
+
+
+def _list_text(file, loop, loop_key_node, key_col: int) -> str | None:
+    """Text for the loop's list as the value of a key at column `key_col`."""
+    if isinstance(loop, YSeq) and not loop.flow:
+        return Y.block_seq_for(file, loop, key_col, Y.col(file, loop_key_node.start))
+    delta = key_col - Y.col(file, loop_key_node.start)
+    text = Y.reindent(file, loop.start, loop.end, delta)
+    return None if text is None else " " + text

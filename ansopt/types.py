@@ -1,0 +1,107 @@
+"""Core types shared by every stage of the pipeline.
+
+They are small, frozen and import nothing from the rest of the package.
+
+Offsets: a `Span` holds offsets into a file's decoded text (code points, which equal byte
+offsets for ASCII content; the text is re-encoded as UTF-8 on write, so bytes outside an
+edit stay byte-identical either way). `end` is exclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Safety = Literal["safe", "unsafe"]
+Severity = Literal["error", "warning", "info"]
+
+SAFE: Safety = "safe"
+UNSAFE: Safety = "unsafe"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def overlaps(self, other: Span) -> bool:
+        """True when the two spans share a character, or both insert at the same point."""
+        if self.start == self.end or other.start == other.end:
+            # An insertion conflicts with an edit that strictly contains its point,
+            # or with another insertion at the same point.
+            if self.start == self.end and other.start == other.end:
+                return self.start == other.start
+            point, rng = (self, other) if self.start == self.end else (other, self)
+            return rng.start < point.start < rng.end
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The data-level meaning of a fix, checked against the re-parsed result.
+
+    `path` addresses a value in the loaded data: for YAML, (document index, key or index, ...);
+    for ansible.cfg, (section, option). `op` is "set" (add or replace the value at `path`)
+    or "delete" (remove the key, or the list item, at `path`). Paths refer to the data as it
+    was before the fix, so deleting list items does not shift the paths of later changes.
+    """
+
+    op: Literal["set", "delete"]
+    path: tuple[Any, ...]
+    value: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    span: Span
+    replacement: str
+    # The file this edit applies to when it is not the finding's own file (a fix that
+    # creates a new ansible.cfg, for example). None means the finding's path.
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    safety: Safety
+    description: str
+    # What the fix means for the data of each file it touches, keyed by path (None: the
+    # finding's file). The engine verifies the re-parsed result against exactly this.
+    changes: tuple[tuple[str | None, tuple[Change, ...]], ...] = ()
+
+    def changes_for(self, path: str | None) -> tuple[Change, ...]:
+        for p, ch in self.changes:
+            if p == path:
+                return ch
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    slug: str
+    path: str
+    span: Span
+    line: int  # 1-based
+    col: int  # 1-based
+    message: str
+    severity: Severity = "warning"
+    fix: Fix | None = None
+    end_line: int = 0
+    end_col: int = 0
+    # Free-form details for machine formats (e.g. which hosts the advice is for).
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.code)
+
+
+PARSE_ERROR_CODE = "E001"
+PARSE_ERROR_SLUG = "parse-error"
+FIX_FAILED_CODE = "E002"
+FIX_FAILED_SLUG = "fix-not-applied"
