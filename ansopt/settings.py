@@ -249,7 +249,9 @@ def _has_tool_ansopt(path: str) -> bool:
             text = f.read()
     except OSError:
         return False
-    return "[tool.ansopt" in text
+    import re
+
+    return re.search(r"^\s*\[tool\.ansopt[\].]", text, re.MULTILINE) is not None
 
 
 def _normalize_keys(data: dict[str, Any]) -> dict[str, Any]:

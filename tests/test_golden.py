@@ -1,0 +1,82 @@
+"""Golden tests: every rule has sample_playbooks/<CODE>-<slug>/{bad,good}; the rule fires on
+bad and not on good, and fixing bad (that rule only, unsafe fixes included) gives exactly the
+files of fixed/ when it exists, else good/, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ansopt.rules import all_rules
+
+from .conftest import SAMPLES, run_engine
+
+RULES = all_rules()
+
+
+def sample_dir(rule) -> Path:
+    return SAMPLES / f"{rule.code}-{rule.slug}"
+
+
+def test_every_rule_has_a_sample_pair():
+    missing = [f"{r.code}-{r.slug}" for r in RULES if not (sample_dir(r) / "bad").is_dir() or not (sample_dir(r) / "good").is_dir()]
+    assert not missing, f"rules without sample_playbooks/<CODE>-<slug>/bad and good: {missing}"
+
+
+def test_no_stray_sample_dirs():
+    known = {f"{r.code}-{r.slug}" for r in RULES}
+    stray = [p.name for p in SAMPLES.iterdir() if p.is_dir() and p.name[:1].isupper() and p.name[1:4].isdigit() and p.name not in known]
+    assert not stray, f"sample folders for unknown rules: {stray}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_fires_on_bad_only(rule, tmp_path):
+    d = sample_dir(rule)
+    for kind, expect in (("bad", True), ("good", False)):
+        work = tmp_path / kind
+        shutil.copytree(d / kind, work)
+        res = run_engine(work, select=[rule.code])
+        assert res.parse_errors == 0, f"{kind} sample does not parse"
+        codes = [f.code for f in res.findings]
+        if expect:
+            assert rule.code in codes, f"{rule.code} does not fire on {d / kind}"
+        else:
+            assert rule.code not in codes, f"{rule.code} fires on {d / kind}: " + "; ".join(f"{f.path}:{f.line} {f.message}" for f in res.findings)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.fix], ids=lambda r: r.code)
+def test_fix_turns_bad_into_good(rule, tmp_path):
+    from ansopt.engine import write_atomic
+
+    d = sample_dir(rule)
+    expected_dir = d / "fixed" if (d / "fixed").is_dir() else d / "good"
+    work = tmp_path / "work"
+    shutil.copytree(d / "bad", work)
+    res = run_engine(work, select=[rule.code], fix=True, unsafe=True)
+    assert res.changed, f"{rule.code}: the fix changed nothing on {d / 'bad'}"
+    assert not res.failed, [f.message for f in res.failed]
+    for abspath, (_, _, new) in res.changed.items():
+        write_atomic(abspath, new)
+    got, want = _files(work), _files(expected_dir)
+    assert sorted(got) == sorted(want), "different file sets"
+    for name in want:
+        assert got[name].decode() == want[name].decode(), f"{rule.code}: {name} differs from {expected_dir.name}/"
+    # a second fix changes nothing (idempotent)
+    again = run_engine(work, select=[rule.code], fix=True, unsafe=True)
+    assert not again.changed
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_documentation(rule):
+    doc = rule.doc
+    for section in ("What it does", "Why", "Example", "Use instead", "Fix"):
+        assert section.lower() in doc.lower(), f"{rule.code} docstring lacks a '{section}' section"
+    assert "gain" in doc.lower() or "measured" in doc.lower(), f"{rule.code}: document the measured or cited gain"
+    if rule.fix:
+        assert f"({rule.fix})" in doc.lower(), f"{rule.code}: the Fix section must say ({rule.fix})"
