@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-FORMAT = 6  # bump when the shape of the cached data changes
+FORMAT = 9  # bump when the shape of the cached data changes
 
 _PLUGIN_TYPES = (
     "connection",
@@ -235,18 +235,19 @@ def _build_facts() -> dict[str, Any]:
     for cls in classes:
         name = cls.name
         ids = collectors.setdefault(name, set())
-        ids.add(name)
         ids.update(getattr(cls, "_fact_ids", set()) or set())
         mod = inspect.getmodule(cls)
         if mod is not None and getattr(mod, "__file__", None):
             files.setdefault(name, set()).add(Path(mod.__file__))
     # Platform-specific collectors (hardware, network, virtual) keep their facts in sibling
     # modules; scan the whole sub-package for the keys they write.
+    owner: dict[Path, str] = {p: name for name, paths in files.items() for p in paths}
     for name, paths in list(files.items()):
         extra: set[Path] = set()
         for p in paths:
             if p.parent.name in ("hardware", "network", "virtual"):
-                extra.update(p.parent.glob("*.py"))
+                # sibling modules, except those defining another collector (iscsi, nvme, ...)
+                extra.update(q for q in p.parent.glob("*.py") if owner.get(q, name) == name)
         paths |= extra
     scanned: dict[str, set[str]] = {}
     for name, paths in files.items():
@@ -317,12 +318,40 @@ def _build_magic(core: Path, config: dict[str, Any]) -> list[str]:
         names.update(re.findall(r"""\b(?:all_vars|results|magic_vars|host_vars)\[['"](\w+)['"]\]""", text))
         names.update(re.findall(r"""['"](ansible_\w+)['"]\s*:""", text))
         names.update(re.findall(r"""\b(ansible_\w+)=""", text))
+    # every other `'ansible_x'` string ansible-core's own code uses (ansible_managed, ansible_search_path,
+    # ansible_delegated_vars, ...), fact-collecting code and modules excluded
+    skip = (core / "module_utils" / "facts", core / "modules")
+    for py in core.rglob("*.py"):
+        if any(sk in py.parents for sk in skip):
+            continue
+        try:
+            text = py.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        names.update(re.findall(r"""['"](ansible_[a-z0-9_]+)['"]""", text))
     for opts in [config["base"], *[o for p in config["plugins"].values() for o in p.values()]]:
         for defn in opts.values():
             names.update(defn.get("vars", []))
     # reserved names: every playbook keyword and loop variables
     names.update({"item", "ansible_loop", "ansible_loop_var", "ansible_index_var", "omit"})
     return sorted(n for n in names if re.fullmatch(r"\w+", n))
+
+
+def _build_action_facts(core: Path) -> dict[str, list[str]]:
+    """Actions that pick their backend from a fact (`service` -> service_mgr, `package` ->
+    pkg_mgr, ...): they read that fact, and gather it themselves, once per task, when the
+    play did not."""
+    out: dict[str, list[str]] = {}
+    for py in sorted((core / "plugins" / "action").glob("*.py")):
+        try:
+            text = py.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        found = set(re.findall(r"""filter\s*=\s*['"]ansible_(\w+)['"]""", text))
+        found |= set(re.findall(r"""ansible_facts\.(\w+)['"]""", text))
+        if found and py.stem not in ("gather_facts", "__init__"):
+            out[py.stem] = sorted(found)
+    return out
 
 
 def _build_booleans() -> dict[str, list[str]]:
@@ -352,6 +381,7 @@ def build() -> dict[str, Any]:
         "facts": facts,
         "magic": _build_magic(core, config),
         "booleans": _build_booleans(),
+        "action_facts": _build_action_facts(core),
     }
 
 
@@ -494,6 +524,19 @@ class Knowledge:
     @property
     def facts(self) -> dict[str, Any]:
         return self.data["facts"]
+
+    def action_facts(self, fqcn: str | None) -> list[str]:
+        """Facts an action reads to choose its backend (`ansible.builtin.service` -> service_mgr)."""
+        if not fqcn or not fqcn.startswith("ansible.builtin."):
+            return []
+        short = fqcn.rsplit(".", 1)[-1]
+        af = self.data.get("action_facts", {})
+        if short in af:
+            return af[short]
+        target = self.data["modules"]["redirects"].get(short, "")
+        if target.startswith("ansible.builtin."):
+            return af.get(target.rsplit(".", 1)[-1], [])
+        return []
 
 
 def get() -> Knowledge:

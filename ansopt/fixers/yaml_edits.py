@@ -114,14 +114,21 @@ def scalar_text(value: Any, quote: str = '"') -> str:
     if isinstance(value, str):
         if value and _PLAIN_OK.match(value) and not value.endswith(" ") and scalar_value(value, None, True)[0] == value:
             return value
-        if quote == "'" and "\n" not in value and all(c.isprintable() for c in value):
-            return "'" + value.replace("'", "''") + "'"
-        return json.dumps(value, ensure_ascii=False)
+        return _quoted(value, quote)
     if isinstance(value, list):
-        return "[" + ", ".join(scalar_text(v, quote) for v in value) + "]"
+        items = [scalar_text(v, quote) for v in value]
+        if any(i[:1] in "'\"" for i in items):  # quote every string alike once one needs it
+            items = [_quoted(v, quote) if isinstance(v, str) else i for v, i in zip(value, items)]
+        return "[" + ", ".join(items) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar_text(k, quote)}: {scalar_text(v, quote)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def _quoted(value: str, quote: str) -> str:
+    if quote == "'" and "\n" not in value and all(c.isprintable() for c in value):
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def reindent(file: YamlFile, start: int, end: int, delta: int) -> str | None:
@@ -269,3 +276,22 @@ def set_changes(file: YamlFile, node: YNode, value: Any) -> Change | None:
 def delete_change(file: YamlFile, mapping: YMap, key: Any) -> Change | None:
     path = data_path(file, mapping)
     return None if path is None else Change("delete", (*path, key))
+
+
+def set_key(file: YamlFile, mapping: YMap, key: str, value: Any, after: tuple[str, ...] = ()) -> tuple[Edit, Change] | None:
+    """Set `key: value` in a block mapping: replace the value in place when the key exists,
+    else add the entry after the first of `after` present (default: after the last entry)."""
+    if mapping.flow or under_anchor(mapping):
+        return None
+    text = scalar_text(value, quote_char(file))
+    if key in mapping:
+        e = replace_value(file, mapping, key, text)
+        ch = set_changes(file, mapping.get(key), value)
+    else:
+        anchor = next((a for a in after if a in mapping), None)
+        e = insert_key(file, mapping, key, text, after=anchor)
+        path = data_path(file, mapping)
+        ch = None if path is None else Change("set", (*path, key), value)
+    if e is None or ch is None:
+        return None
+    return e, ch

@@ -156,6 +156,37 @@ class Play:
     def file_abspath(self) -> str:
         return self.playbook.abspath
 
+    @property
+    def is_empty(self) -> bool:
+        """No tasks, roles or handlers at all (a play that only gathers facts, say)."""
+        return not self.roles and not any(self.sections[k] for k in (*PLAY_TASK_SECTIONS, "handlers"))
+
+    def gathers_facts(self) -> bool | None:
+        """Does the play gather facts? None when a template decides.
+
+        `gather_facts` when set (a template: unknown); else ansible.cfg's `gathering`:
+        `implicit` (the default) and `smart` gather, `explicit` does not.
+        """
+        node = self.node.get("gather_facts")
+        if node is not None:
+            v = node.to_data()
+            if isinstance(v, bool):
+                return v
+            if is_template(v):
+                return None
+            from .. import knowledge
+
+            return knowledge.get().boolean(v)
+        return self.gathering() != "explicit"
+
+    def gathering(self) -> str:
+        """The effective `gathering` setting for this play's playbook."""
+        from .config import EffectiveConfig
+
+        cfg_path = self.project.applicable_cfg(self.file_abspath)
+        cfg = self.project.cfg(cfg_path) if cfg_path else None
+        return str(EffectiveConfig(cfg).base("DEFAULT_GATHERING").raw or "implicit").strip().lower()
+
     def own_tasks(self) -> Iterator[Task]:
         """Tasks written in the play itself (blocks opened), handlers included."""
         for key in (*PLAY_TASK_SECTIONS, "handlers"):
@@ -261,6 +292,7 @@ class Project:
         self.errors: dict[str, YamlLoadError] = {}
         self._roles: dict[str, Role] = {}
         self._kinds: dict[str, str] = {}
+        self._abs_of: dict[int, str] = {}
         self.by_abspath = {f.abspath: f for f in files}
 
     # ---------------------------------------------------------------- loading
@@ -274,6 +306,7 @@ class Project:
         result: YamlFile | None = None
         try:
             result = yamlfile.load_text(self.display(abspath), self.reader.read(abspath))
+            self._abs_of[id(result)] = abspath
         except YamlLoadError as e:
             self.errors[abspath] = e
         except OSError as e:
@@ -281,12 +314,17 @@ class Project:
         self._yaml[abspath] = result
         return result
 
+    def abspath_of(self, file) -> str | None:
+        """The absolute path a loaded YamlFile or CfgFile came from."""
+        return self._abs_of.get(id(file))
+
     def cfg(self, abspath: str) -> CfgFile | None:
         if abspath in self._cfg:
             return self._cfg[abspath]
         result: CfgFile | None = None
         try:
             result = cfgfile.load_text(self.display(abspath), self.reader.read(abspath))
+            self._abs_of[id(result)] = abspath
         except YamlLoadError as e:
             self.errors[abspath] = e
         except OSError as e:
@@ -341,6 +379,52 @@ class Project:
             y = self.yaml(f.abspath)
             if y is not None:
                 out.append(TaskFile(y, "handler" if self.kind(f) == D.HANDLERS else "task"))
+        return out
+
+    def playbook_at(self, abspath: str) -> Playbook | None:
+        """A playbook by path, loaded even when it is not among the reported files."""
+        for pb in self.playbooks:
+            if pb.abspath == abspath:
+                return pb
+        cache = self.__dict__.setdefault("_extra_playbooks", {})
+        if abspath not in cache:
+            y = self.yaml(abspath) if self.reader.exists(abspath) else None
+            cache[abspath] = Playbook(self, y, abspath) if y is not None else None
+        return cache[abspath]
+
+    @cached_property
+    def run_sequences(self) -> list[list[Play]]:
+        """The plays of each playbook run, `import_playbook` followed, in order.
+
+        A reported playbook that another one imports is still a sequence of its own (it can
+        be run alone), so a play appears in every sequence that runs it.
+        """
+        out = []
+
+        def flatten(pb: Playbook, stack: tuple[str, ...]) -> list[Play]:
+            plays: list[Play] = []
+            root = pb.file.root
+            if not isinstance(root, YSeq):
+                return plays
+            by_node = {id(p.node): p for p in pb.plays}
+            base = os.path.dirname(pb.abspath)
+            for item in root.items:
+                if not isinstance(item, YMap):
+                    continue
+                if id(item) in by_node:
+                    plays.append(by_node[id(item)])
+                    continue
+                target = _import_playbook_target(item)
+                if target and not is_template(target):
+                    path = os.path.normpath(os.path.join(base, target))
+                    if path not in stack:
+                        sub = self.playbook_at(path)
+                        if sub is not None:
+                            plays.extend(flatten(sub, stack + (path,)))
+            return plays
+
+        for pb in self.playbooks:
+            out.append(flatten(pb, (pb.abspath,)))
         return out
 
     def all_task_lists(self) -> Iterator[tuple[YamlFile, list[Task]]]:

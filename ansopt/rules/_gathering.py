@@ -1,0 +1,112 @@
+"""Shared by the fact-gathering rules: what a play's run reads, later plays included."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from .. import knowledge
+from ..model import facts as F
+from ..model.project import Play
+from ..model.run import PlayRun, expand
+from ..source.yamlfile import YScalar
+
+VAR_DIRS = ("group_vars", "host_vars")
+
+
+def play_run(play: Play) -> PlayRun:
+    cache = play.__dict__.setdefault("_run", None)
+    if cache is None:
+        cache = expand(play)
+        play.__dict__["_run"] = cache
+    return cache
+
+
+def _vars_texts(play: Play) -> list[tuple[str, str]]:
+    """group_vars/host_vars next to the playbook and to the project's inventories."""
+    project = play.project
+    dirs = {os.path.dirname(play.file_abspath)}
+    inv = getattr(project, "inventory_dirs", None)
+    if callable(inv):
+        dirs.update(inv(play.file_abspath))
+    return list(_read_var_dirs(project, tuple(sorted(dirs))))
+
+
+def _read_var_dirs(project, dirs: tuple[str, ...]):
+    cache = project.__dict__.setdefault("_var_texts", {})
+    for d in dirs:
+        if d not in cache:
+            found = []
+            for sub in VAR_DIRS:
+                base = os.path.join(d, sub)
+                if not os.path.isdir(base):
+                    continue
+                for dirpath, _, names in os.walk(base):
+                    for n in sorted(names):
+                        p = os.path.join(dirpath, n)
+                        try:
+                            found.append((project.display(p), project.reader.read(p)))
+                        except Exception:
+                            continue
+            cache[d] = found
+        yield from cache[d]
+
+
+def reads(run: PlayRun, include_vars: bool = True) -> F.FactUse:
+    use = F.FactUse()
+    for label, text in run.texts():
+        F.scan(text, label, use)
+    K = knowledge.get()
+    for rt in run.tasks:
+        for fact in K.action_facts(rt.task.fqcn):
+            use.names.setdefault(fact, f"{rt.task.file.path}:{rt.task.line} ({rt.task.module} picks its backend from it)")
+    if include_vars:
+        for label, text in _vars_texts(run.play):
+            F.scan(text, label, use)
+    return use
+
+
+def _hosts_overlap(a: Play, b: Play) -> bool:
+    """May two plays run on a common host? Decided with the inventory when one is known."""
+    resolver = getattr(a.project, "play_hosts", None)
+    if callable(resolver):
+        ha, hb = resolver(a), resolver(b)
+        if ha is not None and hb is not None:
+            return bool(ha & hb)
+    return True
+
+
+def later_reads(play: Play) -> F.FactUse:
+    """Facts read by later plays of any run that includes this play, on hosts it may share
+    (or through hostvars), when those plays do not gather facts themselves."""
+    use = F.FactUse()
+    for seq in play.project.run_sequences:
+        if not any(p is play for p in seq):
+            continue
+        idx = next(i for i, p in enumerate(seq) if p is play)
+        for later in seq[idx + 1 :]:
+            if later.gathers_facts() is True:
+                # it gathers its own facts (for its own hosts); only hostvars reads of
+                # other hosts could still rely on this play
+                run = play_run(later)
+                if not any("hostvars" in t for _, t in run.texts()):
+                    continue
+            run = play_run(later)
+            if not run.complete:
+                use.all = use.all or f"a later play ({later.file.path}:{later.file.position(later.node.start)[0]}) runs what ansopt cannot follow"
+                continue
+            mentions_hostvars = any("hostvars" in t for _, t in run.texts())
+            if not (_hosts_overlap(play, later) or mentions_hostvars):
+                continue
+            use.merge(reads(run, include_vars=False))
+    return use
+
+
+def gather_subset_set(play: Play) -> bool:
+    node = play.node.get("gather_subset")
+    return node is not None and not (isinstance(node, YScalar) and node.value is None)
+
+
+@lru_cache(maxsize=None)
+def slow_collectors() -> frozenset[str]:
+    return frozenset({"hardware", "network", "virtual", "facter", "ohai"})

@@ -1,0 +1,119 @@
+"""A play gathers facts that nothing reads, or gathers all facts to read a few.
+
+What it does
+    For each play that gathers facts (`gather_facts: true`, or by default: ansible.cfg's
+    `gathering` is `implicit` unless set to `explicit`), ansopt follows everything the play
+    runs: its tasks, handlers, roles with their dependencies, defaults and vars, included and
+    imported task files, `vars_files`, templates used by `template:` (the .j2 files), and the
+    group_vars/host_vars next to the playbook and its inventory. It looks for fact reads:
+    `ansible_facts['x']` / `ansible_facts.x`, the `ansible_<fact>` variables (not the magic
+    and connection variables such as `ansible_host`, `ansible_user`, `ansible_check_mode`,
+    `ansible_play_hosts`, `ansible_version`, whose list comes from ansible-core), and
+    `hostvars[...]` access. Later plays of the same run count too (facts stay in memory for
+    the whole run), when they may share hosts or read `hostvars`.
+
+    * Nothing reads facts: reported, fix `gather_facts: false`.
+    * Only some facts are read, none of them from the slow collectors (hardware, network,
+      virtual): reported, fix `gather_subset` with the smallest subset that provides them,
+      computed from ansible-core's fact collectors (fact name -> collector -> subset).
+
+    Not reported: a play with no tasks at all (it exists to gather facts for later plays,
+    as in ansible-examples' `lamp_haproxy/rolling_update.yml`), a play that already sets
+    `gather_subset` (for the subset advice), and any play that runs something ansopt cannot
+    follow (a templated include, a role or template it cannot find, `ansible_facts` used as
+    a whole, facter/ohai facts).
+
+Why
+    Fact gathering runs the setup module on every host at the start of every play: tens of
+    commands and files read, typically 1 to 5 seconds per host and play (hardware facts on
+    hosts with many mounts or devices take longest), before the first task starts.
+
+Measured gain
+    The performance guide this project grew from measured 2-5 s saved per host and play; on
+    the 4-host testbed gathering was about 1.5 s of each play's start.
+
+Example (reported)
+    - name: Restart the app
+      hosts: app
+      tasks:
+        - name: Restart
+          ansible.builtin.service:
+            name: app
+            state: restarted
+
+Use instead
+    - name: Restart the app
+      hosts: app
+      gather_facts: false
+      tasks:
+        - ...
+
+    or, when only `ansible_distribution` is read:
+
+      gather_subset: ['!all', '!min', 'distribution']
+
+Fix (unsafe)
+    Sets `gather_facts: false` (replacing the value, or adding the key after `hosts:`), or
+    adds `gather_subset`. Unsafe because ansopt cannot see every reader: a custom plugin,
+    a callback, a later `ansible-playbook` run relying on a fact cache, or a fact used by
+    an included file whose name is computed at run time would now find no facts.
+"""
+
+from __future__ import annotations
+
+from ..fixers import yaml_edits as Y
+from ..types import UNSAFE, Fix
+from ._gathering import gather_subset_set, later_reads, play_run, reads, slow_collectors
+from ..model import facts as F
+
+CODE = "P201"
+SLUG = "facts-unused"
+SEVERITY = "warning"
+FIX = UNSAFE
+
+
+def _where(play):
+    node = play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node
+    return node
+
+
+def check(ctx):
+    seen = set()
+    for pb in ctx.project.playbooks:
+        for play in pb.plays:
+            if id(play.node) in seen:
+                continue
+            seen.add(id(play.node))
+            if play.is_empty or play.gathers_facts() is not True:
+                continue
+            run = play_run(play)
+            if not run.complete:
+                continue
+            use = reads(run)
+            use.merge(later_reads(play))
+            if use.all is not None:
+                continue
+            label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
+            if not use.names:
+                made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
+                fix = None
+                if made is not None:
+                    fix = Fix((made[0],), UNSAFE, "set gather_facts: false", ((None, (made[1],)),))
+                msg = f"{label} gathers facts on every host but nothing it runs (or any later play) reads them: set `gather_facts: false`"
+                yield ctx.finding(play.file, _where(play), msg, fix=fix)
+                continue
+            if gather_subset_set(play):
+                continue
+            subset = F.gather_subset(use.names)
+            if subset is None or (set(subset) & slow_collectors()):
+                continue
+            facts = ", ".join(sorted(use.names)[:6]) + (" ..." if len(use.names) > 6 else "")
+            made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
+            fix = None
+            if made is not None:
+                fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),))
+            msg = (
+                f"{label} gathers every fact but only reads {facts}: "
+                f"`gather_subset: {subset}` skips the hardware, network and virtual collectors"
+            )
+            yield ctx.finding(play.file, _where(play), msg, fix=fix)
