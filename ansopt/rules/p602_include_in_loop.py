@@ -1,0 +1,104 @@
+"""`include_tasks` / `include_role` inside a loop: the file is re-read for every item.
+
+What it does
+    Reports an `include_tasks` or `include_role` (short or FQCN names) with `loop` or a
+    `with_*` lookup over a host list (`groups[...]`, `ansible_play_hosts`, `play_hosts`):
+    every host of the play runs the included file once per host of the group. Other loops
+    are reported only when the included file holds a single task (the loop belongs on that
+    task) and the loop is not a literal list shorter than `min_items` (default 3): looping
+    over a group of tasks is what a looped include is for.
+
+Why
+    Each iteration is a separate dynamic include: the file is read, parsed and templated
+    again, and its tasks are queued again, for every host. Kubespray-style loops over a host
+    group make that hosts x hosts includes. Usually the included tasks can loop themselves
+    (one include, loops inside), or the work can be delegated once with `run_once`.
+
+Measured gain
+    Each include iteration costs tens to hundreds of milliseconds per host before any of its
+    tasks runs (file load, templating, queueing); a 50-host group looped on 50 hosts means
+    2,500 includes.
+
+Example (reported)
+    - name: Add every node to the hosts file
+      ansible.builtin.include_tasks: add_host_entry.yml
+      loop: "{{ groups['k8s_cluster'] }}"
+
+Use instead
+    Move the loop into the included file's tasks (`loop:` on the tasks that need it), or
+    build the whole result in one task:
+
+    - name: Add every node to the hosts file
+      ansible.builtin.blockinfile:
+        path: /etc/hosts
+        block: |
+          {% for h in groups['k8s_cluster'] %}
+          {{ hostvars[h]['ansible_host'] }} {{ h }}
+          {% endfor %}
+
+Fix
+    None: restructuring the loop is a design change only a person can make.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..source.yamlfile import YSeq
+
+CODE = "P602"
+SLUG = "include-in-loop"
+SEVERITY = "info"
+FIX = None
+OPTIONS = {
+    "min_items": (3, {"type": "integer", "minimum": 1, "description": "Literal loops shorter than this are not reported."}),
+}
+
+INCLUDES = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.include_role"})
+_HOSTS = re.compile(r"\b(groups\s*[\[.]|ansible_play_hosts|ansible_play_batch|play_hosts)")
+
+
+def _single_task_file(ctx, task) -> str | None:
+    """The included file's path when it holds exactly one task (the loop can move onto it)."""
+    from ..model.project import TaskFile
+    from ..model.tasks import is_template
+
+    if not task.fqcn.endswith("include_tasks"):
+        return None
+    name = task.args.get("file", task.args.get("_raw_params"))
+    origin = ctx.project.abspath_of(task.file)
+    if not isinstance(name, str) or is_template(name) or origin is None:
+        return None
+    path = ctx.project.resolve_task_file(name, origin)
+    y = ctx.project.yaml(path) if path else None
+    if y is None:
+        return None
+    tasks = TaskFile(y, "task").tasks
+    return name if len(tasks) == 1 and not tasks[0].is_block and not tasks[0].loop_key else None
+
+
+def check(ctx):
+    min_items = int(ctx.options.get("min_items", 3))
+    for task in ctx.project.all_tasks():
+        if task.fqcn not in INCLUDES or not task.loop_key:
+            continue
+        loop = task.loop_node
+        text = task.file.text[loop.start : loop.end] if loop is not None else ""
+        what = "file" if task.fqcn.endswith("include_tasks") else "role"
+        if _HOSTS.search(text):
+            msg = (
+                f"`{task.module}` in a loop over a host list: every host of the play includes the {what} once per host "
+                f"of that list; loop inside the included tasks or build the result in one task"
+            )
+        else:
+            if isinstance(loop, YSeq) and len(loop) < min_items:
+                continue
+            single = _single_task_file(ctx, task)
+            if single is None:
+                continue  # looping a group of tasks: an include is the way to do it
+            count = f"{len(loop)} times " if isinstance(loop, YSeq) else ""
+            msg = (
+                f"`{task.module}` in a loop re-reads and re-templates {single} {count}for every host, "
+                f"and it holds a single task: put the loop on that task and import the file"
+            )
+        yield ctx.finding(task.file, task.node.key_node(task.loop_key), msg)
