@@ -325,6 +325,7 @@ class Engine:
                 for f in findings
                 if f.fix is not None
                 and (f.fix.safety == "safe" or unsafe)
+                and f.fix.edits
                 and (f.code, f.path, f.span, f.fix.description) not in failed_keys
             ]
             if not candidates:

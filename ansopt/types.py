@@ -80,6 +80,48 @@ class Fix:
         return ()
 
 
+class LazyFix:
+    """A fix whose edits are computed only when someone asks for them.
+
+    Rules whose edit builders are costly (configupdater's import alone is ~50 ms) return one
+    of these: `ansopt check` in text format only needs the safety for its `[*]` marks, while
+    `fix` and the machine formats read `edits` and `changes`. The builder returns a `Fix`,
+    or None when no faithful edit can be made (then `edits` is empty and nothing applies).
+    """
+
+    __slots__ = ("safety", "description", "_builder", "_fix", "_built")
+
+    def __init__(self, builder, safety: Safety, description: str):
+        self.safety = safety
+        self.description = description
+        self._builder = builder
+        self._fix: Fix | None = None
+        self._built = False
+
+    def _get(self) -> Fix | None:
+        if not self._built:
+            self._fix = self._builder()
+            self._built = True
+        return self._fix
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        f = self._get()
+        return f.edits if f is not None else ()
+
+    @property
+    def changes(self) -> tuple[tuple[str | None, tuple[Change, ...]], ...]:
+        f = self._get()
+        return f.changes if f is not None else ()
+
+    def changes_for(self, path: str | None) -> tuple[Change, ...]:
+        f = self._get()
+        return f.changes_for(path) if f is not None else ()
+
+    def __repr__(self) -> str:
+        return f"LazyFix({self.safety}, {self.description!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -90,7 +132,7 @@ class Finding:
     col: int  # 1-based
     message: str
     severity: Severity = "warning"
-    fix: Fix | None = None
+    fix: Fix | LazyFix | None = None
     end_line: int = 0
     end_col: int = 0
     # Free-form details for machine formats (e.g. which hosts the advice is for).

@@ -17,6 +17,7 @@ from .conftest import write_tree
 
 BAD_PLAY = """---
 - hosts: all
+  gather_facts: false
   tasks:
     - name: Install tools
       ansible.builtin.apt:
@@ -27,6 +28,7 @@ BAD_PLAY = """---
 """
 GOOD_PLAY = """---
 - hosts: all
+  gather_facts: false
   tasks:
     - name: Install tools
       ansible.builtin.apt:
@@ -54,7 +56,7 @@ def test_check_exit_codes(tmp_path):
     assert r.exit_code == 0 and "All checks passed" in r.output
     r = run(["check"], tmp_path / "bad")
     assert r.exit_code == 1
-    assert "site.yml:7:7: P101 [package-loop]" in r.output
+    assert "site.yml:8:7: P101 [package-loop]" in r.output
     r = run(["check", "--exit-zero"], tmp_path / "bad")
     assert r.exit_code == 0
     r = run(["check"], tmp_path / "broken")
@@ -69,7 +71,7 @@ def test_select_ignore_and_statistics(tmp_path):
     assert "C101" in run(["check"], tmp_path).output
     r = run(["check", "--select", "P"], tmp_path)
     assert "C101" not in r.output and "P101" in r.output
-    r = run(["check", "--ignore", "package-loop,C101"], tmp_path)
+    r = run(["check", "--select", "C101,P101", "--ignore", "package-loop,C101"], tmp_path)
     assert r.exit_code == 0
     r = run(["check", "--select", "C101", "--extend-select", "P101", "--statistics"], tmp_path)
     assert "    1  C101  [*] pipelining-disabled" in r.output

@@ -111,3 +111,35 @@ def test_parents_and_kinds():
     assert isinstance(f.root, YSeq) and isinstance(play, YMap)
     task = play.get("tasks").items[0]
     assert task.parent.parent is play
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_scalar_alphabet = "0123456789+-._:eExXbBoO~nNuUlLyYsStTrRfFaAiI <=!&*"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(alphabet=_scalar_alphabet, min_size=1, max_size=12), st.sampled_from(["0644", "1:30", "0x1F", "0b101", "1_000", ".inf", "-.Inf", ".NaN", "~", "Null", "yes", "Off", "y", "n", "2024-01-02", "1e3", "1.5e-3", "+12", "<<", "="])))
+def test_plain_scalar_meaning_matches_pyyaml(text):
+    """Our YAML 1.1 resolution of a plain scalar equals PyYAML's (Ansible's loader's)."""
+    from ansopt.source.yamlfile import scalar_value
+
+    doc = "k: " + text + "\n"
+    try:
+        node = yaml.compose(doc, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    v = node.value[0][1]
+    if not isinstance(v, yaml.ScalarNode) or v.style or v.tag == "tag:yaml.org,2002:value":
+        return
+    try:
+        expected = yaml.safe_load(doc)["k"]
+    except yaml.YAMLError:
+        return
+    got, tag = scalar_value(v.value, None, True)
+    assert tag == v.tag, (text, tag, v.tag)
+    if isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert got == expected and type(got) is type(expected), (text, got, expected)

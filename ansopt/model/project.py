@@ -528,6 +528,26 @@ class Project:
                 return c
         return None
 
+    # ---------------------------------------------------------------- run context
+    def play_hosts(self, play: Play) -> set[str] | None:
+        """Every host a play may target across the inventories of its scope; None if unknown."""
+        from .scope import scope_for_playbook
+
+        scope = scope_for_playbook(self, play.file_abspath)
+        by_inv = scope.hosts(play.value("hosts"))
+        if by_inv is None:
+            return None
+        out: set[str] = set()
+        for hosts in by_inv.values():
+            out |= hosts
+        return out
+
+    def inventory_dirs(self, playbook_abspath: str) -> list[str]:
+        from .scope import scope_for_playbook
+
+        scope = scope_for_playbook(self, playbook_abspath)
+        return [s.abspath if os.path.isdir(s.abspath) else os.path.dirname(s.abspath) for s in scope.inventories]
+
     # ---------------------------------------------------------------- settings files
     def applicable_cfg(self, abspath: str) -> str | None:
         """The ansible.cfg a run started next to `abspath` would read.

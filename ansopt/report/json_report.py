@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 
 from . import ReportContext
 
 
-def finding_dict(f) -> dict:
+def _display(path: str, cwd: str) -> str:
+    """Edits of another file carry an absolute path: show it like the findings' paths."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path, cwd)
+        return path if rel.startswith("..") else rel
+    return path
+
+
+def finding_dict(f, cwd: str = ".") -> dict:
     d = {
         "code": f.code,
         "slug": f.slug,
@@ -29,7 +38,7 @@ def finding_dict(f) -> dict:
             "description": f.fix.description,
             "edits": [
                 {
-                    "path": e.path or f.path,
+                    "path": _display(e.path, cwd) if e.path else f.path,
                     "start": e.span.start,
                     "end": e.span.end,
                     "replacement": e.replacement,
@@ -37,7 +46,7 @@ def finding_dict(f) -> dict:
                 for e in f.fix.edits
             ],
             "changes": [
-                {"path": p or f.path, "op": c.op, "at": list(c.path), "value": c.value}
+                {"path": _display(p, cwd) if p else f.path, "op": c.op, "at": list(c.path), "value": c.value}
                 for p, cs in f.fix.changes
                 for c in cs
             ],
@@ -46,4 +55,4 @@ def finding_dict(f) -> dict:
 
 
 def render(findings, ctx: ReportContext) -> str:
-    return json.dumps([finding_dict(f) for f in findings], indent=2, default=str, ensure_ascii=False) + "\n"
+    return json.dumps([finding_dict(f, ctx.cwd) for f in findings], indent=2, default=str, ensure_ascii=False) + "\n"

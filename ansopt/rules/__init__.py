@@ -127,6 +127,8 @@ class RuleContext:
         extra: dict[str, Any] | None = None,
     ) -> Finding:
         """A finding in `file` (YamlFile or CfgFile) at a node, a Span or an offset."""
+        if file is None:
+            raise ValueError("finding without a file")
         if isinstance(at, Span):
             span = at
         elif isinstance(at, int):
@@ -149,3 +151,34 @@ class RuleContext:
             end_col=end_col,
             extra=tuple(sorted((extra or {}).items())),
         )
+
+    def lazy_fix(self, builder, safety: str, description: str):
+        """A fix built on first use (see types.LazyFix): for costly edit builders."""
+        from ..types import LazyFix
+
+        return LazyFix(builder, safety, description)
+
+    def finding_at(self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None) -> Finding | None:
+        """A finding at a 1-based line/column of any file (an INI inventory, a vars file).
+
+        None when the file cannot be read. The span is the rest of that line."""
+        from ..source.yamlfile import LineIndex
+
+        try:
+            text = self.project.reader.read(abspath)
+        except Exception:
+            return None
+        li = LineIndex(text)
+        ln = max(0, min(line - 1, len(li.starts) - 1))
+        start = li.line_start(ln) + max(0, col - 1)
+        end = max(start, li.line_end(ln))
+        start = min(start, end)
+
+        class _At:
+            path = self.project.display(abspath)
+
+            @staticmethod
+            def position(offset: int):
+                return li.position(offset)
+
+        return self.finding(_At, Span(start, end), message, severity=severity, extra=extra)

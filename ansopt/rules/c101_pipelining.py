@@ -6,6 +6,12 @@ What it does
     `[defaults]`, `[connection]` and `[ssh_connection]` (the last one present wins); its
     default is False, so a file that never mentions it is reported too.
 
+    Inventory variables win over ansible.cfg: `ansible_pipelining` /
+    `ansible_ssh_pipelining` set to false in the inventory, group_vars or host_vars are
+    reported where they are set; set to true for every SSH host, they make the cfg finding
+    moot. Hosts reached with winrm, psrp or local connections get no SSH advice; when the
+    inventory mixes them, the message says which hosts the advice is for.
+
 Why
     Without pipelining, each module run is: create a remote temp folder, copy the module
     file (sftp/scp), chmod it, run it, remove the folder: several SSH operations per task
@@ -52,9 +58,12 @@ Suppress
 
 from __future__ import annotations
 
+from .. import knowledge
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
+from ..model.tasks import is_template
 from ..types import SAFE, Fix
+from ._connection import cfg_scope, split_hosts, var_settings
 
 CODE = "C101"
 SLUG = "pipelining-disabled"
@@ -63,25 +72,63 @@ FIX = SAFE
 
 
 def check(ctx):
+    K = knowledge.get()
+    var_names = K.plugin_options("connection", "ssh").get("pipelining", {}).get("vars", [])
+    done_positions: set[tuple[str, int]] = set()
     for cfg in ctx.project.cfg_files:
         eff = EffectiveConfig(cfg)
         setting = eff.plugin("connection", "ssh", "pipelining")
-        if setting.as_bool:
+        scope = cfg_scope(ctx, cfg)
+        split = split_hosts(scope)
+        on_by_var: set[str] = set()
+        off_by_var: dict[tuple[str, int, int], list[str]] = {}
+        names_at: dict[tuple[str, int, int], str] = {}
+        for src, host, name, vs in var_settings(scope, var_names):
+            if is_template(vs.value):
+                on_by_var.add(host)  # decided at run time: not ours to judge
+                continue
+            if K.boolean(vs.value):
+                on_by_var.add(host)
+            elif vs.pos is not None and host in split.ssh:
+                key = (vs.pos.path, vs.pos.line, vs.pos.col)
+                off_by_var.setdefault(key, []).append(host)
+                names_at[key] = f"{name}: {vs.value}"
+        for (path, line, col), hosts in sorted(off_by_var.items()):
+            if (path, line) in done_positions:
+                continue
+            done_positions.add((path, line))
+            shown = ", ".join(hosts[:4]) + (f" and {len(hosts) - 4} more" if len(hosts) > 4 else "")
+            f = ctx.finding_at(
+                path,
+                line,
+                col,
+                f"`{names_at[(path, line, col)]}` turns SSH pipelining off for {shown}, whatever ansible.cfg says: remove it or set it to true",
+            )
+            if f is not None:
+                yield f
+        if setting.as_bool or split.only_other:
             continue
+        if split.known and split.ssh and all(h in on_by_var for h in split.ssh):
+            continue  # every SSH host turns it on through an inventory variable
         keep = eff.base("DEFAULT_KEEP_REMOTE_FILES")
         note = ""
         if keep.from_file and keep.as_bool:
             note = " (keep_remote_files = True would disable it again)"
+        note += split.suffix()
         if setting.option is not None:
             opt = setting.option
             edit, change = cfg_edits.replace_value(cfg, opt, "True")
+            fix = Fix((edit,), SAFE, "set pipelining = True", ((None, (change,)),))
             at = opt.value_span
             msg = f"SSH pipelining is off ([{opt.section}] {opt.raw_key.strip()} = {opt.value}): each task pays extra SSH round trips; set it to True{note}"
         else:
-            made = cfg_edits.set_option(cfg, "ssh_connection", "pipelining", "True")
-            edit, change = made
+
+            def build(cfg=cfg):
+                made = cfg_edits.set_option(cfg, "ssh_connection", "pipelining", "True")
+                return None if made is None else Fix((made[0],), SAFE, "set pipelining = True", ((None, (made[1],)),))
+
+            fix = ctx.lazy_fix(build, SAFE, "set pipelining = True")
             sec = cfg.sections.get("ssh_connection")
             at = sec.header_span if sec is not None else 0
             msg = f"SSH pipelining is off (ansible-core's default): each task pays extra SSH round trips; set pipelining = True in [ssh_connection]{note}"
-        fix = Fix((edit,), SAFE, "set pipelining = True", ((None, (change,)),))
         yield ctx.finding(cfg, at, msg, fix=fix)

@@ -1,0 +1,205 @@
+"""The run context of an ansible.cfg or a playbook: the inventories, hosts and inventory
+variables an `ansible-playbook` started in that folder would see.
+
+* Inventories: `[defaults] inventory` of the applicable ansible.cfg (comma-separated, relative
+  to the cfg's folder; files or folders). Without it ansible-core would read
+  /etc/ansible/hosts, which is not part of the project, so ansopt looks for inventory files in
+  the project folder instead (`hosts`, `inventory`, `*.ini`, `inventories/*/...`, YAML
+  inventories), skipping sub-folders that have their own ansible.cfg. Several inventories
+  are alternatives (`-i` picks one): host counts take the largest.
+* Variables: the inventory's own vars, group_vars/host_vars next to the inventory and next to
+  the playbook, with ansible-core's precedence (see `ansopt.source.inventory`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .. import discover as D
+from ..source import inventory as I
+from ..source.cfgfile import CfgFile
+from .config import EffectiveConfig
+
+MAX_DEPTH = 3  # how deep below the project folder inventories are looked for
+
+
+@dataclass
+class InventorySource:
+    abspath: str
+    inv: I.Inventory
+    group_vars: I.VarsDir
+    host_vars: I.VarsDir
+
+    @property
+    def usable(self) -> bool:
+        return not self.inv.dynamic and self.inv.plugin is None and not self.inv.encrypted
+
+
+@dataclass
+class Scope:
+    base_dir: str
+    cfg_abspath: str | None
+    cfg: CfgFile | None
+    inventories: list[InventorySource] = field(default_factory=list)
+
+    @cached_property
+    def config(self) -> EffectiveConfig:
+        return EffectiveConfig(self.cfg)
+
+    @property
+    def known_inventory(self) -> bool:
+        return any(s.usable for s in self.inventories)
+
+    @property
+    def dynamic_inventory(self) -> bool:
+        return any(not s.usable for s in self.inventories)
+
+    def hosts(self, pattern: Any) -> dict[str, set[str]] | None:
+        """{inventory path: hosts} for a host pattern; None when it cannot be resolved."""
+        out = {}
+        for src in self.inventories:
+            if not src.usable:
+                return None
+            hs = src.inv.resolve_pattern(pattern)
+            if hs is None:
+                return None
+            out[src.abspath] = set(hs)
+        return out or None
+
+    def host_count(self, pattern: Any) -> tuple[int, str] | None:
+        """(largest number of hosts the pattern selects, in which inventory) or None."""
+        by_inv = self.hosts(pattern)
+        if not by_inv:
+            return None
+        path, hosts = max(by_inv.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        return len(hosts), path
+
+    def host_vars(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> dict[str, I.VarSource]:
+        pgv = phv = None
+        if playbook_dir and os.path.abspath(playbook_dir) != os.path.dirname(src.abspath):
+            pgv = _vars_dir(playbook_dir, "group_vars")
+            phv = _vars_dir(playbook_dir, "host_vars")
+        return src.inv.var_sources(host, src.group_vars, src.host_vars, pgv, phv) or {}
+
+    def all_hosts(self):
+        """(inventory source, host) for every host of every usable inventory."""
+        for src in self.inventories:
+            if src.usable:
+                for h in src.inv.hosts:
+                    yield src, h
+
+    def connection_of(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> str:
+        v = self.host_vars(src, host, playbook_dir).get("ansible_connection")
+        if v is None or v.value is None:
+            t = self.config.base("DEFAULT_TRANSPORT")
+            return str(t.raw or "ssh") if t.from_file else "ssh"
+        return str(v.value)
+
+
+_VARS_CACHE: dict[tuple[str, str, float], I.VarsDir] = {}
+
+
+def _vars_dir(base: str, kind: str) -> I.VarsDir:
+    folder = os.path.join(base, kind)
+    try:
+        stamp = os.stat(folder).st_mtime
+    except OSError:
+        stamp = 0.0
+    key = (base, kind, stamp)
+    if key not in _VARS_CACHE:
+        _VARS_CACHE[key] = I.load_vars_dir(base, kind)
+    return _VARS_CACHE[key]
+
+
+def _load_source(path: str) -> InventorySource | None:
+    inv = I.load_inventory(path)
+    if inv is None:
+        return None
+    base = path if os.path.isdir(path) else os.path.dirname(path)
+    return InventorySource(path, inv, _vars_dir(base, "group_vars"), _vars_dir(base, "host_vars"))
+
+
+def _find_inventories(base_dir: str, root: str) -> list[str]:
+    """Inventory files in the project folder (not in nested projects with their own cfg)."""
+    found: list[str] = []
+    base_dir = os.path.abspath(base_dir)
+    for dirpath, dirnames, filenames in os.walk(base_dir):
+        depth = os.path.relpath(dirpath, base_dir).count(os.sep) + (0 if dirpath == base_dir else 1)
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in D.SKIP_DIRS or d in ("roles", "group_vars", "host_vars", "templates", "files", "molecule", "tests"):
+                continue
+            if os.path.isfile(os.path.join(full, "ansible.cfg")):
+                continue
+            if depth < MAX_DEPTH:
+                keep.append(d)
+        dirnames[:] = keep
+        for fn in sorted(filenames):
+            p = os.path.join(dirpath, fn)
+            if D.classify(p) == D.INVENTORY:
+                found.append(p)
+    return found
+
+
+def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
+    cache = project.__dict__.setdefault("_scopes", {})
+    key = (base_dir, cfg_abspath)
+    if key in cache:
+        return cache[key]
+    cfg = project.cfg(cfg_abspath) if cfg_abspath else None
+    scope = Scope(base_dir, cfg_abspath, cfg)
+    paths: list[str] = []
+    if cfg is not None:
+        opt = EffectiveConfig(cfg).base("DEFAULT_HOST_LIST")
+        if opt.from_file:
+            cfg_dir = os.path.dirname(cfg_abspath)
+            for p in opt.as_list:
+                p = os.path.expanduser(p)
+                full = p if os.path.isabs(p) else os.path.normpath(os.path.join(cfg_dir, p))
+                if os.path.exists(full):
+                    paths.append(full)
+    if not paths:
+        paths = _find_inventories(base_dir, project.root)
+    for p in paths:
+        src = _load_source(p)
+        if src is not None:
+            scope.inventories.append(src)
+    cache[key] = scope
+    return scope
+
+
+def scope_for_playbook(project, playbook_abspath: str) -> Scope:
+    cfg = project.applicable_cfg(playbook_abspath)
+    base = os.path.dirname(cfg) if cfg else os.path.dirname(playbook_abspath)
+    return build_scope(project, base, cfg)
+
+
+def scope_for_cfg(project, cfg_abspath: str) -> Scope:
+    return build_scope(project, os.path.dirname(cfg_abspath), cfg_abspath)
+
+
+def playbooks_for_cfg(project, cfg_abspath: str) -> list:
+    """Playbooks under the cfg's folder that this cfg applies to (reported or not)."""
+    cache = project.__dict__.setdefault("_cfg_playbooks", {})
+    if cfg_abspath in cache:
+        return cache[cfg_abspath]
+    base = os.path.dirname(cfg_abspath)
+    out = []
+    for f in D.discover([base], project.root, cwd=project.cwd):
+        if f.kind not in (D.YAML, D.PLAYBOOK):
+            continue
+        if project.applicable_cfg(f.abspath) != cfg_abspath:
+            continue
+        y = project.yaml(f.abspath)
+        if y is None:
+            continue
+        from .project import Playbook, content_kind
+
+        if content_kind(y) == D.PLAYBOOK:
+            out.append(project.playbook_at(f.abspath) or Playbook(project, y, f.abspath))
+    cache[cfg_abspath] = out
+    return out
