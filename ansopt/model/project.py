@@ -510,18 +510,39 @@ class Project:
             out.append(RoleRef(name, item, file, self.find_role(name, base_dir), via, params))
         return out
 
-    def resolve_task_file(self, target: str, from_abspath: str, role: Role | None = None) -> str | None:
-        """Absolute path of an included task file with a literal name, or None."""
+    def role_of_file(self, abspath: str) -> Role | None:
+        """The role a file belongs to (`.../roles/NAME/<tasks|handlers|...>/...`), if any."""
+        parts = os.path.normpath(abspath).split(os.sep)
+        for i in range(len(parts) - 3, -1, -1):
+            if parts[i] == "roles" and parts[i + 2] in ROLE_SUBDIRS:
+                path = os.sep.join(parts[: i + 2]) or os.sep
+                if path not in self._roles:
+                    self._roles[path] = Role(self, parts[i + 1], path)
+                return self._roles[path]
+        return None
+
+    def resolve_task_file(
+        self, target: str, from_abspath: str, role: Role | None = None, playbook_dir: str | None = None, subdir: str = "tasks"
+    ) -> str | None:
+        """Absolute path of an included task file with a literal name, or None.
+
+        As ansible-core's loader looks for it (playbook/helpers.py, DataLoader.path_dwim_relative):
+        in a role, `<role>/tasks/<name>` then `<role>/<name>`; elsewhere the including file's
+        folder (for a file included from another included file) and then the playbook's
+        folder. ansible-core does not look in a `tasks/` folder next to a playbook.
+        """
         if not target or is_template(target):
             return None
         candidates = []
-        if os.path.isabs(target):
-            candidates.append(target)
+        if os.path.isabs(target) or target.startswith("~"):
+            candidates.append(os.path.expanduser(target))
         else:
             if role is not None:
-                candidates.append(os.path.join(role.path, "tasks", target))
+                candidates.append(os.path.join(role.path, subdir, target))
+                candidates.append(os.path.join(role.path, target))
             candidates.append(os.path.join(os.path.dirname(from_abspath), target))
-            candidates.append(os.path.join(os.path.dirname(from_abspath), "tasks", target))
+            if playbook_dir:
+                candidates.append(os.path.join(playbook_dir, target))
         for c in candidates:
             c = os.path.normpath(c)
             if self.reader.exists(c):

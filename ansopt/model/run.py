@@ -157,7 +157,9 @@ class Expander:
         if not name or is_template(name):
             self.run.unknown.append(Unknown("templated include", t.file, t.node))
             return
-        target = self.project.resolve_task_file(name, self._abspath_of(t.file, from_abspath), role)
+        target = self.project.resolve_task_file(
+            name, self._abspath_of(t.file, from_abspath), role, self._pb_dir, "handlers" if section == "handlers" else "tasks"
+        )
         if target is None:
             self.run.unknown.append(Unknown(f"included file {name!r} not found", t.file, t.node))
             return

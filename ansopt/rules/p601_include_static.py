@@ -71,7 +71,7 @@ def _resolves(ctx, task, name: str) -> bool:
     if origin is None:
         return False
     if task.fqcn == "ansible.builtin.include_tasks":
-        return project.resolve_task_file(name, origin) is not None
+        return project.resolve_task_file(name, origin, project.role_of_file(origin)) is not None
     import os
 
     return project.find_role(name, os.path.dirname(origin)) is not None

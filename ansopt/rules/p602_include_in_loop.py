@@ -69,7 +69,7 @@ def _single_task_file(ctx, task) -> str | None:
     origin = ctx.project.abspath_of(task.file)
     if not isinstance(name, str) or is_template(name) or origin is None:
         return None
-    path = ctx.project.resolve_task_file(name, origin)
+    path = ctx.project.resolve_task_file(name, origin, ctx.project.role_of_file(origin))
     y = ctx.project.yaml(path) if path else None
     if y is None:
         return None
