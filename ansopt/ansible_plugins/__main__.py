@@ -1,0 +1,3 @@
+from . import CALLBACK_DIR
+
+print(CALLBACK_DIR)
