@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-FORMAT = 9  # bump when the shape of the cached data changes
+FORMAT = 11  # bump when the shape of the cached data changes
 
 _PLUGIN_TYPES = (
     "connection",
@@ -100,6 +100,8 @@ def _option(defn: dict) -> dict:
         "env": [e.get("name") for e in (defn.get("env") or []) if isinstance(e, dict) and e.get("name")],
         "description": _first_line(defn.get("description"))[:300],
     }
+    if defn.get("required"):
+        out["required"] = True
     if defn.get("choices"):
         ch = defn["choices"]
         out["choices"] = _jsonable(list(ch.keys()) if isinstance(ch, dict) else ch)
@@ -354,6 +356,18 @@ def _build_action_facts(core: Path) -> dict[str, list[str]]:
     return out
 
 
+def _build_bypass_host_loop(core: Path) -> list[str]:
+    """Actions that run once for all hosts (BYPASS_HOST_LOOP): the free strategy refuses them."""
+    out = []
+    for py in sorted((core / "plugins" / "action").glob("*.py")):
+        try:
+            if re.search(r"^\s*BYPASS_HOST_LOOP\s*=\s*True", py.read_text(encoding="utf-8"), re.MULTILINE):
+                out.append("ansible.builtin." + py.stem)
+        except OSError:
+            continue
+    return out
+
+
 def _build_booleans() -> dict[str, list[str]]:
     from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
@@ -382,6 +396,7 @@ def build() -> dict[str, Any]:
         "magic": _build_magic(core, config),
         "booleans": _build_booleans(),
         "action_facts": _build_action_facts(core),
+        "bypass_host_loop": _build_bypass_host_loop(core),
     }
 
 
@@ -504,6 +519,47 @@ class Knowledge:
     def sections(self) -> frozenset[str]:
         return frozenset(sec for sec, _ in self.ini_index)
 
+    @cached_property
+    def section_keys(self) -> dict[str, frozenset[str]]:
+        """section -> the INI keys some option (base or plugin) reads from it."""
+        out: dict[str, set[str]] = {}
+        for sec, key in self.ini_index:
+            out.setdefault(sec, set()).add(key)
+        return {s: frozenset(k) for s, k in out.items()}
+
+    @cached_property
+    def key_sections(self) -> dict[str, frozenset[str]]:
+        """INI key -> the sections it is read from."""
+        out: dict[str, set[str]] = {}
+        for sec, key in self.ini_index:
+            out.setdefault(key, set()).add(sec)
+        return {k: frozenset(s) for k, s in out.items()}
+
+    def ini_deprecations(self, section: str, key: str) -> list[tuple[tuple[str, str, str], dict[str, Any]]]:
+        """[(ref, deprecation)] for the options that (section, key) sets and that ansible-core
+        marks deprecated: the whole option, or only this INI name of it."""
+        out = []
+        for ref in self.ini_index.get((section, key), []):
+            defn = self.option_def(ref)
+            dep = defn.get("deprecated")
+            if not dep:
+                for sec, k, d in defn.get("ini_deprecated", []):
+                    if sec == section and k == key and d:
+                        dep = d
+                        break
+            if dep:
+                out.append((ref, dep if isinstance(dep, dict) else {"why": str(dep)}))
+        return out
+
+    @property
+    def galaxy_server_options(self) -> dict[str, dict[str, Any]]:
+        """Keys of a `[galaxy_server.NAME]` section: {key: {type, required}}."""
+        return self.data["config"].get("galaxy_server", {})
+
+    @property
+    def core_version(self) -> str:
+        return str(self.data.get("ansible_core") or "")
+
     def boolean(self, value: Any) -> bool:
         """ansible-core's non-strict boolean conversion (as for config values)."""
         if isinstance(value, bool):
@@ -524,6 +580,11 @@ class Knowledge:
     @property
     def facts(self) -> dict[str, Any]:
         return self.data["facts"]
+
+    @cached_property
+    def bypass_host_loop(self) -> frozenset[str]:
+        """FQCNs of actions that run once for every host of the play (pause, add_host)."""
+        return frozenset(self.data.get("bypass_host_loop", []))
 
     def action_facts(self, fqcn: str | None) -> list[str]:
         """Facts an action reads to choose its backend (`ansible.builtin.service` -> service_mgr)."""

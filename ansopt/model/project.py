@@ -462,9 +462,7 @@ class Project:
             while True:
                 candidates.append(os.path.join(d, "roles", name))
                 candidates.append(os.path.join(d, name))
-                if os.path.abspath(d) == os.path.abspath(self.root) or os.path.dirname(d) == d:
-                    break
-                if not os.path.abspath(d).startswith(os.path.abspath(self.root)):
+                if self._boundary(d):
                     break
                 d = os.path.dirname(d)
             for extra in self.roles_paths:
@@ -580,14 +578,18 @@ class Project:
         if self.env_config:
             return self.env_config if self.reader.exists(self.env_config) else None
         d = os.path.dirname(abspath)
-        root = os.path.abspath(self.root)
         while True:
             c = os.path.join(d, "ansible.cfg")
             if self.reader.exists(c):
                 return c
-            if os.path.abspath(d) == root or os.path.dirname(d) == d or not os.path.abspath(d).startswith(root):
+            if self._boundary(d):
                 return None
             d = os.path.dirname(d)
+
+    def _boundary(self, d: str) -> bool:
+        """Where upward searches stop: the project root, a repository root, the top."""
+        d = os.path.abspath(d)
+        return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
 
 
 def iter_nodes(node: YNode | None, pred: Callable[[YNode], bool]) -> Iterator[YNode]:

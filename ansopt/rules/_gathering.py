@@ -22,7 +22,7 @@ def play_run(play: Play) -> PlayRun:
     return cache
 
 
-def _vars_texts(play: Play) -> list[tuple[str, str]]:
+def vars_texts(play: Play) -> list[tuple[str, str]]:
     """group_vars/host_vars next to the playbook and to the project's inventories."""
     project = play.project
     dirs = {os.path.dirname(play.file_abspath)}
@@ -61,7 +61,7 @@ def reads(run: PlayRun, include_vars: bool = True) -> F.FactUse:
         for fact in K.action_facts(rt.task.fqcn):
             use.names.setdefault(fact, f"{rt.task.file.path}:{rt.task.line} ({rt.task.module} picks its backend from it)")
     if include_vars:
-        for label, text in _vars_texts(run.play):
+        for label, text in vars_texts(run.play):
             F.scan(text, label, use)
     return use
 
