@@ -268,32 +268,33 @@ def _normalize_keys(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_file(path: str) -> tuple[dict[str, Any], str]:
+def read_file(path: str, shown: str | None = None) -> tuple[dict[str, Any], str]:
+    shown = shown or path
     try:
         with open(path, "rb") as f:
             raw = f.read()
         text = raw.decode("utf-8")
     except OSError as e:
-        raise SettingsError(f"{path}:1: cannot read settings: {e.strerror or e}") from None
+        raise SettingsError(f"{shown}:1: cannot read settings: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise SettingsError(f"{path}:1: settings file is not valid UTF-8") from None
+        raise SettingsError(f"{shown}:1: settings file is not valid UTF-8") from None
     if path.endswith(".toml"):
         import tomllib
 
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
-            raise SettingsError(f"{path}:{getattr(e, 'lineno', 1) or 1}: not valid TOML: {e}") from None
+            raise SettingsError(f"{shown}:{getattr(e, 'lineno', 1) or 1}: not valid TOML: {e}") from None
         data = (doc.get("tool") or {}).get("ansopt")
         if data is None:
-            raise SettingsError(f"{path}:1: no [tool.ansopt] table")
+            raise SettingsError(f"{shown}:1: no [tool.ansopt] table")
     else:
         from .source.yamlfile import YamlLoadError, load_text
 
         try:
             f = load_text(path, text)
         except YamlLoadError as e:
-            raise SettingsError(f"{path}:{e.line}: not valid YAML: {e.message}") from None
+            raise SettingsError(f"{shown}:{e.line}: not valid YAML: {e.message}") from None
         data = f.data()[0] if f.docs else {}
         if data is None:
             data = {}
@@ -306,8 +307,8 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         raise SettingsError(f"{config_file}:1: settings file not found")
     if path is None:
         return Settings(root=git_root(cwd) or os.path.abspath(cwd))
-    data, text = read_file(path)
     shown = os.path.relpath(path, cwd) if not os.path.relpath(path, cwd).startswith("..") else path
+    data, text = read_file(path, shown)
     if not isinstance(data, dict):
         raise SettingsError(f"{shown}:1: settings must be a mapping of keys, not {type(data).__name__}")
     data = _normalize_keys(data)
