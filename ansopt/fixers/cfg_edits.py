@@ -104,3 +104,40 @@ def rename_key(cfg: CfgFile, opt: CfgOption, new_key: str) -> tuple[Edit, tuple[
         Edit(opt.key_span, new_key),
         (Change("delete", (opt.section, opt.key)), Change("set", (opt.section, new_key.lower()), opt.value)),
     )
+
+
+def delete_option(cfg: CfgFile, opt: CfgOption) -> tuple[Edit, Change]:
+    """Remove an option's lines (key line and continuation lines, with their line breaks)."""
+    return Edit(opt.entry_span, ""), Change("delete", (opt.section, opt.key))
+
+
+def move_option(cfg: CfgFile, opt: CfgOption, section: str) -> tuple[tuple[Edit, Edit], tuple[Change, Change]] | None:
+    """Move an option's lines, as written (key, spacing, value, `;` comment), to the end of
+    `[section]`, creating the section at the end of the file when missing.
+
+    None when `[section]` already has the key (the caller must decide which one stays).
+    """
+    target = cfg.sections.get(section)
+    if target is not None and opt.key in target.options:
+        return None
+    nl = cfg.lines.newline
+    entry = cfg.text[opt.entry_span.start : opt.entry_span.end]
+    if not entry.endswith(("\n", "\r")):
+        entry += nl
+    if target is not None:
+        pos = target.entry_span.end
+        before = cfg.text[:pos]
+        prefix = "" if not before or before.endswith(("\n", "\r")) else nl
+        insert = Edit(Span(pos, pos), prefix + entry)
+    else:
+        pos = len(cfg.text)
+        # the text the new section follows (without the moved option when it ends the file)
+        text = cfg.text[: opt.entry_span.start] if opt.entry_span.end >= pos else cfg.text
+        prefix = ""
+        if text and not text.endswith(("\n", "\r")):
+            prefix = nl + nl
+        elif text and not text.endswith(nl + nl):
+            prefix = nl
+        insert = Edit(Span(pos, pos), f"{prefix}[{section}]{nl}{entry}")
+    delete, gone = delete_option(cfg, opt)
+    return (delete, insert), (gone, Change("set", (section, opt.key), opt.value))

@@ -1,0 +1,190 @@
+"""A key ansible-core removed (now silently ignored) or marks deprecated.
+
+What it does
+    Reports, in ansible.cfg:
+
+    * keys that an earlier ansible-core read and the installed one no longer knows, with
+      what replaced them. The installed catalogue cannot know keys it dropped, so this
+      needs a small table of history (below); a key from the table is only reported when
+      the installed ansible-core does not define it (an older ansible-core still reads it
+      and reports it as deprecated instead);
+    * keys the installed ansible-core marks deprecated (the whole option, or only this INI
+      name of it), with ansible-core's own reason, alternative and removal version.
+
+    `callback_whitelist` is C302's (one finding per problem). `sftp_batch_mode` and
+    `[ssh_connection] ssh_args`-style keys that still exist are not reported.
+
+    Removed keys (each checked against ansible-core's own sources: the key is in the
+    `base.yml` / plugin documentation of the last version named and absent from the next):
+
+    ======================================  =======  ==========================================
+    key                                     removed  replacement (source)
+    ======================================  =======  ==========================================
+    [defaults] gather_subset                2.18     play keyword `gather_subset`, or
+    [defaults] gather_timeout                        `module_defaults` for ansible.builtin.setup
+    [defaults] fact_path                             (2.18 changelog: "Remove deprecated config
+                                                     options DEFAULT_FACT_PATH,
+                                                     DEFAULT_GATHER_SUBSET, and
+                                                     DEFAULT_GATHER_TIMEOUT"; deprecated 2.14)
+    [ssh_connection] scp_if_ssh             2.17     `transfer_method` (2.17 changelog: "Remove
+                                                     deprecated scp_if_ssh from ssh connection
+                                                     plugin", ansible/ansible#81715)
+    [defaults] jinja2_native_warning        2.17     none (2.17 changelog: "Remove deprecated
+                                                     JINJA2_NATIVE_WARNING", #81714)
+    [defaults] collections_paths            2.19     `collections_path` (deprecated in 2.16
+                                                     changelog; base.yml of 2.18: removal 2.19)
+    [defaults] string_conversion_action     2.19     none (2.16 changelog: "no longer used")
+    [defaults] cow_whitelist                2.15     `cowsay_enabled_stencils` (base.yml of
+                                                     2.14: deprecated, removal 2.15)
+    ======================================  =======  ==========================================
+
+Why
+    ansible-core ignores a key it does not know, without a warning: a removed key keeps
+    looking like a setting while ansible-core uses its default. `collections_paths`
+    makes ansible-core 2.19 look for collections in the default paths only;
+    `gather_subset = !all` in [defaults] no longer limits fact gathering, so every play
+    gathers all facts again. A deprecated key still works but prints a deprecation
+    warning on every run, and stops working in the version named.
+
+Measured gain
+    Restoring a removed `gather_subset = !all,!min`-style limit brings back its saving:
+    a full fact gathering takes about 1 to 3 s per host (hardware, mounts, network
+    facts), the minimal subset a fraction of a second.
+
+Example (reported)
+    [defaults]
+    gather_subset = !hardware
+    collections_paths = ./collections
+
+    [ssh_connection]
+    scp_if_ssh = True
+
+Use instead
+    [defaults]
+    collections_path = ./collections
+
+    [ssh_connection]
+    transfer_method = scp
+
+    and in the playbooks: `gather_subset: ['!hardware']` on the plays, or
+    `module_defaults: {ansible.builtin.setup: {gather_subset: ['!hardware']}}`.
+
+Fix (unsafe)
+    For the keys that became another key of the same file (`collections_paths` to
+    `collections_path`, `cow_whitelist` to `cowsay_enabled_stencils`, `scp_if_ssh` to
+    `transfer_method` with True/False/smart written as scp/sftp/smart) the key is renamed
+    in place, value and comments kept. Unsafe: on the installed ansible-core the setting
+    starts to apply again (it was ignored). No fix when the new key is already set in the
+    section (the user must choose) or for the keys whose replacement lives in playbooks
+    (`gather_subset`, `gather_timeout`, `fact_path`) or that have none. Deprecated keys are
+    reported without a fix: ansible-core's alternative is prose, not a key.
+"""
+
+from __future__ import annotations
+
+from .. import knowledge
+from ..fixers import cfg_edits
+from ..types import UNSAFE, Change, Edit, Fix
+
+CODE = "C404"
+SLUG = "cfg-removed-key"
+SEVERITY = "warning"
+FIX = UNSAFE
+
+_GATHER = (
+    "2.18",
+    "the play keyword `{key}` on the plays that gather facts, or `module_defaults` for ansible.builtin.setup "
+    "(`module_defaults: {{ansible.builtin.setup: {{{key}: ...}}}}`)",
+)
+
+# (section, key) -> (removed in, replacement text, renamed key or None)
+REMOVED: dict[tuple[str, str], tuple[str, str, str | None]] = {
+    ("defaults", "gather_subset"): (*_GATHER, None),
+    ("defaults", "gather_timeout"): (*_GATHER, None),
+    ("defaults", "fact_path"): (*_GATHER, None),
+    ("ssh_connection", "scp_if_ssh"): ("2.17", "`transfer_method` in [ssh_connection] (scp, sftp, piped or smart)", "transfer_method"),
+    ("defaults", "jinja2_native_warning"): ("2.17", "nothing (the warning it silenced is gone)", None),
+    ("defaults", "collections_paths"): ("2.19", "`collections_path` (singular)", "collections_path"),
+    ("defaults", "string_conversion_action"): ("2.19", "nothing (ansible-core no longer converts those values)", None),
+    ("defaults", "cow_whitelist"): ("2.15", "`cowsay_enabled_stencils`", "cowsay_enabled_stencils"),
+}
+
+# keys other rules own
+OWNED_ELSEWHERE = {("defaults", "callback_whitelist")}
+
+
+def removed(section: str, key: str):
+    """The history entry for a key the installed ansible-core no longer knows, else None."""
+    K = knowledge.get()
+    if (section, key) in K.ini_index:
+        return None
+    return REMOVED.get((section, key))
+
+
+def _scp_value(value: str) -> str | None:
+    K = knowledge.get()
+    v = value.strip().lower()
+    if v == "smart":
+        return "smart"
+    if K.is_boolean_text(v):
+        return "scp" if K.boolean(v) else "sftp"
+    return None
+
+
+def _version(v: str) -> str:
+    return ".".join(v.split(".")[:2]) if v else "the installed version"
+
+
+def check(ctx):
+    K = knowledge.get()
+    core = _version(K.core_version)
+    for cfg in ctx.project.cfg_files:
+        for sec in cfg.sections.values():
+            for opt in sec.options.values():
+                if (sec.name, opt.key) in OWNED_ELSEWHERE:
+                    continue
+                key = opt.raw_key.strip()
+                entry = removed(sec.name, opt.key)
+                if entry is not None:
+                    gone, instead, new_key = entry
+                    instead = instead.format(key=opt.key)
+                    msg = f"`{key}` was removed in ansible-core {gone}: ansible-core {core} ignores it and uses its default; use {instead}"
+                    fix = None
+                    if new_key is not None and new_key not in sec.options:
+                        value = opt.value
+                        if opt.key == "scp_if_ssh":
+                            mapped = _scp_value(opt.value)
+                            if mapped is not None:
+                                value = mapped
+                                msg += f" (`scp_if_ssh = {opt.value}` is `transfer_method = {mapped}`)"
+                            else:
+                                value = None
+                        if value is not None:
+                            edit, changes = cfg_edits.rename_key(cfg, opt, new_key)
+                            edits = [edit]
+                            if value != opt.value:
+                                edits.append(Edit(opt.value_span, value))
+                                changes = (changes[0], Change("set", (sec.name, new_key), value))
+                            fix = Fix(tuple(edits), UNSAFE, f"rename {opt.key} to {new_key}", ((None, tuple(changes)),))
+                    elif new_key is not None:
+                        msg += f" ([{sec.name}] already sets `{new_key}`: delete this line)"
+                    yield ctx.finding(cfg, opt.key_span, msg, fix=fix)
+                    continue
+                deps = K.ini_deprecations(sec.name, opt.key)
+                if not deps:
+                    continue
+                ref, dep = deps[0]
+                why = " ".join(str(dep.get("why") or "deprecated").split()).rstrip(".")
+                alt = " ".join(str(dep.get("alternatives") or "").split()).rstrip(".")
+                when = dep.get("version") or dep.get("removed_at_date") or ""
+                msg = f"`{key}` is deprecated in ansible-core {core}: {why}"
+                if alt and alt.lower() not in ("none", "nothing"):
+                    msg += f"; instead: {alt}"
+                if when:
+                    msg += f" (removed in {when}; until then every run prints a deprecation warning)"
+                others = [r for r in K.ini_index.get((sec.name, opt.key), []) if r not in {d[0] for d in deps}]
+                if others:
+                    p = others[0]
+                    who = f"the {p[1]} {p[0]} plugin" if p[0] else f"the {p[2]} setting"
+                    msg += f"; {who} still reads this key, so it keeps working"
+                yield ctx.finding(cfg, opt.key_span, msg)

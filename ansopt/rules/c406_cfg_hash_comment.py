@@ -1,0 +1,162 @@
+"""A `# comment` after a value in ansible.cfg is part of the value, not a comment.
+
+What it does
+    Reports an option line whose value holds a `#` preceded by whitespace, as in
+    `forks = 20  # more forks`. ansible-core reads ansible.cfg with
+    ``ConfigParser(inline_comment_prefixes=(';',))``: only `;` after whitespace starts an
+    inline comment; `#` starts a comment only at the start of a line. So the value of
+    `forks` above is ``20  # more forks``. A `#` that is not preceded by whitespace
+    (``ssh_args = -o Foo=a#b``) and full-line `#` comments are left alone. Only the first
+    line of a value is checked (continuation lines of multi-line values are not).
+
+Why
+    What the comment does to the setting depends on its type, and none of it is visible:
+
+    * integer or float options (`forks`, `timeout`, `fact_caching_timeout`) fail to
+      convert: ansible-core stops with "has an invalid value";
+    * booleans (`pipelining = True  # faster`) are compared with ansible-core's true
+      words; ``true  # faster`` is not one, so the option is silently False;
+    * lists (`callbacks_enabled = profile_tasks  # timing`) get an item
+      ``profile_tasks  # timing`` that names no plugin;
+    * paths get the comment in the path; strings such as `ssh_args` pass the comment to
+      the ssh command line.
+
+Measured gain
+    None by itself: it is a correctness rule. It matters for performance because the
+    settings it breaks are the performance settings: a commented `pipelining = True`
+    is off, losing the SSH round trips C101 measures (38 s against 24 s on a 4-host
+    testbed).
+
+Example (reported)
+    [defaults]
+    forks = 20  # more parallel hosts
+
+    [ssh_connection]
+    pipelining = True # fewer SSH round trips
+
+Use instead
+    [defaults]
+    forks = 20  ; more parallel hosts
+
+    [ssh_connection]
+    pipelining = True ; fewer SSH round trips
+
+Fix (safe)
+    Replaces the `#` with `;` (the whitespace before it, the comment text and everything
+    else on the line stay), so ansible-core strips the comment and reads the value that
+    was meant. The value changes only by losing the comment text.
+
+    A value of a string option may legitimately contain `` #`` (a regular expression,
+    a format). For options whose type is a string (or that ansible-core does not know),
+    the fix is offered only when the text after `#` reads like prose (`# some words`);
+    otherwise the finding is reported without a fix. A value that is nothing but a
+    comment (`forks = # default`) is reported without a fix: removing the comment would
+    leave an empty value, which is not the default; delete the line instead.
+
+Suppress
+    `key = value # x ; noqa: C406`, or a `# noqa: C406` comment line above the option.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import knowledge
+from ..types import SAFE, Change, Edit, Fix, Span
+
+CODE = "C406"
+SLUG = "cfg-hash-comment"
+SEVERITY = "warning"
+FIX = SAFE
+
+_STRINGY = {"string", "str", "raw", ""}
+_HASH = re.compile(r"(?<=\s)#")
+_PROSE_SPACE = re.compile(r"#+\s+\S*[A-Za-z]{2}")
+_PROSE_WORDS = re.compile(r"#+[A-Za-z]{2,}\S*\s+\S")
+
+
+def option_types(section: str, key: str) -> set[str]:
+    """The types ansible-core converts (section, key) to (empty when it does not know it)."""
+    K = knowledge.get()
+    if section.startswith("galaxy_server."):
+        d = K.galaxy_server_options.get(key)
+        return {str(d.get("type") or "string").lower()} if d else set()
+    return {str(K.option_def(r).get("type") or "string").lower() for r in K.ini_index.get((section, key), [])}
+
+
+def hash_comment(cfg, opt):
+    """(offset of the `#`, value without the comment, comment is only text) or None.
+
+    The value without the comment is what ansible-core would read once the `#` is a `;`.
+    """
+    start = opt.value_span.start
+    ln = cfg.lines.line_of(start)
+    end = min(cfg.lines.line_end(ln), opt.value_span.end)
+    first = cfg.text[start:end]
+    if first.startswith("#"):  # `key = # comment`: the value is the comment
+        return start, "", True
+    m = _HASH.search(first)
+    if m is None:
+        return None
+    head = first[: m.start()].rstrip()
+    rest = opt.value.split("\n")[1:]
+    value = "\n".join([head, *rest]) if rest else head
+    return start + m.start(), value, head == ""
+
+
+def looks_like_prose(comment: str) -> bool:
+    return bool(_PROSE_SPACE.match(comment) or _PROSE_WORDS.match(comment))
+
+
+def check(ctx):
+    for cfg in ctx.project.cfg_files:
+        for sec in [*cfg.sections.values()]:
+            for opt in sec.options.values():
+                found = hash_comment(cfg, opt)
+                if found is None:
+                    continue
+                at, value, only = found
+                line_end = cfg.lines.line_end(cfg.lines.line_of(at))
+                comment = cfg.text[at : min(line_end, opt.value_span.end)]
+                key = opt.raw_key.strip()
+                types = option_types(opt.section, opt.key)
+                stringy = not types or types <= _STRINGY
+                shown = comment if len(comment) <= 40 else comment[:37] + "..."
+                if only:
+                    msg = (
+                        f"`{key}` has only a comment as its value: ansible-core reads `{shown}` as the value "
+                        "(`#` starts a comment only at the start of a line); delete the line or start it with `#`"
+                    )
+                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg)
+                    continue
+                effect = _effect(types)
+                if stringy and not looks_like_prose(comment):
+                    msg = (
+                        f"`{key}` = {opt.value.splitlines()[0]!r}: ansible-core keeps `{shown}` in the value "
+                        "(only `;` starts an inline comment); if it is meant as a comment, write `;` instead of `#`"
+                    )
+                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg)
+                    continue
+                msg = (
+                    f"`{shown}` after `{key}` is not a comment: ansible-core keeps it in the value "
+                    f"(only `;` starts an inline comment){effect}; use `;`"
+                )
+                fix = Fix(
+                    (Edit(Span(at, at + 1), ";"),),
+                    SAFE,
+                    "turn the `#` comment into a `;` comment",
+                    ((None, (Change("set", (opt.section, opt.key), value),)),),
+                )
+                yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix)
+
+
+def _effect(types: set[str]) -> str:
+    if types & {"integer", "int", "float"}:
+        return ", so the number does not parse and ansible-core stops with \"has an invalid value\""
+    if types & {"boolean", "bool"}:
+        return ", so the value is not a true word and the option is False"
+    if types & {"list", "pathlist"}:
+        return ", so the last item of the list includes the comment"
+    if types & {"path", "pathspec", "tmppath", "tmp", "temppath"}:
+        return ", so the path includes the comment"
+    return ""
