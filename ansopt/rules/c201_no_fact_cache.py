@@ -1,0 +1,346 @@
+"""Facts are gathered anew in every play of every run: no fact cache, `gathering = implicit`.
+
+What it does
+    Reads `[defaults]` of each ansible.cfg the way ansible-core does and reports the file
+    when `gathering` is `implicit` (ansible-core's default, so a file that never mentions it
+    is reported too) and `fact_caching` is `memory` (the default: facts live only as long
+    as the `ansible-playbook` process). The file is reported only when it matters: when at
+    least one play of the playbooks under its folder that it applies to gathers facts (no
+    `gather_facts: false`). An ansible.cfg with no such play (all plays set
+    `gather_facts: false`, or no playbook at all: a folder for ad-hoc `ansible` commands,
+    a role's test setup) is not reported, since ad-hoc commands never gather facts. A
+    configured cache is C202's or C203's business, not this rule's.
+
+Why
+    With `implicit`, every play whose hosts are not excluded by `gather_facts: false`
+    starts with a "Gathering Facts" task on every host: the `setup` module runs all its
+    collectors (hardware, network, mounts, package manager, ...), commonly several
+    seconds per host, and a playbook of five plays gathers five times. With
+    `gathering = smart`, ansible-core gathers a host's facts only when its fact cache has
+    no entry for the host (`_ansible_facts_gathered`): once per run with the memory cache,
+    once per `fact_caching_timeout` with a persistent cache such as `jsonfile`.
+
+Measured gain
+    The performance guide measures fact caching (jsonfile, 24 h) at 5-10 s saved per
+    playbook run, and `smart` gathering at 2-5 s per play; on frequent runs fact
+    gathering drops from 5-8 s per host to under 1 s on a cache hit. The cost is per host
+    and per play: hosts gather in parallel (up to `forks`), so each play waits for its
+    slowest host, and with more hosts than forks the batches add up.
+
+Example (reported)
+    [defaults]
+    inventory = hosts
+
+Use instead
+    [defaults]
+    inventory = hosts
+    gathering = smart
+    fact_caching = jsonfile
+    fact_caching_connection = ~/.ansible/fact_cache
+    fact_caching_timeout = 86400
+
+Caveats (why the fix is unsafe)
+    * Stale facts: for up to `fact_caching_timeout` seconds (86400 = 24 h) plays read the
+      cached copy. When a host changes (a new interface or IP address, an upgraded
+      distribution, more memory, a new mount), plays see the old values until the entry
+      expires. `ansible-playbook --flush-cache` (clears the cache of every inventory
+      host) or `rm -rf ~/.ansible/fact_cache` refreshes them; a play can refresh its own
+      hosts with an `ansible.builtin.setup` (or `gather_facts`) task, or drop them with
+      `meta: clear_facts`.
+    * Under `smart`, `gather_facts: true` does not force gathering: ansible-core 2.19
+      (`executor/play_iterator.py`) treats an unset `gather_facts` and `gather_facts:
+      true` alike and gathers only for hosts without a (fresh) cache entry.
+      `gather_facts: false` still skips gathering.
+    * Under `smart`, a play's `gather_subset` does not trigger gathering either: a host
+      cached with `gather_subset: [min]` by one play gives a later play asking for
+      `hardware` no hardware facts. Plays that need more facts than others should run an
+      explicit `ansible.builtin.setup` task.
+    * The jsonfile cache keeps every fact of every host (`ansible_env` included) in one
+      JSON file per host, written with mode 0644 in a folder created with the user's
+      umask: on a shared control node other users can usually read them.
+
+Fix (unsafe)
+    Sets, in `[defaults]`, `gathering = smart` and `fact_caching = jsonfile` (values
+    already written are changed in place, key, spacing and comments kept) and adds
+    `fact_caching_connection` (rule option `cache_dir`, default `~/.ansible/fact_cache`)
+    and `fact_caching_timeout` (rule option `timeout`, default 86400) unless the file
+    already sets them, in which case the file's values are kept. The added lines follow the
+    last option of `[defaults]` (created at the end of the file when missing), in the
+    file's `key = value` spacing and line breaks. Unsafe: facts may be up to a day old
+    (see Caveats).
+
+Suppress
+    `# noqa: C201` on the line above `[defaults]` (or above `gathering`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import knowledge
+from ..fixers import cfg_edits
+from ..model.config import EffectiveConfig
+from ..model.scope import playbooks_for_cfg
+from ..source.cfgfile import CfgFile, CfgOption
+from ..types import UNSAFE, Change, Edit, Fix, Span
+from .c405_cfg_bad_value import unquote
+from .c406_cfg_hash_comment import hash_comment
+
+CODE = "C201"
+SLUG = "no-fact-cache"
+SEVERITY = "info"
+FIX = UNSAFE
+
+# A value that ConfigParser reads back exactly as written: one line, no surrounding
+# whitespace, no ` ;` (an inline comment), not empty.
+INI_VALUE_PATTERN = r"^(?!.*\s;)\S(?:[^\r\n]*\S)?$"
+OPTIONS = {
+    "cache_dir": (
+        "~/.ansible/fact_cache",
+        {
+            "type": "string",
+            "minLength": 1,
+            "pattern": INI_VALUE_PATTERN,
+            "description": "fact_caching_connection written by the fix: the folder of the jsonfile fact cache ('~' and $VARS are expanded by ansible-core; a relative path is relative to the ansible.cfg folder).",
+        },
+    ),
+    "timeout": (
+        86400,
+        {
+            "type": "integer",
+            "minimum": 0,
+            "description": "fact_caching_timeout written by the fix, in seconds (0: cached facts never expire).",
+        },
+    ),
+}
+
+MEMORY = frozenset({"memory", "ansible.builtin.memory", "ansible.legacy.memory"})
+
+# File-based cache plugins of community.general. They are not installed with ansible-core,
+# so the catalogue does not hold them; their documentation marks `_uri`
+# (fact_caching_connection) `required: true`, typed as given here. ansible-core's
+# runtime routing (config/ansible_builtin_runtime.yml, plugin_routing.cache) sends the
+# short names `yaml` and `pickle` to them.
+COLLECTION_FILE_CACHES = {"community.general.yaml": "string", "community.general.pickle": "path"}
+CACHE_ROUTES = {"yaml": "community.general.yaml", "pickle": "community.general.pickle"}
+
+_INI_VALUE = re.compile(INI_VALUE_PATTERN)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+@dataclass
+class FactCacheConfig:
+    """The fact-gathering and fact-cache settings ansible-core would use for one cfg."""
+
+    cfg: CfgFile
+    gathering: str  # unquoted, as ansible-core compares it
+    gathering_opt: CfgOption | None
+    gathering_valid: bool  # one of ansible-core's choices (else C405's finding)
+    plugin: str  # the plugin name as meant (a `# comment` after it, C406's finding, removed)
+    plugin_opt: CfgOption | None
+    connection_opt: CfgOption | None
+    timeout_opt: CfgOption | None
+
+    @property
+    def memory(self) -> bool:
+        return self.plugin in MEMORY
+
+    @property
+    def implicit(self) -> bool:
+        return self.gathering_valid and self.gathering == "implicit"
+
+
+def fact_cache_config(cfg: CfgFile) -> FactCacheConfig:
+    eff = EffectiveConfig(cfg)
+    g = eff.base("DEFAULT_GATHERING")
+    gathering = unquote(str(g.raw if g.raw is not None else "implicit").strip())
+    choices = (knowledge.get().base_option("DEFAULT_GATHERING") or {}).get("choices") or ["implicit", "explicit", "smart"]
+    p = eff.base("CACHE_PLUGIN")
+    plugin = str(p.raw if p.raw is not None else "memory")
+    if p.option is not None:
+        hc = hash_comment(cfg, p.option)
+        if hc is not None:
+            plugin = hc[1]
+    plugin = unquote(plugin.strip())
+    return FactCacheConfig(
+        cfg=cfg,
+        gathering=gathering,
+        gathering_opt=g.option,
+        gathering_valid=gathering in choices,
+        plugin=plugin,
+        plugin_opt=p.option,
+        connection_opt=eff.base("CACHE_PLUGIN_CONNECTION").option,
+        timeout_opt=eff.base("CACHE_PLUGIN_TIMEOUT").option,
+    )
+
+
+def canonical_cache(name: str) -> str:
+    """`jsonfile`, `ansible.legacy.jsonfile` -> `ansible.builtin.jsonfile`; `yaml` ->
+    `community.general.yaml` (ansible-core's routing); other names as written."""
+    if name.startswith("ansible.legacy."):
+        name = "ansible.builtin." + name[len("ansible.legacy.") :]
+    if "." in name:
+        return name
+    if name in knowledge.get().config["plugins"].get("cache", {}):
+        return "ansible.builtin." + name
+    return CACHE_ROUTES.get(name, name)
+
+
+def connection_type(name: str) -> str | None:
+    """The type of the `_uri` option when the cache plugin requires it ("path",
+    "string"), None when the plugin does not need fact_caching_connection (or is unknown)."""
+    fq = canonical_cache(name)
+    if fq.startswith("ansible.builtin."):
+        uri = knowledge.get().plugin_options("cache", fq[len("ansible.builtin.") :]).get("_uri")
+        if uri and uri.get("required"):
+            return str(uri.get("type") or "string")
+        return None
+    return COLLECTION_FILE_CACHES.get(fq)
+
+
+def connection_problem(fc: FactCacheConfig) -> str | None:
+    """What is wrong with fact_caching_connection for the configured plugin: "missing"
+    (not set), "empty" (empty after unquoting, for a string-typed option: the plugin
+    cannot load), "empty-path" (empty, for a path: the ansible.cfg folder), or None."""
+    if fc.plugin_opt is None:
+        return None
+    kind = connection_type(fc.plugin)
+    if kind is None:
+        return None
+    if fc.connection_opt is None:
+        return "missing"
+    raw = fc.connection_opt.value.strip()
+    if kind == "path":
+        return None if raw else "empty-path"
+    return None if unquote(raw) else "empty"
+
+
+def short_name(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def scope_gathers(ctx, cfg: CfgFile) -> bool:
+    """Does some play of the playbooks this cfg applies to gather facts (or may it: a
+    templated `gather_facts`)? False when no play is found under the cfg's folder."""
+    abspath = ctx.project.abspath_of(cfg)
+    if abspath is None:
+        return False
+    return any(play.gathers_facts() is not False for pb in playbooks_for_cfg(ctx.project, abspath) for play in pb.plays)
+
+
+def ini_value_ok(value: str) -> bool:
+    """ConfigParser (as ansible-core uses it) reads `key = value` back as exactly `value`."""
+    return bool(_INI_VALUE.match(value))
+
+
+def option_span(opt: CfgOption) -> Span:
+    return opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span
+
+
+def finding_span(cfg: CfgFile, *opts: CfgOption | None) -> Span | int:
+    for opt in opts:
+        if opt is not None:
+            return option_span(opt)
+    sec = cfg.sections.get("defaults")
+    return sec.header_span if sec is not None else 0
+
+
+def set_defaults(cfg: CfgFile, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
+    """Set several `[defaults]` options: values ansible-core reads are replaced in place;
+    the missing keys are added together, in one edit, after the last option of
+    `[defaults]` (the section is created when missing)."""
+    edits: list[Edit] = []
+    changes: list[Change] = []
+    missing: list[tuple[str, str]] = []
+    for key, value in pairs:
+        opt = cfg.get("defaults", key)
+        if opt is not None:
+            if opt.value != value:
+                e, c = cfg_edits.replace_value(cfg, opt, value)
+                edits.append(e)
+                changes.append(c)
+        else:
+            missing.append((key, value))
+    if missing:
+        (key, value), rest = missing[0], missing[1:]
+        e, c = cfg_edits.set_option(cfg, "defaults", key, value)
+        changes.append(c)
+        if rest:
+            e = _append_lines(cfg, e, key, value, rest)
+            changes.extend(Change("set", ("defaults", k), v) for k, v in rest)
+        edits.append(e)
+    return tuple(edits), tuple(changes)
+
+
+def _append_lines(cfg: CfgFile, edit: Edit, key: str, value: str, rest: list[tuple[str, str]]) -> Edit:
+    """The insertion `edit` (which adds `key = value`) extended with the `rest` lines."""
+    nl = cfg.lines.newline
+    rep = edit.replacement
+    m = re.search(rf"(?m)^{re.escape(key)}(\s*[=:]\s*){re.escape(value)}(?=\r?\n|\r|$)", rep)
+    if m is None:  # pragma: no cover - set_option always writes the line as one piece
+        raise ValueError("cannot find the inserted option line")
+    delim = m.group(1)
+    extra = nl.join(f"{k}{delim}{v}" for k, v in rest)
+    end = m.end()
+    if rep.startswith(nl, end):
+        rep = rep[: end + len(nl)] + extra + nl + rep[end + len(nl) :]
+    else:
+        rep = rep[:end] + nl + extra + rep[end:]
+    return Edit(edit.span, rep, edit.path)
+
+
+def hours(seconds: int) -> str:
+    if seconds == 0:
+        return "without expiry"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds} s"
+
+
+def timeout_seconds(fc: FactCacheConfig) -> int | None:
+    if fc.timeout_opt is None:
+        d = (knowledge.get().base_option("CACHE_PLUGIN_TIMEOUT") or {}).get("default", 86400)
+        return int(d)
+    try:
+        return int(unquote(fc.timeout_opt.value.strip()))
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+def check(ctx):
+    cache_dir = str(ctx.options.get("cache_dir", OPTIONS["cache_dir"][0]))
+    timeout = ctx.options.get("timeout", OPTIONS["timeout"][0])
+    for cfg in ctx.project.cfg_files:
+        fc = fact_cache_config(cfg)
+        if not fc.implicit or not fc.memory:
+            continue
+        if not scope_gathers(ctx, cfg):
+            continue
+        why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
+        why_c = f"fact_caching = {fc.plugin_opt.value}" if fc.plugin_opt is not None else "no fact cache"
+        pairs = [("gathering", "smart"), ("fact_caching", "jsonfile")]
+        if fc.connection_opt is None:
+            pairs.append(("fact_caching_connection", cache_dir))
+        if fc.timeout_opt is None:
+            pairs.append(("fact_caching_timeout", str(timeout)))
+        fix = None
+        if ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
+            edits, changes = set_defaults(cfg, pairs)
+            if edits:
+                fix = Fix(edits, UNSAFE, "set gathering = smart with a jsonfile fact cache", ((None, changes),))
+        kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
+        age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
+        stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "stale"
+        msg = (
+            f"ansible-core gathers facts again in every play of every run ({why_g}, {why_c}): "
+            f"set gathering = smart with a jsonfile fact cache (fact_caching = jsonfile, "
+            f"fact_caching_connection, fact_caching_timeout) to reuse each host's facts{age}; "
+            f"plays then read cached facts, which can be {stale} (refresh with --flush-cache)"
+        )
+        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)

@@ -1,0 +1,94 @@
+"""A fact cache is configured, but `gathering = implicit` never lets it skip gathering.
+
+What it does
+    Reports an ansible.cfg that sets `fact_caching` to a cache plugin other than `memory`
+    (jsonfile, redis, yaml, ...) while `gathering` is `implicit` (ansible-core's default),
+    when at least one play of the playbooks under its folder that it applies to gathers
+    facts (an ansible.cfg without such plays, used for ad-hoc commands for example, is
+    not reported). The finding is on `gathering` when the file sets it, else on
+    `fact_caching`.
+
+Why
+    The reason to configure a fact cache is to gather less. ansible-core 2.19 decides in
+    `executor/play_iterator.py` whether a play gathers a host's facts: with `implicit`
+    it gathers in every play that does not say `gather_facts: false`, without looking at
+    the cache; only `smart` skips hosts whose cache entry is present and not expired. So
+    with `implicit` the cache is not strictly dead but does not save any time:
+
+    * after each gathering ansible-core writes the facts to the cache plugin (a JSON file
+      per host for jsonfile), and every play gathers them again;
+    * the cache is read for variables: a host's cached facts are visible before the
+      play gathers, in plays with `gather_facts: false`, and through
+      `hostvars['other']` for hosts not gathered in this run (`--limit`, hosts outside
+      the play). That is the one effect of such a configuration, and `smart` keeps it.
+
+Measured gain
+    The performance guide measures fact caching (jsonfile, 24 h) with `smart` gathering
+    at 5-10 s saved per playbook run, 2-5 s per play; on frequent runs fact gathering
+    drops from 5-8 s per host to under 1 s on a cache hit. With `implicit` the cache
+    saves none of it. The cost is per host and per play: hosts gather in parallel (up to
+    `forks`), each play waits for its slowest host.
+
+Example (reported)
+    [defaults]
+    fact_caching = jsonfile
+    fact_caching_connection = ~/.ansible/fact_cache
+
+Use instead
+    [defaults]
+    gathering = smart
+    fact_caching = jsonfile
+    fact_caching_connection = ~/.ansible/fact_cache
+
+Caveats (why the fix is unsafe)
+    * Stale facts: with `smart`, plays use a host's cached facts until they are
+      `fact_caching_timeout` seconds old (default 86400, 24 h): a new interface, an
+      upgraded distribution or a new disk is not seen until then.
+      `ansible-playbook --flush-cache` or deleting the cache folder refreshes them.
+    * Under `smart`, neither `gather_facts: true` nor a play's `gather_subset` forces
+      gathering: ansible-core gathers only for hosts without a fresh cache entry. A play
+      that needs fresh or additional facts should run an `ansible.builtin.setup` task.
+
+Fix (unsafe)
+    Sets `gathering = smart` in `[defaults]`: the existing value is changed in place
+    (key, spacing and comments kept), otherwise the option is added after the last option
+    of `[defaults]`. Unsafe because plays then read cached, possibly day-old facts.
+
+Suppress
+    `gathering = implicit ; noqa: C202`, or `# noqa: C202` on the line above the option
+    or `[defaults]`.
+"""
+
+from __future__ import annotations
+
+from ..types import UNSAFE, Fix
+from .c201_no_fact_cache import connection_problem, fact_cache_config, finding_span, hours, scope_gathers, set_defaults, timeout_seconds
+
+CODE = "C202"
+SLUG = "fact-cache-ignored"
+SEVERITY = "warning"
+FIX = UNSAFE
+
+
+def check(ctx):
+    for cfg in ctx.project.cfg_files:
+        fc = fact_cache_config(cfg)
+        if not fc.implicit or fc.memory or fc.plugin_opt is None:
+            continue
+        if not scope_gathers(ctx, cfg):
+            continue
+        edits, changes = set_defaults(cfg, [("gathering", "smart")])
+        fix = Fix(edits, UNSAFE, "set gathering = smart", ((None, changes),)) if edits else None
+        why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering is implicit (ansible-core's default)"
+        t = timeout_seconds(fc)
+        stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"
+        if connection_problem(fc) in ("missing", "empty"):
+            stored = "and the cache itself does not load without fact_caching_connection (C203)"
+        else:
+            stored = "and only writes them to the cache (which serves them as variables, e.g. hostvars of hosts not gathered in this run)"
+        msg = (
+            f"fact_caching = {fc.plugin_opt.value} never saves a fact gathering: {why_g}, so ansible-core "
+            f"gathers facts again in every play {stored}; set gathering = smart to gather only hosts without "
+            f"fresh cached facts (plays then read cached facts, which can be {stale})"
+        )
+        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)
