@@ -1,0 +1,387 @@
+"""Consecutive package tasks that differ only in their packages: one transaction each.
+
+What it does
+    Reports a run of two or more adjacent tasks of the same task list (the same play
+    section, task file or block list, nothing in between) that call the same package
+    module (`apt`, `dnf`, `yum`, `package`, `pip` and the community.general package
+    managers; `apt` and `ansible.builtin.apt` are the same module, `yum` and `dnf` are not)
+    with the same arguments apart from the package names (`name`, `pkg` or `package`;
+    a missing `state` counts as `present`), and with identical task keywords apart from
+    the task title (`when`, `tags`, `become`, `become_user`, `environment`, `notify`,
+    `delegate_to`, `vars`, `check_mode`, `no_log`, ... compared as data).
+
+    Not reported: tasks with a loop (P101's business), a `register` (one result instead
+    of several), `ignore_errors` or `failed_when` (a failing package would now take the
+    others down with it), templated package names (``{{ pkgs }}`` may be a list, and a
+    list inside a list is not a package name; a name holding a comma is a list already), handlers (they are notified by name), and
+    options that the module accepts with one package only (pip's `version`, snap's
+    `classic` and `channel`). A task installing a repository package (`epel-release`,
+    `remi-release-8.rpm`, any ``*-release`` name) or pip's own tooling (`pip`,
+    `setuptools`, `wheel` with the pip module) ends a run: what follows may come from that
+    repository or need that tooling, so it must not share its transaction. The classic trap,
+    ansible-for-devops' `security/main.yml` (`epel-release`, then `fail2ban` with
+    ``enablerepo: epel``), is not merged for two reasons: the arguments differ, and
+    `epel-release` ends the run anyway. (`lsb-release` and `os-release` describe the system,
+    not a repository: they do not end a run.)
+
+    Identical `notify` lists merge like any other keyword: the handlers are notified once
+    when anything changed, and they ran once before as well.
+
+Why
+    Every task is a round trip to each host, a new package manager process, a lock, a
+    dependency resolution and (apt, dnf) a read of the package cache. The modules take a
+    list in `name` and do all of it once.
+
+Measured gain
+    Like P101 (a loop is the same cost as separate tasks): with apt on a warm cache each
+    extra task costs one to three seconds per host; five single-package tasks take several
+    times as long as one task with the five names.
+
+Example (reported)
+    - name: Install git
+      ansible.builtin.apt:
+        name: git
+        state: present
+
+    - name: Install curl
+      ansible.builtin.apt:
+        name: curl
+        state: present
+
+Use instead
+    - name: Install git
+      ansible.builtin.apt:
+        name:
+          - git
+          - curl
+        state: present
+
+Fix (unsafe)
+    The first task of the run keeps its title and its keywords; its `name:` becomes a
+    block list of every package of the run, in order (indented like the file's other
+    lists); the other tasks are deleted with their lines. Comment lines directly above a
+    deleted task belong to it: they move into the list, above that task's packages, as do
+    comments inside the deleted task; a comment on the package's own line stays on it.
+    A first task with free-form arguments (``yum: name=tomcat state=present``) is
+    rewritten as a mapping (values kept as ansible-core's parse_kv gives them); old-style
+    ``action:`` tasks, multi-line or tagged package scalars and flow-style tasks are
+    reported without a fix.
+
+    Always unsafe, because what runs changes in three ways, even though the packages and
+    their state end the same:
+
+    * the deleted tasks' titles are gone: ``--start-at-task`` with one of them fails, and
+      logs, callbacks and timing reports no longer show them;
+    * one transaction is all or nothing: a package that cannot be installed now stops the
+      others too (before, the earlier tasks had installed theirs);
+    * ordering between packages is gone: a package whose installation made another one
+      installable (a repository or keyring package not named ``*-release``, a build
+      dependency of a pip package) is now resolved together with it.
+
+    Review the merged task before running it; name it after what the list installs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..fixers import yaml_edits as Y
+from ..model.tasks import Task, is_template
+from ..source.yamlfile import YMap, YScalar, YSeq
+from ..types import UNSAFE, Change, Edit, Fix, Span
+from ._packages import (
+    NAME_KEYS,
+    SINGLE_NAME_OPTIONS,
+    comments_in,
+    delete_seq_items,
+    is_bootstrap_package,
+    is_package_module,
+    seq_item_lines,
+)
+
+CODE = "P102"
+SLUG = "package-tasks-batchable"
+SEVERITY = "warning"
+FIX = UNSAFE
+
+# Keywords whose presence rules a task out (see the docstring).
+_NEVER = ("register", "failed_when")
+
+
+class _Cand:
+    __slots__ = ("task", "name_key", "names", "key", "bootstrap")
+
+    def __init__(self, task: Task, name_key: str, names: list[str], key: str, bootstrap: bool):
+        self.task = task
+        self.name_key = name_key
+        self.names = names
+        self.key = key
+        self.bootstrap = bootstrap
+
+
+def _canon(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, default=repr)
+
+
+def _candidate(task: Task) -> _Cand | None:
+    if task.is_block or task.kind == "handler" or not is_package_module(task.fqcn):
+        return None
+    if task.loop_key is not None or any(task.has(k) for k in _NEVER):
+        return None
+    ie = task.keyword("ignore_errors")
+    if ie is not None and ie.to_data() is not False:
+        return None
+    args = task.args
+    if "_raw_params" in args:
+        return None
+    keys = [k for k in NAME_KEYS if k in args]
+    if len(keys) != 1:
+        return None
+    value = args[keys[0]]
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(n, str) and n.strip() and not is_template(n) and "," not in n for n in names):
+        return None
+    if any(k in args for k in SINGLE_NAME_OPTIONS.get(task.fqcn or "", ())):
+        return None
+    other = {k: v for k, v in args.items() if k not in NAME_KEYS}
+    other.setdefault("state", "present")
+    module_key = task.module_key.to_data() if task.module_key is not None else None
+    keywords = {k: v for k, v in task.node.to_data().items() if k not in ("name", module_key)}
+    key = _canon([task.fqcn, other, keywords])
+    boot = any(is_bootstrap_package(task.fqcn, n) for n in names)
+    return _Cand(task, keys[0], list(names), key, boot)
+
+
+def _runs(tasks: list[Task]) -> list[list[_Cand]]:
+    """Maximal runs (2+) of adjacent batchable tasks with the same key."""
+    out: list[list[_Cand]] = []
+    cur: list[_Cand] = []
+    for t in tasks:
+        c = _candidate(t)
+        if c is not None and cur and c.key == cur[-1].key and not cur[-1].bootstrap:
+            cur.append(c)
+            continue
+        if len(cur) > 1:
+            out.append(cur)
+        cur = [c] if c is not None else []
+    if len(cur) > 1:
+        out.append(cur)
+    return out
+
+
+def _lists(tasks: list[Task]):
+    yield tasks
+    for t in tasks:
+        for lst in t.children.values():
+            yield from _lists(lst)
+
+
+def check(ctx):
+    seen: set[int] = set()
+    for file, top in ctx.project.all_task_lists():
+        for tasks in _lists(top):
+            if not tasks or id(tasks[0].node) in seen:
+                continue
+            seen.add(id(tasks[0].node))
+            for run in _runs(tasks):
+                yield _finding(ctx, file, run)
+
+
+def _finding(ctx, file, run: list[_Cand]):
+    first = run[0].task
+    module = first.module
+    names = [n for c in run for n in c.names]
+    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+    msg = (
+        f"{len(run)} consecutive `{module}` tasks differ only in their packages ({shown}): "
+        f"one task with a list in `{run[0].name_key}:` installs them in one transaction"
+    )
+    fix, why = _fix(file, run)
+    if fix is None and why:
+        msg += f" (no automatic fix: {why})"
+    return ctx.finding(file, Span(first.node.start, run[-1].task.node.end), msg, fix=fix)
+
+
+# --------------------------------------------------------------------------- the fix
+
+
+def _seq_offset(file) -> int:
+    """How far the file indents a block sequence under its key (the most common offset)."""
+    counts: dict[int, int] = {}
+    for doc in file.docs:
+        for n in doc.root.walk():
+            if isinstance(n, YSeq) and not n.flow and n.items and isinstance(n.parent, YMap) and not n.parent.flow:
+                key = next((k for k, v in n.parent.pairs if v is n), None)
+                if key is None or not Y.starts_line(file, n.start):
+                    continue
+                off = Y.col(file, n.start) - Y.col(file, key.start)
+                if 0 <= off <= 8:
+                    counts[off] = counts.get(off, 0) + 1
+    if counts:
+        return max(sorted(counts), key=lambda o: counts[o])
+    return Y.indent_unit(file)
+
+
+def _one_line_scalar(file, node) -> str | None:
+    """The source text of a single-line plain or quoted scalar, else None."""
+    if not isinstance(node, YScalar) or node.anchor or node.tag and not node.tag.startswith("tag:yaml.org,2002:"):
+        return None
+    if node.style not in ("", "'", '"'):
+        return None
+    text = file.text[node.start : node.end]
+    if "\n" in text or "\r" in text or not text:
+        return None
+    return text
+
+
+def _name_items(file, cand: _Cand, quote: str) -> list[tuple[str, Any]] | None:
+    """[(item text, node or None)] for a task's packages, in order."""
+    task = cand.task
+    node = task.args_node
+    if isinstance(node, YMap):
+        v = node.get(cand.name_key)
+        if isinstance(v, YScalar):
+            t = _one_line_scalar(file, v)
+            return None if t is None else [(t, v)]
+        if isinstance(v, YSeq) and not v.flow:
+            out = []
+            for i in v.items:
+                t = _one_line_scalar(file, i)
+                if t is None:
+                    return None
+                out.append((t, i))
+            return out
+        return None
+    if task.free_form is not None:
+        return [(Y.scalar_text(n, quote), None) for n in cand.names]
+    return None
+
+
+def _comment_lines(file, region: tuple[int, int], task: Task, inline_nodes) -> tuple[list[str], dict[int, str]]:
+    """Comments of a deleted task's region: full lines to move, and inline comments that
+    follow one of its package scalars (by node id)."""
+    lines: list[str] = []
+    inline: dict[int, str] = {}
+    for off, text in comments_in(file, region[0], region[1], task.node):
+        ln = file.lines.line_of(off)
+        owner = next(
+            (n for n in inline_nodes if n is not None and file.lines.line_of(n.end) == ln and file.text[n.end : off].strip() == ""),
+            None,
+        )
+        if owner is not None:
+            inline[id(owner)] = text
+        else:
+            lines.append(text)
+    return lines, inline
+
+
+def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
+    first = run[0].task
+    seq = first.node.parent
+    if not isinstance(seq, YSeq) or seq.flow or Y.under_anchor(first.node):
+        return None, None
+    idx = [next((i for i, it in enumerate(seq.items) if it is c.task.node), -1) for c in run]
+    if idx[0] < 0 or idx != list(range(idx[0], idx[0] + len(run))):
+        return None, None
+    if any(c.task.node.flow for c in run):
+        return None, "a flow-style task"
+    if first.module_key is None or first.module_key.to_data() in ("action", "local_action"):
+        return None, "old-style `action:` arguments"
+    if any(c.task.module_key is None or c.task.module_key.to_data() in ("action", "local_action") for c in run[1:]):
+        return None, "old-style `action:` arguments"
+    if any(c.task.has("args") for c in run):
+        return None, "arguments under `args:`"
+    q = Y.quote_char(file)
+    items = []
+    for c in run:
+        it = _name_items(file, c, q)
+        if it is None:
+            return None, "a package name that is not a one-line scalar"
+        items.append(it)
+    nl = file.lines.newline
+    offset = _seq_offset(file)
+    edits: list[Edit] = []
+    changes: list[Change] = []
+
+    # the deleted tasks, with their comments
+    deleted = delete_seq_items(file, seq, idx[1], idx[-1])
+    if deleted is None:
+        return None, "the tasks share lines with other content"
+    del_edit, del_changes = deleted
+    moved: list[str] = []  # item and comment texts (without indentation) after the first task's
+    for c, it, i in zip(run[1:], items[1:], idx[1:]):
+        region = seq_item_lines(file, seq, i)
+        if region is None:
+            return None, None
+        full, inline = _comment_lines(file, region, c.task, [n for _, n in it])
+        moved.extend(full)
+        for text, node in it:
+            moved.append("- " + text + (("  " + inline[id(node)]) if node is not None and id(node) in inline else ""))
+
+    merged = [n for c in run for n in c.names]
+    cand = run[0]
+    node = first.args_node
+    if isinstance(node, YMap):
+        if node.flow or Y.under_anchor(node):
+            return None, "flow-style arguments"
+        key_node = node.key_node(cand.name_key)
+        value = node.get(cand.name_key)
+        if not Y.starts_line(file, key_node.start):
+            return None, None
+        colon = Y.key_colon_end(file, key_node)
+        if colon is None:
+            return None, None
+        last_end = value.end
+        if isinstance(value, YScalar):
+            if file.text[colon : value.start].strip():
+                return None, None  # a comment or tag between the key and its value
+            dash_col = Y.col(file, key_node.start) + offset
+            edits.append(Edit(Span(colon, value.start), nl + " " * dash_col + "- "))
+        else:  # a block sequence already
+            if not Y.starts_line(file, value.start):
+                return None, None
+            dash_col = Y.col(file, value.start)
+        at = Y.end_of_line(file, last_end)
+        rest = file.text[last_end:at].strip()
+        if rest and not rest.startswith("#"):
+            return None, None
+        text = "".join(" " * dash_col + m + nl for m in moved)
+        if at == len(file.text) and not file.text.endswith(("\n", "\r")):
+            text = nl + text[: -len(nl)]
+        edits.append(Edit(Span(at, at), text))
+        path = Y.data_path(file, value)
+        if path is None:
+            return None, None
+        changes.append(Change("set", path, merged))
+    else:
+        # free-form arguments: the first task's arguments become a mapping
+        args = first.args
+        if any(not isinstance(v, str) for v in args.values()):
+            return None, None
+        unit = Y.indent_unit(file, first.node)
+        key_col = Y.col(file, first.module_key.start) + unit
+        dash_col = key_col + offset
+        lines = []
+        for k, v in args.items():
+            if k == cand.name_key:
+                lines.append(" " * key_col + f"{k}:")
+                lines.extend(" " * dash_col + "- " + t for t, _ in items[0])
+                lines.extend(" " * dash_col + m for m in moved)
+            else:
+                lines.append(" " * key_col + f"{Y.scalar_text(k, q)}: {Y.scalar_text(v, q)}")
+        e = Y.replace_value(file, first.node, first.module_key.to_data(), nl + nl.join(lines))
+        path = Y.data_path(file, node) if node is not None else None
+        if e is None or path is None:
+            return None, "free-form arguments that cannot be rewritten"
+        new_args = dict(args)
+        new_args[cand.name_key] = merged
+        edits.append(e)
+        changes.append(Change("set", path, new_args))
+    edits.append(del_edit)
+    changes.extend(del_changes)
+    spans = sorted(e.span for e in edits)
+    if any(a.overlaps(b) for a, b in zip(spans, spans[1:])):
+        return None, None
+    desc = f"merge {len(run)} `{first.module}` tasks into the first one (`{cand.name_key}:` lists {len(merged)} packages)"
+    return Fix(tuple(edits), UNSAFE, desc, ((None, tuple(changes)),)), None
