@@ -1,0 +1,582 @@
+"""A custom `ssh_args` has no ControlPersist/ControlMaster: every task opens a new SSH connection.
+
+What it does
+    ansible-core's ssh connection plugin passes `ssh_args` to every ssh, sftp and scp call.
+    Its default is `-C -o ControlMaster=auto -o ControlPersist=60s`: one master connection
+    per host, kept open 60 s after its last use, which later tasks reuse. A custom value
+    *replaces* that default (it is not merged with it), so a `ssh_args` written to add, say,
+    `-o ForwardAgent=yes` silently loses connection reuse. This rule reads `ssh_args` the
+    way ansible-core does:
+
+    * `[ssh_connection] ssh_args` in ansible.cfg (reported only when the file sets it), and
+      `ansible_ssh_args` set in the inventory, group_vars or host_vars (which win over
+      ansible.cfg for their hosts; reported where they are set);
+    * then `ssh_common_args` and `ssh_extra_args` (cfg or `ansible_ssh_common_args` /
+      `ansible_ssh_extra_args`), which ansible-core appends after `ssh_args`;
+    * ssh options as ssh parses them: `-o ControlPersist=60s`, `-oControlPersist=60s`,
+      `-o "ControlPersist 60s"`, option names in any case. For each option ssh keeps the
+      *first* value it is given, so `ControlPersist=no` in `ssh_common_args` has no effect
+      after a `ssh_args` that sets `ControlPersist=60s` (and is not reported), while it
+      does turn persistence off when `ssh_args` has none;
+    * `-F file` in the arguments: a file found in the project that sets ControlMaster and
+      ControlPersist counts (ansible-core adds its own ControlPath only when ControlPersist
+      is on the ssh command line, so such a file also needs a ControlPath); a file that
+      cannot be read (outside the project) makes the rule stay silent.
+
+    It reports a value that lacks ControlPersist or ControlMaster, and one that turns reuse
+    off on purpose (`ControlPersist=no`, `ControlMaster=no`, `ControlPath=none`), wherever
+    that value is set. Hosts that do not connect with ssh (winrm, psrp, local, docker,
+    paramiko...) get no advice; when the inventory mixes them, the message says which hosts
+    the advice is for. A template (`{{ ... }}`) is decided at run time and not judged.
+
+Why
+    Without ControlPersist, ssh closes the connection when its command ends, and ansible-core
+    then adds no ControlPath either: each of a task's ssh/sftp operations on each host pays
+    a TCP handshake, a key exchange and authentication again (tens to hundreds of ms, more
+    with a bastion or high latency). With ControlPersist they reuse one authenticated
+    connection. ControlPersist without ControlMaster does nothing: ssh's default
+    ControlMaster is `no`, so no master connection is ever started.
+
+Measured gain
+    Testbed of 4 SSH hosts, a 30-task playbook: ansible-core's defaults took 38 s and the
+    tuned settings 24 s; a custom `ssh_args` that lost ControlPersist made the same run take
+    108 s (184 s at 20 ms round-trip time against 32 s tuned): 4.7x (5.9x) slower than
+    tuned. Removing ControlPersist alone from the tuned settings doubled its run time.
+
+Example (reported)
+    [ssh_connection]
+    ssh_args = -o ForwardAgent=yes
+
+Use instead
+    [ssh_connection]
+    ssh_args = -o ForwardAgent=yes -o ControlMaster=auto -o ControlPersist=60s
+
+Fix (safe)
+    Appends the missing options (`-o ControlMaster=auto`, `-o ControlPersist=60s`, ansible-
+    core's own defaults) at the end of the ansible.cfg value, after the last line's content
+    of a multi-line value and before a `;` comment; every other byte stays. It changes how
+    connections are opened, not what runs on the hosts. There is no automatic fix when the
+    value is empty (the historical workaround for ssh clients without ControlPersist,
+    OpenSSH older than 5.6), when reuse is turned off explicitly (`=no`, `ControlPath=none`:
+    maybe deliberate), when another setting (`ssh_common_args`, a host variable) already
+    sets one of the options the fix would add (ssh keeps the first value, so the appended
+    one would override it), or for inventory variables (edit them by hand).
+
+Suppress
+    `ssh_args = -o ControlPersist=no ; noqa: C102` (a `;` comment, which ansible-core strips),
+    or a `# noqa: C102` comment line directly above the option.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import knowledge
+from ..model.config import EffectiveConfig
+from ..model.tasks import is_template
+from ..source.cfgfile import CfgOption
+from ..source.inventory import VarPos
+from ..types import SAFE, Change, Edit, Fix, Span
+from ._connection import HostSplit, cfg_scope, playbooks_for_cfg
+
+CODE = "C102"
+SLUG = "ssh-args-no-controlpersist"
+SEVERITY = "warning"
+FIX = SAFE
+
+# Connections that run OpenSSH's `ssh` (and so read ssh_args); `smart` resolves to ssh on
+# any controller whose ssh supports ControlPersist.
+SSH_CONNECTIONS = frozenset({"ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh"})
+DEFAULT_SSH_ARGS = "-C -o ControlMaster=auto -o ControlPersist=60s"
+ADD = {"controlmaster": "-o ControlMaster=auto", "controlpersist": "-o ControlPersist=60s"}
+NICE = {"controlmaster": "ControlMaster", "controlpersist": "ControlPersist", "controlpath": "ControlPath"}
+ARG_OPTIONS = ("ssh_args", "ssh_common_args", "ssh_extra_args")
+NAMES_SHOWN = 4
+
+# ssh(1) flags that take an argument (getopt string of OpenSSH's ssh.c)
+_FLAGS_WITH_ARG = frozenset("BbcDEeFIiJLlmOoPpQRSWw")
+_OPT_ARG = re.compile(r"\s*(?P<kw>[A-Za-z][A-Za-z0-9]*)(?:\s*=\s*|\s+)(?P<val>.*)\Z", re.S)
+
+
+# --------------------------------------------------------------------------- ssh arguments
+
+
+def split_args(text: str) -> list[str] | None:
+    """The argument list ansible-core builds from an *_args value (`shlex.split`, empty
+    items dropped); None when shlex cannot split it (ansible-core would fail too)."""
+    try:
+        return [t.strip() for t in shlex.split(text) if t.strip()]
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class SshOption:
+    keyword: str  # lower case
+    value: str
+    written: str  # the `-o` argument as ssh receives it, e.g. `ControlPersist=60s`
+    token: int  # index of the token holding the argument
+
+
+def parse_option(arg: str) -> tuple[str, str] | None:
+    """(keyword lower-cased, value) of a `-o` argument, split the way ssh's readconf does."""
+    m = _OPT_ARG.match(arg)
+    if m is None:
+        return None
+    val = m.group("val").strip()
+    if len(val) >= 2 and val[0] == val[-1] and val[0] in "\"'":
+        val = val[1:-1]
+    return m.group("kw").lower(), val
+
+
+def ssh_options(tokens: list[str]) -> tuple[list[SshOption], list[str]]:
+    """The `-o` options and the `-F` files in an argument list, as ssh's getopt reads them."""
+    opts: list[SshOption] = []
+    files: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.startswith("-") and len(tok) > 1 and not tok.startswith("--"):
+            j = 1
+            while j < len(tok):
+                c = tok[j]
+                if c in _FLAGS_WITH_ARG:
+                    arg_at = i
+                    arg = tok[j + 1 :]
+                    if not arg and i + 1 < len(tokens):
+                        i += 1
+                        arg_at = i
+                        arg = tokens[i]
+                    if c == "o":
+                        p = parse_option(arg)
+                        if p is not None:
+                            opts.append(SshOption(p[0], p[1], arg, arg_at))
+                    elif c == "F":
+                        files.append(arg)
+                    break
+                j += 1
+        i += 1
+    return opts, files
+
+
+def ssh_config_options(text: str) -> dict[str, str]:
+    """First value of each keyword in an ssh_config file (Host/Match blocks not told apart)."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        p = parse_option(line)
+        if p is not None:
+            out.setdefault(p[0], p[1])
+    return out
+
+
+def tokens_with_spans(text: str) -> list[tuple[str, int, int]] | None:
+    """POSIX-shell words of `text` with their (start, end) offsets, as `shlex.split` splits
+    them (quotes removed in the word, not in the span); None on unbalanced quotes."""
+    out: list[tuple[str, int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        word: list[str] = []
+        while i < n and not text[i].isspace():
+            c = text[i]
+            if c == "'":
+                j = text.find("'", i + 1)
+                if j < 0:
+                    return None
+                word.append(text[i + 1 : j])
+                i = j + 1
+            elif c == '"':
+                i += 1
+                while i < n and text[i] != '"':
+                    if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\$`\n':
+                        i += 1
+                    word.append(text[i])
+                    i += 1
+                if i >= n:
+                    return None
+                i += 1
+            elif c == "\\" and i + 1 < n:
+                if text[i + 1] != "\n":
+                    word.append(text[i + 1])
+                i += 2
+            else:
+                word.append(c)
+                i += 1
+        out.append(("".join(word), start, i))
+    return out
+
+
+# --------------------------------------------------------------------------- where a value comes from
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a connection setting comes from: the cfg, an inventory variable, or the default."""
+
+    kind: str  # "cfg" | "var" | "default"
+    name: str  # the cfg key or the variable name
+    option: CfgOption | None = None
+    pos: VarPos | None = None
+
+    @property
+    def key(self) -> tuple:
+        if self.kind == "cfg" and self.option is not None:
+            return ("cfg", id(self.option), self.option.section, self.option.key)
+        if self.kind == "var" and self.pos is not None:
+            return ("var", self.pos.path, self.pos.line, self.pos.col)
+        return ("default", self.name)
+
+    def label(self, project=None) -> str:
+        if self.kind == "cfg" and self.option is not None:
+            return f"[{self.option.section}] {self.option.raw_key.strip()}"
+        if self.kind == "var" and self.pos is not None:
+            where = project.display(self.pos.path) if project is not None else os.path.basename(self.pos.path)
+            return f"`{self.name}` ({where}:{self.pos.line})"
+        return f"ansible-core's default {self.name}"
+
+
+@dataclass(frozen=True)
+class Value:
+    text: Any
+    origin: Origin
+
+
+def setting(eff: EffectiveConfig, hv: dict, option: str) -> Value:
+    """The ssh plugin option `option` for a host: its inventory variable (the last name
+    present, as ansible-core), else ansible.cfg, else the plugin's default."""
+    defn = knowledge.get().plugin_options("connection", "ssh").get(option, {})
+    chosen = None
+    for n in defn.get("vars", []):
+        v = hv.get(n)
+        if v is not None and v.value is not None:
+            chosen = (n, v)
+    if chosen is not None:
+        n, v = chosen
+        return Value(v.value, Origin("var", n, pos=v.pos))
+    s = eff.plugin("connection", "ssh", option)
+    if s.from_file:
+        return Value(s.raw, Origin("cfg", option, option=s.option))
+    return Value(defn.get("default"), Origin("default", option))
+
+
+@dataclass
+class Row:
+    """One SSH host of the cfg's scope as one playbook folder sees it (host None: no usable
+    inventory, the cfg alone)."""
+
+    host: str | None
+    hv: dict
+
+
+@dataclass
+class HostView:
+    split: HostSplit
+    rows: list[Row]
+
+
+def host_view(ctx, cfg, connections: frozenset[str] = SSH_CONNECTIONS) -> HostView:
+    """The scope's hosts that connect with one of `connections`, with their inventory
+    variables as seen from each playbook folder of the cfg (group_vars next to a playbook
+    count). Without a usable inventory: one row for the cfg alone, unless ansible.cfg's
+    `transport` names another connection."""
+    scope = cfg_scope(ctx, cfg)
+    cfg_abspath = ctx.project.abspath_of(cfg)
+    dirs: list[str | None] = []
+    if cfg_abspath:
+        dirs = sorted({os.path.dirname(pb.abspath) for pb in playbooks_for_cfg(ctx.project, cfg_abspath)})
+    if not dirs:
+        dirs = [None]
+    split = HostSplit()
+    rows: list[Row] = []
+    seen_conn: dict[str, str] = {}
+    for d in dirs:
+        for src, host in scope.all_hosts():
+            split.known = True
+            conn = scope.connection_of(src, host, d)
+            if is_template(conn):
+                continue
+            if conn in connections:
+                rows.append(Row(host, scope.host_vars(src, host, d)))
+                if host not in split.ssh:
+                    split.ssh.append(host)
+            else:
+                seen_conn.setdefault(host, conn)
+    for host, conn in seen_conn.items():
+        if host not in split.ssh:
+            split.other.setdefault(conn, []).append(host)
+    if not split.known:
+        t = EffectiveConfig(cfg).base("DEFAULT_TRANSPORT")
+        if not t.from_file or str(t.raw).strip() in connections:
+            rows.append(Row(None, {}))
+    return HostView(split, rows)
+
+
+def names(hosts: list[str]) -> str:
+    hosts = list(dict.fromkeys(h for h in hosts if h))
+    shown = ", ".join(hosts[:NAMES_SHOWN])
+    return shown + (f" and {len(hosts) - NAMES_SHOWN} more" if len(hosts) > NAMES_SHOWN else "")
+
+
+def for_hosts(split: HostSplit, hosts: list[str], what: str = "SSH hosts") -> str:
+    """Message tail naming the hosts the advice is for, when that is not simply every host."""
+    hosts = list(dict.fromkeys(h for h in hosts if h))
+    if not split.known or not hosts:
+        return ""
+    if set(hosts) == set(split.ssh) and not split.other:
+        return ""
+    tail = f" (for the {what} {names(hosts)}"
+    if split.other:
+        tail += "; not for " + ", ".join(f"{c}: {names(hs)}" for c, hs in sorted(split.other.items()))
+    return tail + ")"
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # "missing" | "off" | "nopath"
+    keyword: str  # lower-case ssh option
+    written: str  # as written (off), or the option's name (missing)
+    part: int  # index of the *_args setting it comes from (-1: none)
+
+
+@dataclass
+class Verdict:
+    problems: list[Problem] = field(default_factory=list)
+    unknown: bool = False
+    present: set[str] = field(default_factory=set)  # Control* keywords set on the command line
+    files: list[str] = field(default_factory=list)
+
+
+def _read_ssh_config(path: str, base_dir: str | None) -> dict[str, str] | None:
+    if path.startswith("~") or "$" in path or "%" in path:
+        return None
+    full = path if os.path.isabs(path) else os.path.join(base_dir or ".", path)
+    try:
+        with open(full, encoding="utf-8", errors="replace") as f:
+            return ssh_config_options(f.read())
+    except OSError:
+        return None
+
+
+def analyse(parts: list[Any], base_dir: str | None = None) -> Verdict:
+    """Does connection reuse survive ssh_args + ssh_common_args + ssh_extra_args (`parts`,
+    in the order ansible-core puts them on the command line)?"""
+    v = Verdict()
+    first: dict[str, tuple[str, str, int]] = {}
+    for i, text in enumerate(parts):
+        if text is None or text == "":
+            continue
+        if not isinstance(text, str) or is_template(text):
+            v.unknown = True
+            return v
+        toks = split_args(text)
+        if toks is None:
+            v.unknown = True
+            return v
+        opts, files = ssh_options(toks)
+        for o in opts:
+            first.setdefault(o.keyword, (o.value, o.written, i))
+        v.files.extend(files)
+    from_file: dict[str, str] = {}
+    for fpath in v.files:
+        conf = _read_ssh_config(fpath, base_dir)
+        if conf is None:
+            v.unknown = True
+            return v
+        for k, val in conf.items():
+            from_file.setdefault(k, val)
+    v.present = {k for k in ("controlmaster", "controlpersist", "controlpath") if k in first}
+    cm = first.get("controlmaster")
+    cp = first.get("controlpersist")
+    path = first.get("controlpath")
+    if cm is not None:
+        if cm[0].strip().lower() in ("no", "false"):
+            v.problems.append(Problem("off", "controlmaster", cm[1], cm[2]))
+    elif from_file.get("controlmaster", "").lower() in ("no", "false"):
+        v.problems.append(Problem("off", "controlmaster", "ControlMaster " + from_file["controlmaster"], -1))
+    elif "controlmaster" not in from_file:
+        v.problems.append(Problem("missing", "controlmaster", "ControlMaster", -1))
+    if cp is not None:
+        if cp[0].strip().lower() in ("no", "false"):
+            v.problems.append(Problem("off", "controlpersist", cp[1], cp[2]))
+    elif from_file.get("controlpersist", "").lower() in ("no", "false"):
+        v.problems.append(Problem("off", "controlpersist", "ControlPersist " + from_file["controlpersist"], -1))
+    elif "controlpersist" not in from_file:
+        v.problems.append(Problem("missing", "controlpersist", "ControlPersist", -1))
+    elif path is None and "controlpath" not in from_file:
+        # ControlPersist only in the -F file: ansible-core sees no ControlPersist on the
+        # command line and adds no ControlPath, so ssh has no socket to share
+        v.problems.append(Problem("nopath", "controlpersist", "ControlPersist " + from_file["controlpersist"], -1))
+    if path is not None and path[0].strip().lower() == "none":
+        v.problems.append(Problem("off", "controlpath", path[1], path[2]))
+    elif path is None and from_file.get("controlpath", "").lower() == "none":
+        v.problems.append(Problem("off", "controlpath", "ControlPath none", -1))
+    return v
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+@dataclass
+class _Loc:
+    origin: Origin
+    text: Any
+    hosts: list[str] = field(default_factory=list)
+    problems: dict[tuple[str, str], Problem] = field(default_factory=dict)
+    lacks: set[str] = field(default_factory=set)  # Control* options the ssh_args value lacks, unmet elsewhere
+
+
+def _consequence(p: Problem) -> str:
+    if p.kind == "off" and p.keyword == "controlpersist":
+        return "the master connection ends with the command that opened it"
+    if p.kind == "off" and p.keyword == "controlmaster":
+        return "ssh never starts a master connection"
+    if p.kind == "off":
+        return "ssh shares no connection"
+    return ""
+
+
+def _shown(value: Any) -> str:
+    s = " ".join(str(value).split())
+    return s if len(s) <= 70 else s[:67] + "..."
+
+
+def check(ctx):
+    done: set[tuple] = set()
+    for cfg in ctx.project.cfg_files:
+        yield from _check_cfg(ctx, cfg, done)
+
+
+def _check_cfg(ctx, cfg, done: set[tuple]):
+    eff = EffectiveConfig(cfg)
+    view = host_view(ctx, cfg)
+    if not view.rows:
+        return
+    cfg_abspath = ctx.project.abspath_of(cfg)
+    base_dir = os.path.dirname(cfg_abspath) if cfg_abspath else None
+    locs: dict[tuple, _Loc] = {}
+    # per cfg option (as ssh_args): the Control* keywords other settings give its hosts,
+    # and the explicit `no`s among them (both forbid appending to it)
+    elsewhere: dict[tuple, set[str]] = {}
+    offs_elsewhere: dict[tuple, list[str]] = {}
+    for row in view.rows:
+        vals = [setting(eff, row.hv, o) for o in ARG_OPTIONS]
+        args = vals[0]
+        verdict = analyse([v.text for v in vals], base_dir)
+        if verdict.unknown:
+            continue
+        own = analyse([args.text], base_dir)
+        unmet = {p.keyword for p in verdict.problems if p.kind in ("missing", "off")}
+        lacks = {p.keyword for p in own.problems if p.kind == "missing"} & unmet
+        if args.origin.kind == "cfg":
+            k = args.origin.key
+            elsewhere.setdefault(k, set()).update(verdict.present - own.present)
+            for p in verdict.problems:
+                if p.kind == "off" and p.part > 0:
+                    offs_elsewhere.setdefault(k, []).append(f"{vals[p.part].origin.label(ctx.project)} sets {p.written}" + (f" for {row.host}" if row.host else ""))
+        for p in verdict.problems:
+            where = vals[p.part] if p.part >= 0 else args
+            if where.origin.kind == "default":
+                continue  # ansible-core's own ssh_args: only an `-F` file could do this
+            loc = locs.setdefault(where.origin.key, _Loc(where.origin, where.text))
+            if row.host and row.host not in loc.hosts:
+                loc.hosts.append(row.host)
+            loc.problems.setdefault((p.kind, p.keyword), p)
+            if where is args:
+                loc.lacks |= lacks
+    for key, loc in locs.items():
+        if key in done:
+            continue
+        done.add(key)
+        f = _finding(ctx, cfg, view, loc, elsewhere.get(key, set()), offs_elsewhere.get(key, []))
+        if f is not None:
+            yield f
+
+
+def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: list[str]):
+    o = loc.origin
+    probs = list(loc.problems.values())
+    missing = [p.keyword for p in probs if p.kind == "missing"]
+    offs_here = [p for p in probs if p.kind == "off"]
+    nopath = [p for p in probs if p.kind == "nopath"]
+    is_args = o.name in ("ssh_args", "ansible_ssh_args")
+    empty = not str(loc.text).strip()
+    if o.kind == "cfg":
+        subject = f"{o.label()} = {_shown(loc.text)}" if not empty else f"{o.label()} is empty:"
+    else:
+        subject = f"`{o.name}: {_shown(loc.text)}`" if not empty else f"`{o.name}` is empty:"
+    parts: list[str] = []
+    lacks = [k for k in ("controlmaster", "controlpersist") if k in loc.lacks]
+    if missing and is_args:
+        replaces = "replaces ansible-core's default `" + DEFAULT_SSH_ARGS + "`"
+        if o.kind == "var":
+            replaces = f"replaces ssh_args for {names(loc.hosts)}"
+        if empty:
+            replaces = "it " + replaces
+        if len(lacks) == 2:
+            parts.append(
+                f"{subject} {replaces} and has neither ControlMaster nor ControlPersist: ssh shares no connection, so every task opens a new SSH connection (TCP, key exchange, authentication) to each host"
+            )
+        elif lacks == ["controlpersist"]:
+            parts.append(
+                f"{subject} {replaces} and has no ControlPersist: each ssh call's connection closes when it ends (and ansible-core adds no ControlPath), so every task opens a new SSH connection to each host"
+            )
+        else:
+            parts.append(
+                f"{subject} {replaces} and has no ControlMaster (ssh's default is no): ControlPersist alone never starts a master connection, so every task opens a new SSH connection to each host"
+            )
+    for p in offs_here:
+        parts.append(f"{subject} sets `{p.written}`: {_consequence(p)}, so every task opens a new SSH connection to each host; remove it unless that is deliberate")
+    for p in nopath:
+        parts.append(
+            f"{subject} gets `{p.written}` only from its -F file, which sets no ControlPath: ansible-core adds its ControlPath only when ControlPersist is on the ssh command line, so ssh shares no connection; add a ControlPath to that file or `-o ControlPersist=...` to the value"
+        )
+    if not parts:
+        return None
+    msg = "; ".join(parts)
+    add = " ".join(ADD[k] for k in ("controlmaster", "controlpersist") if k in (lacks or missing))
+    fix = None
+    if missing and is_args and not offs_here and not nopath:
+        blockers: list[str] = []
+        if o.kind != "cfg" or o.option is None:
+            blockers = []  # an inventory variable: no fix, the message says what to append
+        elif empty:
+            blockers.append("an empty ssh_args is the old workaround for ssh clients without ControlPersist (OpenSSH < 5.6); if yours is newer, remove the line to get ansible-core's default")
+        elif re.search(r"(^|\s)#", str(loc.text)):
+            blockers.append("the value holds a `#`, which ansible.cfg does not treat as a comment there")
+        elif offs:
+            blockers.append("; ".join(dict.fromkeys(offs)))
+        elif any(k in elsewhere for k in missing):
+            blockers.append("another setting already gives some hosts " + " and ".join(NICE[k] for k in missing if k in elsewhere))
+        if o.kind == "cfg" and o.option is not None and not blockers:
+            opt = o.option
+            new_value = f"{opt.value} {add}"
+            edit = Edit(Span(opt.value_span.end, opt.value_span.end), " " + add)
+            change = Change("set", (opt.section, opt.key), new_value)
+            fix = Fix((edit,), SAFE, f"append {add} to ssh_args", ((None, (change,)),))
+            msg += f"; append `{add}`"
+        elif blockers:
+            msg += f"; append `{add}` (not fixed automatically: {blockers[0]})"
+        else:
+            msg += f"; append `{add}` to it"
+    if o.kind == "cfg":
+        msg += for_hosts(view.split, loc.hosts)
+        opt = o.option
+        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra={"hosts": sorted(set(loc.hosts))} if loc.hosts else None)
+    if o.kind == "var" and o.pos is not None:
+        if o.name not in ("ansible_ssh_args",) or not missing:
+            msg += f" (for {names(loc.hosts)})"
+        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))})
+    return None

@@ -1,0 +1,351 @@
+"""A custom SSH ControlPath built from %h/%p/%r without %C can exceed the Unix socket path limit.
+
+What it does
+    Finds the ControlPath ansible-core will hand to ssh and reports one that names the
+    control socket after the remote host, port or user (`%h`, `%n`, `%p`, `%r`) without
+    `%C`. Where the path comes from, as in ansible-core 2.19's ssh plugin
+    (`Connection._build_command`):
+
+    * `-o ControlPath=...` inside `ssh_args`, `ssh_common_args` or `ssh_extra_args` (cfg or
+      the `ansible_ssh_*args` variables). ansible-core passes these words to ssh unchanged
+      (only split like a shell would), so ssh's own tokens are written with one `%`:
+      `-o ControlPath=/tmp/%h-%p-%r`. A `%%h` there reaches ssh as the literal text `%h`:
+      every host then shares one socket path, which is reported too (ssh would send one
+      host's commands through another host's master connection). For each option ssh keeps
+      the first value it is given, so the first ControlPath on the command line counts.
+    * otherwise `[ssh_connection] control_path` (or `ansible_control_path`). ansible-core
+      uses it only when the ssh command line has ControlPersist and no ControlPath (an
+      argument containing `controlpath` makes it ignore the option), and it %-formats the
+      value with Python's `%` operator and `dict(directory=<control_path_dir>)`: `%%` becomes
+      `%` and `%(directory)s` the folder (`~/.ansible/cp` by default), so ssh's tokens must
+      be written `%%h`. A single `%h` there makes that formatting raise before ssh runs,
+      which is reported as well. The ConfigParser that reads ansible.cfg does so with
+      `raw=True`: no interpolation happens there.
+
+Why
+    A Unix socket path holds at most 108 bytes on Linux (104 on macOS and the BSDs), and
+    ssh first binds a temporary name 17 bytes longer (`<path>.<16 random characters>`).
+    `%(directory)s/%%h-%%p-%%r` under a deep home folder with a cloud host name
+    (`ec2-52-90-92-217.compute-1.amazonaws.com`) passes that limit; ssh then stops with
+    `unix_listener: path "..." too long for Unix domain socket` and ansible-core marks the
+    host UNREACHABLE (ansible/ansible#11536). `%C` is a hash (SHA-1, 40 hex characters) of
+    `%l%h%p%r`: the local host name, the remote host, the port and the user, so it is as
+    unique as `%h-%p-%r` (it tells apart everything they tell apart, and the local host
+    too) with a fixed length. OpenSSH has it since 6.7 (2014). ansible-core's own default,
+    used when control_path is unset, is likewise a hash (`%(directory)s/` + 10 hex digits).
+
+Measured gain
+    Not a speed-up but a failure avoided: the affected hosts do not run at all. Keeping
+    connection sharing working is what keeps the 1.6x (2.0x at 20 ms round-trip time)
+    gain of the tuned settings measured on a 4-host testbed (38 s against 24 s).
+
+Example (reported)
+    [ssh_connection]
+    control_path = %(directory)s/ansible-ssh-%%h-%%p-%%r
+
+Use instead
+    [ssh_connection]
+    control_path = %(directory)s/ansible-ssh-%%C
+
+    (or remove the line: ansible-core's default path is already hashed and short.)
+
+Fix (safe)
+    Replaces the `%h`/`%p`/`%r` run (with the `-`, `_`, `.`, `@`, `:` or `+` between them)
+    by `%C`, keeping the text around it and the file's escaping: `%%C` in control_path (so
+    `%(directory)s/%%h-%%p-%%r` becomes `%(directory)s/%%C` and `ansible-ssh-%%h-%%p-%%r`
+    becomes `ansible-ssh-%%C`), `%C` inside `-o ControlPath=` of the *_args options. Sockets
+    get new names, so the first run after the fix opens new master connections; nothing
+    else changes. No automatic fix when the tokens are spread over several places of the
+    path, for a multi-line value, or for inventory variables (edit them by hand).
+
+Suppress
+    `control_path = /tmp/%%h ; noqa: C103` (a `;` comment, which ansible-core strips), or a
+    `# noqa: C103` comment line directly above the option.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model.config import EffectiveConfig
+from ..model.tasks import is_template
+from ..types import SAFE, Change, Edit, Fix, Span
+from .c102_ssh_args_no_controlpersist import (
+    ARG_OPTIONS,
+    Origin,
+    for_hosts,
+    host_view,
+    names,
+    setting,
+    split_args,
+    ssh_options,
+    tokens_with_spans,
+)
+
+CODE = "C103"
+SLUG = "control-path-unhashed"
+SEVERITY = "warning"
+FIX = SAFE
+
+HOST_TOKENS = "hnpr"
+_SEP = r"[-_.@:+]*"
+# one run of host tokens, as written in control_path (`%%h`; a lone `%h` is broken there)
+_RUN_CFG = re.compile(rf"(?:%%|%)[{HOST_TOKENS}](?:{_SEP}(?:%%|%)[{HOST_TOKENS}])*")
+# ... and as written in a ssh argument (`%h`; `%%h` is a literal there)
+_RUN_ARG = _RUN_CFG
+
+
+def ssh_tokens(path: str) -> tuple[set[str], set[str]]:
+    """(tokens, literal letters) of a ControlPath as ssh expands it: `%%` is a literal `%`,
+    `%X` the token X. A literal `%` followed by a host-token letter is reported apart."""
+    tokens: set[str] = set()
+    literal: set[str] = set()
+    i = 0
+    while i < len(path):
+        if path[i] == "%" and i + 1 < len(path):
+            c = path[i + 1]
+            if c == "%":
+                if i + 2 < len(path) and path[i + 2] in HOST_TOKENS:
+                    literal.add(path[i + 2])
+                i += 2
+                continue
+            tokens.add(c)
+            i += 2
+            continue
+        i += 1
+    return tokens, literal
+
+
+def format_control_path(value: str, directory: str) -> str | None:
+    """What ansible-core makes of control_path: `value % dict(directory=...)`; None when
+    that raises (a lone `%h` and the like)."""
+    try:
+        return value % dict(directory=directory)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+@dataclass
+class PathProblem:
+    kind: str  # "unhashed" | "literal" | "broken"
+    path: str  # as written
+    ssh_path: str | None  # as ssh receives it
+
+
+def judge_cfg_path(value: str, directory: str) -> PathProblem | None:
+    """A control_path value (ansible-core %-formats it)."""
+    if not isinstance(value, str) or not value.strip() or is_template(value):
+        return None
+    formatted = format_control_path(value, directory)
+    if formatted is None:
+        if re.search(rf"(?<!%)%[{HOST_TOKENS}]", value.replace("%%", "")):
+            return PathProblem("broken", value, None)
+        return None
+    if formatted.strip().lower() == "none":
+        return None
+    tokens, _ = ssh_tokens(formatted)
+    if "C" in tokens or not tokens & set(HOST_TOKENS):
+        return None
+    return PathProblem("unhashed", value, formatted)
+
+
+def judge_arg_path(value: str) -> PathProblem | None:
+    """A `-o ControlPath=` value (passed to ssh as is)."""
+    if not value.strip() or value.strip().lower() == "none" or is_template(value):
+        return None
+    tokens, literal = ssh_tokens(value)
+    if "C" in tokens:
+        return None
+    if tokens & set(HOST_TOKENS):
+        return PathProblem("unhashed", value, value)
+    if literal:
+        return PathProblem("literal", value, value)
+    return None
+
+
+@dataclass
+class _Loc:
+    origin: Origin
+    text: object
+    problem: PathProblem
+    in_args: bool
+    active: bool = True
+    hosts: list[str] = field(default_factory=list)
+
+
+def check(ctx):
+    done: set[tuple] = set()
+    for cfg in ctx.project.cfg_files:
+        yield from _check_cfg(ctx, cfg, done)
+
+
+def _check_cfg(ctx, cfg, done: set[tuple]):
+    eff = EffectiveConfig(cfg)
+    view = host_view(ctx, cfg)
+    locs: dict[tuple, _Loc] = {}
+    for row in view.rows:
+        vals = [setting(eff, row.hv, o) for o in ARG_OPTIONS]
+        all_tokens: list[str] = []
+        path_opt = None
+        unknown = False
+        for i, v in enumerate(vals):
+            if v.text is None or v.text == "":
+                continue
+            if not isinstance(v.text, str) or is_template(v.text):
+                unknown = True
+                break
+            toks = split_args(v.text)
+            if toks is None:
+                unknown = True
+                break
+            all_tokens.extend(toks)
+            if path_opt is None:
+                opts, _ = ssh_options(toks)
+                for o in opts:
+                    if o.keyword == "controlpath":
+                        path_opt = (i, o)
+                        break
+        if unknown:
+            continue
+        if path_opt is not None:
+            i, o = path_opt
+            prob = judge_arg_path(o.value)
+            where = vals[i]
+            if prob is None or where.origin.kind == "default":
+                continue
+            loc = locs.setdefault(where.origin.key, _Loc(where.origin, where.text, prob, True))
+        elif any("controlpath" in t.lower() for t in all_tokens):
+            continue  # ansible-core ignores control_path then (its check is a substring test)
+        else:
+            cp = setting(eff, row.hv, "control_path")
+            if cp.origin.kind == "default" or not isinstance(cp.text, str):
+                continue
+            directory = setting(eff, row.hv, "control_path_dir").text or "~/.ansible/cp"
+            prob = judge_cfg_path(cp.text, str(directory))
+            if prob is None:
+                continue
+            active = any("controlpersist" in t.lower() for t in all_tokens)
+            loc = locs.setdefault(cp.origin.key, _Loc(cp.origin, cp.text, prob, False, active))
+            loc.active = loc.active or active
+        if row.host:
+            loc.hosts.append(row.host)
+    for key, loc in locs.items():
+        if key in done:
+            continue
+        done.add(key)
+        f = _finding(ctx, cfg, view, loc)
+        if f is not None:
+            yield f
+
+
+def _replacement(loc: _Loc) -> str:
+    return "%C" if loc.in_args else "%%C"
+
+
+def _suggest(path: str, loc: _Loc) -> str | None:
+    """The path with its one run of host tokens replaced by %C; None when not one run."""
+    runs = list(_RUN_CFG.finditer(path))
+    if len(runs) != 1:
+        return None
+    m = runs[0]
+    new = path[: m.start()] + _replacement(loc) + path[m.end() :]
+    if loc.in_args:
+        if judge_arg_path(new) is not None:
+            return None
+    elif judge_cfg_path(new, "/d") is not None or format_control_path(new, "/d") is None:
+        return None
+    return new
+
+
+def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
+    o = loc.origin
+    opt = o.option
+    if o.kind != "cfg" or opt is None:
+        return None
+    raw = cfg.text[opt.value_span.start : opt.value_span.end]
+    if "\n" in raw or "\r" in raw:
+        return None
+    old_path = loc.problem.path
+    if not loc.in_args:
+        if raw != opt.value or raw.count(old_path) != 1:
+            return None
+        start = opt.value_span.start + raw.index(old_path)
+        m = _RUN_CFG.search(old_path)
+        if m is None:
+            return None
+        edit = Edit(Span(start + m.start(), start + m.end()), _replacement(loc))
+        new_value = raw[: raw.index(old_path)] + new_path + raw[raw.index(old_path) + len(old_path) :]
+        change = Change("set", (opt.section, opt.key), new_value)
+        return Fix((edit,), SAFE, "use %C in the ControlPath", ((None, (change,)),))
+    words = tokens_with_spans(raw)
+    plain = split_args(opt.value)
+    if words is None or plain is None or [w for w, _, _ in words if w.strip()] != plain:
+        return None
+    opts, _ = ssh_options(plain)
+    first = next((x for x in opts if x.keyword == "controlpath"), None)
+    if first is None:
+        return None
+    # the raw word holding the ControlPath argument
+    idx = [k for k, (w, _, _) in enumerate(words) if w.strip()][first.token]
+    _, ws, we = words[idx]
+    runs = list(_RUN_ARG.finditer(raw, ws, we))
+    if len(runs) != 1:
+        return None
+    m = runs[0]
+    edit = Edit(Span(opt.value_span.start + m.start(), opt.value_span.start + m.end()), _replacement(loc))
+    new_raw = raw[: m.start()] + _replacement(loc) + raw[m.end() :]
+    check = split_args(new_raw)
+    if check is None:
+        return None
+    nopts, _ = ssh_options(check)
+    nfirst = next((x for x in nopts if x.keyword == "controlpath"), None)
+    if nfirst is None or judge_arg_path(nfirst.value) is not None:
+        return None
+    change = Change("set", (opt.section, opt.key), new_raw)
+    return Fix((edit,), SAFE, "use %C in the ControlPath", ((None, (change,)),))
+
+
+def _finding(ctx, cfg, view, loc: _Loc):
+    o = loc.origin
+    p = loc.problem
+    if o.kind == "cfg":
+        subject = f"{o.label()} = {p.path}" if not loc.in_args else f"`ControlPath={p.path}` in {o.label()}"
+    else:
+        subject = f"`{o.name}: {p.path}`" if not loc.in_args else f"`ControlPath={p.path}` in `{o.name}`"
+    new_path = _suggest(p.path, loc)
+    if p.kind == "broken":
+        msg = (
+            f"{subject}: ansible-core %-formats control_path (with `directory`), so ssh's tokens must be written `%%h`; "
+            "as written the formatting raises and no SSH connection is made"
+        )
+    elif p.kind == "literal":
+        msg = (
+            f"{subject}: ansible-core passes ssh arguments unchanged, so ssh reads `%%` as a literal `%` and every host shares this one socket path "
+            "(one host's commands could go through another host's master connection); write ssh's tokens with one `%`"
+        )
+    else:
+        shown = p.ssh_path if p.ssh_path is not None else p.path
+        via = "" if loc.in_args or shown == p.path else f" (ssh gets `{shown}`)"
+        msg = (
+            f"{subject}{via} names the control socket after the host, port or user: with long host names or a deep folder the socket path passes the "
+            "108-byte Unix socket limit and ssh fails with `unix_listener: ... too long for Unix domain socket` (the host is UNREACHABLE); "
+            "`%C` hashes the same values to a fixed length"
+        )
+    if not loc.in_args and not loc.active:
+        msg += " (ansible-core uses control_path once ssh_args has ControlPersist, see C102)"
+    fix = None
+    if new_path is not None:
+        msg += f": use `{new_path}`"
+        fix = _fix(cfg, loc, new_path)
+    if not loc.in_args and p.kind != "broken":
+        msg += " (or remove it: ansible-core's own default, since 2.3, is already a short hash)"
+    if o.kind == "cfg" and o.option is not None:
+        msg += for_hosts(view.split, loc.hosts)
+        opt = o.option
+        extra = {"hosts": sorted(set(loc.hosts))} if loc.hosts else None
+        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra=extra)
+    if o.kind == "var" and o.pos is not None:
+        msg += f" (for {names(loc.hosts)})" if loc.hosts else ""
+        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))})
+    return None

@@ -1,0 +1,187 @@
+"""Hosts connect with paramiko: deprecated, no pipelining, and a new SSH connection per task.
+
+What it does
+    Reports where hosts are sent to ansible-core's paramiko connection plugin (`paramiko`,
+    alias of `paramiko_ssh`, with or without `ansible.builtin.` / `ansible.legacy.`):
+
+    * `[defaults] transport = paramiko` in ansible.cfg (DEFAULT_TRANSPORT), when at least
+      one host of the inventory takes it (hosts with their own `ansible_connection` do not);
+    * `ansible_connection: paramiko` in the inventory, group_vars or host_vars, reported
+      where it is set, naming the hosts;
+    * `connection: paramiko` on a play, unless every host of the play sets its own
+      `ansible_connection` (a connection variable wins over the play keyword).
+
+Why
+    * No connection reuse across tasks. ansible-core runs each task on each host in a
+      forked worker process. The paramiko plugin caches its `SSHClient` in a module-level
+      dict (`SSH_CONNECTION_CACHE`, keyed by address and user) inside that process, and
+      `TaskExecutor.run` closes the connection when the task ends (`close()` also drops it
+      from the cache). So the cache only serves the operations of one task (and its loop
+      items): every task opens a new TCP connection, key exchange and authentication to
+      every host. OpenSSH with ControlPersist (ansible-core's default ssh_args) keeps one
+      master connection per host alive across tasks.
+    * No pipelining: the paramiko plugin does not declare `has_pipelining`, so every
+      module is copied over SFTP into a temporary folder, made executable, run and
+      removed (C101's gain is out of reach).
+    * The key exchange and ciphers run in Python, slower than OpenSSH's C.
+    * Deprecated: ansible-core 2.19 marks the plugin for removal in 2.21 ("Paramiko
+      versions older than 3.3.2 and 3.4.1 will be incompatible with cryptography 48.0.0",
+      alternative `ansible.builtin.ssh`) and prints a deprecation warning on every run.
+      Its own documentation says it exists for controllers whose ssh lacks ControlPersist
+      (EL6 and older).
+
+Measured gain
+    On a testbed of 4 SSH hosts with a 30-task playbook, runs without connection reuse
+    took 108 s (184 s at 20 ms round-trip time) where ssh with ControlPersist and
+    pipelining took 24 s (32 s): 4.7x (5.9x). Paramiko pays a new connection per task the
+    same way, and cannot pipeline.
+
+Example (reported)
+    [defaults]
+    transport = paramiko
+
+Use instead
+    [defaults]
+    transport = ssh
+
+Fix (unsafe)
+    Sets `transport = ssh` in place (key, spacing and comments kept), and `connection: ssh`
+    on a play (same quoting). Unsafe because some fleets chose paramiko on purpose: old
+    SSH servers that only offer algorithms current OpenSSH disabled (ssh-rsa/SHA-1,
+    ssh-dss, diffie-hellman-group1), network devices, a controller without OpenSSH, or
+    password logins with ansible-core older than 2.19 (its ssh plugin then needs
+    `sshpass`; 2.19 uses SSH_ASKPASS by default). Settings under `[paramiko_connection]`
+    and `ansible_paramiko_*` variables stop applying; OpenSSH reads `~/.ssh/config` and
+    `known_hosts` instead. Inventory variables get no automatic fix (edit them by hand).
+
+Suppress
+    `transport = paramiko ; noqa: C104` (a `;` comment, which ansible-core strips), a
+    `# noqa: C104` comment line directly above it, or `# noqa: C104` on the play's line.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..fixers import cfg_edits
+from ..fixers.yaml_edits import set_changes, under_anchor
+from ..model.config import EffectiveConfig
+from ..model.scope import scope_for_playbook
+from ..source.yamlfile import YScalar
+from ..types import UNSAFE, Edit, Fix, Span
+from .c102_ssh_args_no_controlpersist import for_hosts, host_view, names
+
+CODE = "C104"
+SLUG = "paramiko-transport"
+SEVERITY = "warning"
+FIX = UNSAFE
+
+PARAMIKO = frozenset(
+    {
+        "paramiko",
+        "paramiko_ssh",
+        "ansible.builtin.paramiko",
+        "ansible.builtin.paramiko_ssh",
+        "ansible.legacy.paramiko",
+        "ansible.legacy.paramiko_ssh",
+    }
+)
+
+WHY = (
+    "the paramiko plugin is deprecated (removed in ansible-core 2.21), keeps no connection across tasks "
+    "(its cache lives in the task's worker process and is closed when the task ends) and cannot pipeline: "
+    "every task opens a new SSH connection to each host, where OpenSSH with ControlPersist reuses one"
+)
+
+
+def is_paramiko(value) -> bool:
+    return isinstance(value, str) and value.strip() in PARAMIKO
+
+
+def check(ctx):
+    done: set[tuple] = set()
+    for cfg in ctx.project.cfg_files:
+        yield from _check_cfg(ctx, cfg, done)
+    yield from _check_plays(ctx)
+
+
+def _check_cfg(ctx, cfg, done):
+    eff = EffectiveConfig(cfg)
+    view = host_view(ctx, cfg, PARAMIKO)
+    t = eff.base("DEFAULT_TRANSPORT")
+    by_default: list[str] = []
+    by_var: dict[tuple, tuple] = {}
+    cfg_applies = False
+    for row in view.rows:
+        v = row.hv.get("ansible_connection")
+        if v is not None and v.value is not None:
+            if v.pos is None or not is_paramiko(v.value):
+                continue
+            key = (v.pos.path, v.pos.line, v.pos.col)
+            by_var.setdefault(key, (v, []))[1].append(row.host)
+        elif t.from_file and is_paramiko(t.raw):
+            cfg_applies = True
+            if row.host:
+                by_default.append(row.host)
+    if cfg_applies and t.option is not None:
+        opt = t.option
+        edit, change = cfg_edits.replace_value(cfg, opt, "ssh")
+        fix = Fix((edit,), UNSAFE, "set transport = ssh", ((None, (change,)),))
+        msg = f"[{opt.section}] {opt.raw_key.strip()} = {opt.value}: hosts without their own ansible_connection connect with paramiko; {WHY}; set it to ssh" + for_hosts(view.split, by_default, "hosts")
+        yield ctx.finding(cfg, opt.value_span, msg, fix=fix, extra={"hosts": sorted(set(by_default))} if by_default else None)
+    for key, (v, hosts) in sorted(by_var.items()):
+        if key in done:
+            continue
+        done.add(key)
+        f = ctx.finding_at(
+            v.pos.path,
+            v.pos.line,
+            v.pos.col,
+            f"`ansible_connection: {v.value}` makes {names(hosts)} connect with paramiko; {WHY}; use ssh",
+            extra={"hosts": sorted(set(hosts))},
+        )
+        if f is not None:
+            yield f
+
+
+def _play_hosts_all_override(ctx, play) -> bool:
+    """True when every host the play targets sets `ansible_connection` itself."""
+    try:
+        scope = scope_for_playbook(ctx.project, play.file_abspath)
+        by_inv = scope.hosts(play.value("hosts"))
+    except Exception:  # an unreadable inventory: judge the keyword alone
+        return False
+    if not by_inv:
+        return False
+    d = os.path.dirname(play.file_abspath)
+    srcs = {s.abspath: s for s in scope.inventories}
+    seen = False
+    for path, hosts in by_inv.items():
+        src = srcs.get(path)
+        if src is None:
+            return False
+        for h in hosts:
+            seen = True
+            v = scope.host_vars(src, h, d).get("ansible_connection")
+            if v is None or v.value is None:
+                return False
+    return seen
+
+
+def _check_plays(ctx):
+    for pb in ctx.project.playbooks:
+        for play in pb.plays:
+            node = play.node.get("connection")
+            if not isinstance(node, YScalar) or not is_paramiko(node.value):
+                continue
+            if _play_hosts_all_override(ctx, play):
+                continue
+            fix = None
+            if node.style in ("", "'", '"') and not node.anchor and not under_anchor(node):
+                q = node.style
+                change = set_changes(play.file, node, "ssh")
+                if change is not None:
+                    fix = Fix((Edit(Span(node.start, node.end), f"{q}ssh{q}"),), UNSAFE, "set connection: ssh", ((None, (change,)),))
+            where = f" (play {play.name!r})" if play.name else ""
+            msg = f"`connection: {node.value}`{where}: the play's hosts connect with paramiko (those without their own ansible_connection); {WHY}; use ssh"
+            yield ctx.finding(play.file, node, msg, fix=fix)
