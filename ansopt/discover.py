@@ -51,6 +51,7 @@ SKIP_DIRS = frozenset(
 )
 
 YAML_EXT = (".yml", ".yaml")
+ROLE_OTHER_PARTS = frozenset({"files", "library", "module_utils", "filter_plugins", "lookup_plugins", "action_plugins", "callback_plugins"})
 ROLE_PARTS = {"tasks": TASKS, "handlers": HANDLERS, "defaults": VARS, "vars": VARS, "meta": META, "templates": TEMPLATE}
 # YAML files that are never Ansible content, whatever their shape.
 NOT_ANSIBLE = re.compile(
@@ -103,6 +104,8 @@ def classify(abspath: str) -> str | None:
                 if kind == TEMPLATE:
                     return TEMPLATE
                 return kind if ext in YAML_EXT or (kind == VARS and ext == "") else None
+            if part in ROLE_OTHER_PARTS:
+                return None  # files copied to hosts, plugins, tests of the role
             break
     if ext == ".j2" or "templates" in parents:
         return TEMPLATE
@@ -111,13 +114,15 @@ def classify(abspath: str) -> str | None:
             return VARS
         return None
     if ext in YAML_EXT:
-        if NOT_ANSIBLE.search(posix):
-            return OTHER
         parent = parents[-1] if parents else ""
+        if "files" in parents:
+            return None  # files copied to hosts as they are
         if parent in ("tasks",):
-            return TASKS
+            return TASKS  # before the name patterns: roles have tasks/docker-compose.yml
         if parent == "handlers":
             return HANDLERS
+        if NOT_ANSIBLE.search(posix):
+            return OTHER
         if parent in ("vars", "defaults"):
             return VARS
         if lower in ("hosts.yml", "hosts.yaml", "inventory.yml", "inventory.yaml") or parent in INVENTORY_DIRS:
@@ -199,6 +204,18 @@ class IgnoreRules:
         for line in lines:
             self.add(line, base)
 
+    def ignored_path(self, abspath: str) -> bool:
+        """A file ignored itself or through one of its folders (below the root)."""
+        if self.ignored(abspath, False):
+            return True
+        d = os.path.dirname(abspath)
+        root = os.path.abspath(self.root)
+        while d.startswith(root + os.sep):
+            if self.ignored(d, True):
+                return True
+            d = os.path.dirname(d)
+        return False
+
     def ignored(self, abspath: str, is_dir: bool) -> bool:
         if not self.rules:
             return False
@@ -246,7 +263,9 @@ def discover(
         kind = classify(abspath)
         if kind is None or kind == OTHER:
             return
-        if excludes.ignored(abspath, False) or (not explicit and rules.ignored(abspath, False)):
+        if (excludes.ignored_path(abspath) if explicit else excludes.ignored(abspath, False)) or (
+            not explicit and rules.ignored(abspath, False)
+        ):
             return
         seen.add(abspath)
         out.append(SourceFile(display_path(abspath, cwd), abspath, kind))

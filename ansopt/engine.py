@@ -217,6 +217,7 @@ class Engine:
             respect_gitignore=settings.respect_gitignore,
             cwd=self.cwd,
         )
+        self.files = _with_cfg_inventories(self.files, self.cwd)
         self.env_config = os.environ.get("ANSIBLE_CONFIG") or None
         if self.env_config:
             self.env_config = os.path.abspath(os.path.join(self.cwd, os.path.expanduser(self.env_config)))
@@ -427,6 +428,36 @@ class Engine:
             if res is not None:
                 return res
         return None
+
+
+def _with_cfg_inventories(files: list[D.SourceFile], cwd: str) -> list[D.SourceFile]:
+    """Files that an ansible.cfg names as its inventory are inventories, whatever their name
+    (`inventory = inv.ini`, `inventory = staging`): discovery classifies by name only."""
+    by_path = {f.abspath: i for i, f in enumerate(files)}
+    out = list(files)
+    for f in files:
+        if f.kind != D.CFG:
+            continue
+        try:
+            cfg = cfgfile.load_path(f.abspath)
+        except (OSError, YamlLoadError):
+            continue
+        opt = cfg.get("defaults", "inventory") or cfg.get("defaults", "hostfile")
+        if opt is None:
+            continue
+        base = os.path.dirname(f.abspath)
+        for p in opt.value.split(","):
+            p = os.path.expanduser(p.strip())
+            full = os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
+            if full in by_path and out[by_path[full]].kind not in (D.INVENTORY, D.CFG):
+                old = out[by_path[full]]
+                out[by_path[full]] = D.SourceFile(old.path, old.abspath, D.INVENTORY)
+            elif full not in by_path and os.path.isfile(full) and D.classify(full) is None:
+                # a file classify() skips (no known name) that lies under a path being checked
+                if any(full.startswith(os.path.dirname(x.abspath) + os.sep) for x in files if x.kind == D.CFG):
+                    out.append(D.SourceFile(D.display_path(full, cwd), full, D.INVENTORY))
+                    by_path[full] = len(out) - 1
+    return out
 
 
 def _self_overlap(edits: list[Edit]) -> bool:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
 
-SSH_LIKE = frozenset({"ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh", "paramiko", "paramiko_ssh", "ansible.builtin.paramiko_ssh"})
+# OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
+# paramiko is not among them: it has no pipelining and no ControlPersist (see C104).
+SSH_LIKE = frozenset({"ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh"})
 NAMES_SHOWN = 4
 
 

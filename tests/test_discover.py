@@ -1,0 +1,96 @@
+"""Discovery and classification by Ansible's layout."""
+
+from __future__ import annotations
+
+import os
+
+from ansopt import discover as D
+from ansopt.engine import Engine
+from ansopt.settings import Settings
+
+from .conftest import write_tree
+
+
+def kinds(tmp_path, **kw):
+    return {os.path.relpath(f.abspath, tmp_path): f.kind for f in D.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path), **kw)}
+
+
+def test_layout_classification(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\n",
+            "site.yml": "- hosts: all\n",
+            "roles/web/tasks/main.yml": "- debug:\n",
+            "roles/web/handlers/main.yml": "- name: h\n  debug:\n",
+            "roles/web/defaults/main.yml": "x: 1\n",
+            "roles/web/vars/main.yml": "x: 1\n",
+            "roles/web/meta/main.yml": "dependencies: []\n",
+            "roles/web/templates/app.conf": "{{ x }}\n",
+            "roles/web/files/blob.yml": "not: ansible\n",
+            "group_vars/all.yml": "x: 1\n",
+            "group_vars/web/main.yml": "x: 1\n",
+            "host_vars/h1": "x: 1\n",
+            "inventory/hosts": "[web]\nh1\n",
+            "hosts.ini": "[web]\nh1\n",
+            "templates/x.j2": "{{ y }}\n",
+            "tasks/extra.yml": "- debug:\n",
+            ".github/workflows/ci.yml": "on: push\n",
+            "docker-compose.yml": "services: {}\n",
+            "README.md": "# hi\n",
+        },
+    )
+    k = kinds(tmp_path)
+    assert k["ansible.cfg"] == D.CFG and k["site.yml"] == D.YAML
+    assert k["roles/web/tasks/main.yml"] == D.TASKS and k["roles/web/handlers/main.yml"] == D.HANDLERS
+    assert k["roles/web/defaults/main.yml"] == k["roles/web/vars/main.yml"] == k["group_vars/all.yml"] == k["group_vars/web/main.yml"] == k["host_vars/h1"] == D.VARS
+    assert k["roles/web/meta/main.yml"] == D.META
+    assert k["roles/web/templates/app.conf"] == k["templates/x.j2"] == D.TEMPLATE
+    assert k["inventory/hosts"] == k["hosts.ini"] == D.INVENTORY
+    assert k["tasks/extra.yml"] == D.TASKS
+    for skipped in ("roles/web/files/blob.yml", ".github/workflows/ci.yml", "docker-compose.yml", "README.md"):
+        assert skipped not in k
+
+
+def test_skips_vcs_venvs_node_modules_excludes_and_gitignore(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".git/x.yml": "- hosts: all\n",
+            "node_modules/p/x.yml": "- hosts: all\n",
+            "env/pyvenv.cfg": "home = /usr\n",
+            "env/lib/x.yml": "- hosts: all\n",
+            "legacy/old.yml": "- hosts: all\n",
+            "build/gen.yml": "- hosts: all\n",
+            ".gitignore": "build/\n*.tmp.yml\n",
+            "a.tmp.yml": "- hosts: all\n",
+            "site.yml": "- hosts: all\n",
+        },
+    )
+    assert list(kinds(tmp_path, exclude=["legacy/"])) == ["site.yml"]
+    assert "build/gen.yml" in kinds(tmp_path, respect_gitignore=False)
+
+
+def test_explicit_files_honour_excludes_not_gitignore(tmp_path):
+    write_tree(tmp_path, {".gitignore": "*.yml\n", "site.yml": "- hosts: all\n", "legacy/x.yml": "- hosts: all\n"})
+    got = D.discover([str(tmp_path / "site.yml"), str(tmp_path / "legacy/x.yml")], str(tmp_path), exclude=["legacy/"], cwd=str(tmp_path))
+    assert [f.path for f in got] == ["site.yml"]
+
+
+def test_content_kind(tmp_path):
+    from ansopt.model.project import content_kind
+    from ansopt.source.yamlfile import load_text
+
+    assert content_kind(load_text("p", "- hosts: all\n  tasks: []\n")) == D.PLAYBOOK
+    assert content_kind(load_text("p", "- import_playbook: x.yml\n")) == D.PLAYBOOK
+    assert content_kind(load_text("p", "- name: x\n  ansible.builtin.debug: msg=1\n")) == D.TASKS
+    assert content_kind(load_text("p", "- src: geerlingguy.docker\n  version: 1.0\n")) == D.OTHER
+    assert content_kind(load_text("p", "all:\n  children:\n    web:\n      hosts:\n        h1:\n")) == D.INVENTORY
+    assert content_kind(load_text("p", "key: value\n")) == D.OTHER
+
+
+def test_inventory_named_by_ansible_cfg(tmp_path):
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = staging, prod.list\n", "staging": "[web]\nh1\n", "prod.list": "[web]\nh2\n"})
+    eng = Engine(Settings(root=str(tmp_path)), ["."], cwd=str(tmp_path))
+    k = {f.path: f.kind for f in eng.files}
+    assert k["staging"] == D.INVENTORY and k["prod.list"] == D.INVENTORY
