@@ -1,0 +1,251 @@
+"""The forks setting is lower than the number of hosts a play runs on: hosts wait for a free fork.
+
+What it does
+    For each ansible.cfg, reads `forks` (in `[defaults]`; ansible-core's default is 5) and
+    the plays of the playbooks that cfg applies to. Each play's `hosts:` pattern is resolved
+    against the static inventories of the cfg (its `inventory` setting, else the inventory
+    files found in the project folder): groups, children, `:&`, `:!`, wildcards, subscripts.
+    A play's useful parallelism is the number of hosts it targets, or its `serial` batch
+    when smaller: an integer, a percentage (as ansible-core computes it: the whole part of
+    the percentage of the play's hosts, at least 1) or a list of them (the largest entry
+    counts). `throttle` and `strategy` do not change it. When the largest useful
+    parallelism of any play is above forks, the finding names that play and inventory, at
+    the `forks` value (or at `[defaults]`, or line 1, when forks is not set).
+
+    Nothing is said when no inventory is known, when a play's pattern or `serial` is
+    templated, or for plays whose inventory is dynamic (a script or an inventory plugin):
+    the host count is not known before the run. Of several inventories (alternatives for
+    `-i`, or the entries of `inventory =`), the static ones are counted and the largest
+    count is used, which is a lower bound either way. forks at or above the `max_forks`
+    option (default 50) is not reported.
+
+Why
+    With the linear strategy, each task starts on at most `forks` hosts at once; the next
+    hosts start only when a fork is free, and the play's next task waits for all of them.
+    12 hosts at forks 5 run every task in 3 waves, so a task that waits on the remote
+    host (a package install, a download, a service restart) costs three times its duration.
+
+Measured gain
+    12 hosts (local connection), 3 tasks of `command: sleep 1`, a 2-CPU controller:
+    25.3 s with forks 5, 16.4 s with forks 12 (-35%). The gain comes from tasks that wait
+    on the target: the same hosts running 3 `ping` tasks, which are bound by the
+    controller's CPU, took 13 s either way. The gain grows with the task's remote time
+    and with the number of waves.
+
+Example (reported)
+    # inventory.ini: [web] web[01:12]
+    # deploy.yml: - hosts: web
+    [defaults]
+    inventory = inventory.ini
+    forks = 5
+
+Use instead
+    [defaults]
+    inventory = inventory.ini
+    forks = 12
+
+Caveats
+    Each fork is a worker process on the controller (measured with ansible-core 2.19:
+    about 45 MB resident, 13 MB of it its own, the rest shared with the main process),
+    and it uses controller CPU to template arguments and package modules: on a small
+    controller, forks above what its CPUs and memory can carry make runs slower, not
+    faster (the `ping` measurement above gained nothing on 2 CPUs). More forks
+    also means more hosts hitting shared services at the same moment (a package mirror,
+    an artifact server, a database a migration task talks to): use `serial` or
+    `throttle` on the tasks where that matters.
+
+Fix (safe)
+    Sets forks to the largest useful parallelism found, capped by the `max_forks` option
+    (default 50): the existing value is replaced in place, or `forks = N` is added to
+    `[defaults]` (created if needed). The fix is safe: the same tasks run on the same
+    hosts in the same order of tasks; only how many hosts run a task at the same time
+    changes (see the caveats for the controller and shared services).
+
+Suppress
+    `forks = 5 ; noqa: C105`, or a `# noqa: C105` line directly above `forks` or
+    `[defaults]`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..fixers import cfg_edits
+from ..model.config import EffectiveConfig
+from ..model.scope import Scope, playbooks_for_cfg
+from ..model.tasks import is_template
+from ..types import SAFE, Fix
+from ._connection import cfg_scope
+
+CODE = "C105"
+SLUG = "forks-below-hosts"
+SEVERITY = "warning"
+FIX = SAFE
+DEFAULT_MAX_FORKS = 50
+OPTIONS = {
+    "max_forks": (
+        DEFAULT_MAX_FORKS,
+        {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The highest forks value the fix sets (the controller's capacity); forks at or above it are not reported.",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PlayWidth:
+    """How many hosts a play can usefully run a task on at once, and why."""
+
+    play: Any  # model.project.Play
+    hosts: int  # hosts the play targets (in `inventory`)
+    useful: int  # min(hosts, serial batch)
+    inventory: str  # absolute path of the inventory counted
+    pattern: Any
+    serial: Any  # the play's serial value, or None
+    group: bool  # the pattern is one group name of the inventory
+
+
+def serial_batch(serial: Any, hosts: int) -> int | None:
+    """The largest batch ansible-core makes for `serial` on `hosts` hosts; None if unknown.
+
+    Mirrors PlaybookExecutor._get_serialized_batches and utils.helpers.pct_to_int: "N%" is
+    int(N / 100 * hosts) or 1; a value <= 0 (or an empty list) means every host at once.
+    """
+    if serial is None:
+        return hosts
+    entries = serial if isinstance(serial, list) else [serial]
+    if not entries:
+        return hosts
+    best = 0
+    for e in entries:
+        if isinstance(e, bool) or e is None or is_template(e):
+            return None
+        if isinstance(e, str) and e.strip().endswith("%"):
+            try:
+                pct = int(e.strip()[:-1])
+            except ValueError:
+                return None
+            size = int((pct / 100.0) * hosts) or 1
+        else:
+            try:
+                size = int(e)
+            except (TypeError, ValueError):
+                return None
+        if size <= 0:
+            size = hosts
+        best = max(best, min(size, hosts))
+    return best
+
+
+def play_width(scope: Scope, play) -> PlayWidth | None:
+    """The play's useful parallelism over the scope's static inventories (the largest)."""
+    pattern = play.value("hosts")
+    if pattern is None or is_template(pattern) or (isinstance(pattern, list) and any(is_template(p) for p in pattern)):
+        return None
+    best: tuple[int, str, Any] | None = None
+    for src in scope.inventories:
+        if not src.usable:
+            continue
+        hs = src.inv.resolve_pattern(pattern)
+        if hs is None:
+            return None
+        if hs.errors:
+            continue  # ansible-core would fail the play
+        n = len(hs)
+        if best is None or n > best[0]:
+            best = (n, src.abspath, src)
+    if best is None or best[0] == 0:
+        return None
+    n, path, src = best
+    serial = play.value("serial")
+    useful = serial_batch(serial, n)
+    if useful is None:
+        return None
+    group = isinstance(pattern, str) and pattern.strip() in src.inv.groups and pattern.strip() not in ("all",)
+    return PlayWidth(play, n, useful, path, pattern, serial, group)
+
+
+def widest_play(project, scope: Scope, playbooks) -> PlayWidth | None:
+    best: PlayWidth | None = None
+    for pb in sorted(playbooks, key=lambda p: p.abspath):
+        for play in pb.plays:
+            w = play_width(scope, play)
+            if w is not None and (best is None or w.useful > best.useful):
+                best = w
+    return best
+
+
+def describe(project, w: PlayWidth) -> str:
+    """`play 'Deploy' in deploy.yml targets 12 hosts of inventories/prod (group web)`."""
+    play = w.play
+    name = f"play '{play.name}'" if play.name else f"play #{play.index + 1}"
+    pattern = w.pattern if isinstance(w.pattern, str) else ",".join(str(p) for p in w.pattern)
+    what = f"group {pattern}" if w.group else f"hosts: {pattern}"
+    text = (
+        f"{name} in {project.display(play.file_abspath)} targets {w.hosts} host{'s' if w.hosts != 1 else ''} "
+        f"of {project.display(w.inventory)} ({what})"
+    )
+    if w.useful < w.hosts:
+        text += f", {w.useful} at a time (serial: {w.serial})"
+    return text
+
+
+def max_forks(options: dict | None) -> int:
+    try:
+        v = int((options or {}).get("max_forks", DEFAULT_MAX_FORKS))
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_FORKS
+    return max(1, v)
+
+
+def check(ctx):
+    cap = max_forks(ctx.options)
+    for cfg in ctx.project.cfg_files:
+        abspath = ctx.project.abspath_of(cfg)
+        if abspath is None:
+            continue
+        eff = EffectiveConfig(cfg)
+        setting = eff.base("DEFAULT_FORKS")
+        forks = setting.as_int
+        if forks is None or forks <= 0:
+            continue  # not a number: C405's finding (a templated or broken value)
+        if forks >= cap:
+            continue
+        scope = cfg_scope(ctx, cfg)
+        if not scope.known_inventory:
+            continue
+        w = widest_play(ctx.project, scope, playbooks_for_cfg(ctx.project, abspath))
+        if w is None:
+            continue
+        target = min(w.useful, cap)
+        if forks >= target:
+            continue
+        waves = math.ceil(w.useful / forks)
+        default = "" if setting.from_file else " (ansible-core's default)"
+        msg = (
+            f"{describe(ctx.project, w)} but forks is {forks}{default}: "
+            f"hosts run in {waves} batches per task; set forks = {target}"
+        )
+        if target < w.useful:
+            msg += f" (capped by max_forks = {cap})"
+        if setting.option is not None:
+            opt = setting.option
+            edit, change = cfg_edits.replace_value(cfg, opt, str(target))
+            at = opt.value_span
+        else:
+            edit, change = cfg_edits.set_option(cfg, "defaults", "forks", str(target))
+            sec = cfg.sections.get("defaults")
+            at = sec.header_span if sec is not None else 0
+        fix = Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
+        yield ctx.finding(
+            cfg,
+            at,
+            msg,
+            fix=fix,
+            extra={"play_hosts": w.hosts, "useful_forks": w.useful, "inventory": os.path.relpath(w.inventory, os.path.dirname(abspath))},
+        )
