@@ -129,10 +129,18 @@ def classify(abspath: str) -> str | None:
             return INVENTORY
         return YAML
     if lower in INVENTORY_NAMES or (ext in ("", ".ini") and parents and parents[-1] in INVENTORY_DIRS):
+        if ext == ".ini" and _script_settings(abspath):
+            return None
         return INVENTORY
     if ext == ".ini" and re.search(r"(host|inventor)", lower):
         return INVENTORY
     return None
+
+
+def _script_settings(abspath: str) -> bool:
+    """`digital_ocean.ini` beside `digital_ocean.py`: a dynamic inventory script's settings."""
+    stem = os.path.splitext(abspath)[0]
+    return any(os.path.exists(stem + ext) for ext in (".py", ".sh", ".rb", ".pl"))
 
 
 # --------------------------------------------------------------------------- ignore files

@@ -28,8 +28,15 @@ MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed (pre-commit needs it)")
 
-BAD_CFG = "[defaults]\ninventory = hosts\n"
-GOOD_CFG = "[defaults]\ninventory = hosts\n\n[ssh_connection]\npipelining = True\n"
+# A project tuned the way every cfg rule wants it (so that the "clean" repo is clean whatever
+# advice rules exist), except that the bad one lacks pipelining.
+TUNED_DEFAULTS = (
+    "[defaults]\ninventory = hosts\ninterpreter_python = /usr/bin/python3\n"
+    "callbacks_enabled = ansible.posix.profile_tasks\ngathering = smart\nfact_caching = jsonfile\n"
+    "fact_caching_connection = ~/.ansible/fact_cache\nfact_caching_timeout = 86400\n"
+)
+BAD_CFG = TUNED_DEFAULTS
+GOOD_CFG = TUNED_DEFAULTS + "\n[ssh_connection]\npipelining = True\n"
 FIXED_CFG = GOOD_CFG
 
 BAD_PLAYBOOK = """\

@@ -58,11 +58,13 @@ class Scope:
         return any(not s.usable for s in self.inventories)
 
     def hosts(self, pattern: Any) -> dict[str, set[str]] | None:
-        """{inventory path: hosts} for a host pattern; None when it cannot be resolved."""
+        """{inventory path: hosts} for a host pattern over the static inventories (a dynamic
+        one beside them is skipped: the static ones give a lower bound); None when the
+        pattern cannot be resolved or no static inventory is known."""
         out = {}
         for src in self.inventories:
             if not src.usable:
-                return None
+                continue
             hs = src.inv.resolve_pattern(pattern)
             if hs is None:
                 return None
