@@ -40,7 +40,6 @@ from .types import (
     Change,
     Edit,
     Finding,
-    Fix,
     Span,
 )
 

@@ -8,7 +8,6 @@ import stat
 import subprocess
 import sys
 
-import pytest
 from click.testing import CliRunner
 
 from ansopt.cli import main

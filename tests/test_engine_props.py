@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from ansopt.engine import apply_changes, apply_edits, outside_unchanged, same_data, verify
 from ansopt.fixers import yaml_edits as Y
-from ansopt.source.yamlfile import YMap, YScalar, load_text
+from ansopt.source.yamlfile import YMap, load_text
 from ansopt.types import Edit, Span
 
 from .conftest import run_engine, write_tree

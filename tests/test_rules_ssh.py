@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ansopt.rules.c102_ssh_args_no_controlpersist import analyse, parse_option, split_args, ssh_options, tokens_with_spans
+from ansopt.rules._ssh import parse_option, split_args, ssh_options, tokens_with_spans
+from ansopt.rules.c102_ssh_args_no_controlpersist import analyse
 from ansopt.rules.c103_control_path_unhashed import format_control_path, judge_arg_path, judge_cfg_path
 
 from .conftest import corpus_or_skip, run_engine, write_tree
@@ -252,7 +253,7 @@ def test_c102_noqa_on_the_option(tmp_path):
 
 def test_c102_default_matches_ansible_core():
     from ansopt import knowledge
-    from ansopt.rules.c102_ssh_args_no_controlpersist import ADD, DEFAULT_SSH_ARGS
+    from ansopt.rules._ssh import ADD, DEFAULT_SSH_ARGS
 
     default = knowledge.get().plugin_options("connection", "ssh")["ssh_args"]["default"]
     assert default == DEFAULT_SSH_ARGS

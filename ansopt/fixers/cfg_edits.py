@@ -9,6 +9,8 @@ the file's line-break style and its spacing around `=`.
 
 from __future__ import annotations
 
+import re
+
 from ..source.cfgfile import CfgFile, CfgOption
 from ..types import Change, Edit, Span
 
@@ -141,3 +143,47 @@ def move_option(cfg: CfgFile, opt: CfgOption, section: str) -> tuple[tuple[Edit,
         insert = Edit(Span(pos, pos), f"{prefix}[{section}]{nl}{entry}")
     delete, gone = delete_option(cfg, opt)
     return (delete, insert), (gone, Change("set", (section, opt.key), opt.value))
+
+
+def set_options(cfg: CfgFile, section: str, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
+    """Set several options of one section: values ansible-core reads are replaced in place;
+    the missing keys are added together, in one edit, after the section's last option
+    (the section is created when missing)."""
+    edits: list[Edit] = []
+    changes: list[Change] = []
+    missing: list[tuple[str, str]] = []
+    for key, value in pairs:
+        opt = cfg.get(section, key)
+        if opt is not None:
+            if opt.value != value:
+                e, c = replace_value(cfg, opt, value)
+                edits.append(e)
+                changes.append(c)
+        else:
+            missing.append((key, value))
+    if missing:
+        (key, value), rest = missing[0], missing[1:]
+        e, c = set_option(cfg, section, key, value)
+        changes.append(c)
+        if rest:
+            e = _append_lines(cfg, e, key, value, rest)
+            changes.extend(Change("set", (section, k), v) for k, v in rest)
+        edits.append(e)
+    return tuple(edits), tuple(changes)
+
+
+def _append_lines(cfg: CfgFile, edit: Edit, key: str, value: str, rest: list[tuple[str, str]]) -> Edit:
+    """The insertion `edit` (which adds `key = value`) extended with the `rest` lines."""
+    nl = cfg.lines.newline
+    rep = edit.replacement
+    m = re.search(rf"(?m)^{re.escape(key)}(\s*[=:]\s*){re.escape(value)}(?=\r?\n|\r|$)", rep)
+    if m is None:  # pragma: no cover - set_option always writes the line as one piece
+        raise ValueError("cannot find the inserted option line")
+    delim = m.group(1)
+    extra = nl.join(f"{k}{delim}{v}" for k, v in rest)
+    end = m.end()
+    if rep.startswith(nl, end):
+        rep = rep[: end + len(nl)] + extra + nl + rep[end + len(nl) :]
+    else:
+        rep = rep[:end] + nl + extra + rep[end:]
+    return Edit(edit.span, rep, edit.path)

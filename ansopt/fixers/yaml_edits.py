@@ -295,3 +295,83 @@ def set_key(file: YamlFile, mapping: YMap, key: str, value: Any, after: tuple[st
     if e is None or ch is None:
         return None
     return e, ch
+
+
+# --------------------------------------------------------------------------- sequence items
+
+
+def comments_in(file, start: int, end: int, node=None) -> list[tuple[int, str]]:
+    """YAML comments in the text [start, end): (offset of the `#`, comment text without
+    trailing blanks). A `#` inside a scalar of `node` (keys included) is not a comment."""
+    spans = []
+    if node is not None:
+        spans = [(n.start, n.end) for n in node.walk() if n.kind == "scalar"]
+    text = file.text
+    out = []
+    pos = start
+    while pos < end:
+        nxt = file.lines.next_line_start(pos)
+        line_end = min(nxt, end)
+        i = pos
+        while True:
+            i = text.find("#", i, line_end)
+            if i < 0:
+                break
+            inside = any(s <= i < e for s, e in spans)
+            if not inside and (i == file.lines.line_start(file.lines.line_of(i)) or text[i - 1] in " \t"):
+                out.append((i, text[i:line_end].rstrip()))
+                break
+            i += 1
+        if nxt <= pos:
+            break
+        pos = nxt
+    return out
+
+
+def seq_item_lines(file, seq, index: int):
+    """The lines of item `index` of a block sequence, from the end of the previous item's
+    last line (so blank and comment lines above the item come with it; for the first item,
+    from its own line) to the end of its last line. None when the item shares a line with
+    something else (flow style, a comment-less trailing value) or is not a block item."""
+    if seq.flow or not (0 <= index < len(seq.items)):
+        return None
+    item = seq.items[index]
+    end = end_of_line(file, item.end)
+    if file.text[item.end : end].strip() and not file.text[item.end : end].strip().startswith("#"):
+        return None
+    if index == 0:
+        start = file.lines.line_start(file.lines.line_of(seq.start))
+    else:
+        prev = seq.items[index - 1]
+        start = end_of_line(file, prev.end)
+        rest = file.text[prev.end : start].strip()
+        if rest and not rest.startswith("#"):
+            return None
+    # between `start` and the item: blank lines, comment lines, then the item's dash
+    lead = "".join(
+        line for line in re.split(r"(?<=\n)", file.text[start : item.start]) if not line.strip().startswith("#")
+    )
+    if not re.fullmatch(r"\s*-\s*", lead):
+        return None
+    return start, end
+
+
+def delete_seq_items(file, seq, first: int, last: int):
+    """(Edit, [Change]) removing items first..last (inclusive) of a block sequence with
+    their lines, comment lines above each of them included; None when that cannot be done
+    byte-exactly. A sequence never becomes empty this way (callers keep one item)."""
+    if first < 1 or last < first or last >= len(seq.items) or under_anchor(seq):
+        return None
+    a = seq_item_lines(file, seq, first)
+    b = seq_item_lines(file, seq, last)
+    if a is None or b is None:
+        return None
+    changes = []
+    for i in range(first, last + 1):
+        if seq_item_lines(file, seq, i) is None:
+            return None
+        path = data_path(file, seq.items[i])
+        if path is None:
+            return None
+        changes.append(Change("delete", path))
+    return Edit(Span(a[0], b[1]), ""), changes

@@ -371,6 +371,11 @@ class Project:
                 out.append(Playbook(self, y, f.abspath))
         return out
 
+    def plays(self) -> Iterator[Play]:
+        """Every play of the reported playbooks, in file order."""
+        for pb in self.playbooks:
+            yield from pb.plays
+
     @cached_property
     def task_files(self) -> list[TaskFile]:
         """Task and handler files among the reported files."""

@@ -33,11 +33,12 @@ class HostSplit:
         """Message tail saying which hosts the SSH advice is for, when they are mixed."""
         if not self.mixed:
             return ""
-        others = ", ".join(f"{conn}: {_names(hs)}" for conn, hs in sorted(self.other.items()))
-        return f" (for the SSH hosts {_names(self.ssh)}; not for {others})"
+        others = ", ".join(f"{conn}: {names(hs)}" for conn, hs in sorted(self.other.items()))
+        return f" (for the SSH hosts {names(self.ssh)}; not for {others})"
 
 
-def _names(hosts: list[str]) -> str:
+def names(hosts: list[str]) -> str:
+    """`a, b, c, d and 3 more`."""
     shown = ", ".join(hosts[:NAMES_SHOWN])
     return shown + (f" and {len(hosts) - NAMES_SHOWN} more" if len(hosts) > NAMES_SHOWN else "")
 

@@ -63,7 +63,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
 from ..types import SAFE, Fix
-from ._connection import cfg_scope, split_hosts, var_settings
+from ._connection import cfg_scope, names, split_hosts, var_settings
 
 CODE = "C101"
 SLUG = "pipelining-disabled"
@@ -97,7 +97,7 @@ def check(ctx):
             if (path, line) in done_positions:
                 continue
             done_positions.add((path, line))
-            shown = ", ".join(hosts[:4]) + (f" and {len(hosts) - 4} more" if len(hosts) > 4 else "")
+            shown = names(hosts)
             f = ctx.finding_at(
                 path,
                 line,

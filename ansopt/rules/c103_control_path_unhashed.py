@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
 from ..types import SAFE, Change, Edit, Fix, Span
-from .c102_ssh_args_no_controlpersist import (
+from ._ssh import (
     ARG_OPTIONS,
     Origin,
     for_hosts,

@@ -69,7 +69,7 @@ from ..model.config import EffectiveConfig
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
 from ..types import UNSAFE, Edit, Fix, Span
-from .c102_ssh_args_no_controlpersist import for_hosts, host_view, names
+from ._ssh import for_hosts, host_view, names
 
 CODE = "C104"
 SLUG = "paramiko-transport"
@@ -169,19 +169,18 @@ def _play_hosts_all_override(ctx, play) -> bool:
 
 
 def _check_plays(ctx):
-    for pb in ctx.project.playbooks:
-        for play in pb.plays:
-            node = play.node.get("connection")
-            if not isinstance(node, YScalar) or not is_paramiko(node.value):
-                continue
-            if _play_hosts_all_override(ctx, play):
-                continue
-            fix = None
-            if node.style in ("", "'", '"') and not node.anchor and not under_anchor(node):
-                q = node.style
-                change = set_changes(play.file, node, "ssh")
-                if change is not None:
-                    fix = Fix((Edit(Span(node.start, node.end), f"{q}ssh{q}"),), UNSAFE, "set connection: ssh", ((None, (change,)),))
-            where = f" (play {play.name!r})" if play.name else ""
-            msg = f"`connection: {node.value}`{where}: the play's hosts connect with paramiko (those without their own ansible_connection); {WHY}; use ssh"
-            yield ctx.finding(play.file, node, msg, fix=fix)
+    for play in ctx.project.plays():
+        node = play.node.get("connection")
+        if not isinstance(node, YScalar) or not is_paramiko(node.value):
+            continue
+        if _play_hosts_all_override(ctx, play):
+            continue
+        fix = None
+        if node.style in ("", "'", '"') and not node.anchor and not under_anchor(node):
+            q = node.style
+            change = set_changes(play.file, node, "ssh")
+            if change is not None:
+                fix = Fix((Edit(Span(node.start, node.end), f"{q}ssh{q}"),), UNSAFE, "set connection: ssh", ((None, (change,)),))
+        where = f" (play {play.name!r})" if play.name else ""
+        msg = f"`connection: {node.value}`{where}: the play's hosts connect with paramiko (those without their own ansible_connection); {WHY}; use ssh"
+        yield ctx.finding(play.file, node, msg, fix=fix)

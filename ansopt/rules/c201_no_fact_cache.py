@@ -84,8 +84,7 @@ from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption
 from ..types import UNSAFE, Change, Edit, Fix, Span
-from .c405_cfg_bad_value import unquote
-from .c406_cfg_hash_comment import hash_comment
+from ..source.cfgfile import hash_comment, unquote
 
 CODE = "C201"
 SLUG = "no-fact-cache"
@@ -249,47 +248,7 @@ def finding_span(cfg: CfgFile, *opts: CfgOption | None) -> Span | int:
 
 
 def set_defaults(cfg: CfgFile, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
-    """Set several `[defaults]` options: values ansible-core reads are replaced in place;
-    the missing keys are added together, in one edit, after the last option of
-    `[defaults]` (the section is created when missing)."""
-    edits: list[Edit] = []
-    changes: list[Change] = []
-    missing: list[tuple[str, str]] = []
-    for key, value in pairs:
-        opt = cfg.get("defaults", key)
-        if opt is not None:
-            if opt.value != value:
-                e, c = cfg_edits.replace_value(cfg, opt, value)
-                edits.append(e)
-                changes.append(c)
-        else:
-            missing.append((key, value))
-    if missing:
-        (key, value), rest = missing[0], missing[1:]
-        e, c = cfg_edits.set_option(cfg, "defaults", key, value)
-        changes.append(c)
-        if rest:
-            e = _append_lines(cfg, e, key, value, rest)
-            changes.extend(Change("set", ("defaults", k), v) for k, v in rest)
-        edits.append(e)
-    return tuple(edits), tuple(changes)
-
-
-def _append_lines(cfg: CfgFile, edit: Edit, key: str, value: str, rest: list[tuple[str, str]]) -> Edit:
-    """The insertion `edit` (which adds `key = value`) extended with the `rest` lines."""
-    nl = cfg.lines.newline
-    rep = edit.replacement
-    m = re.search(rf"(?m)^{re.escape(key)}(\s*[=:]\s*){re.escape(value)}(?=\r?\n|\r|$)", rep)
-    if m is None:  # pragma: no cover - set_option always writes the line as one piece
-        raise ValueError("cannot find the inserted option line")
-    delim = m.group(1)
-    extra = nl.join(f"{k}{delim}{v}" for k, v in rest)
-    end = m.end()
-    if rep.startswith(nl, end):
-        rep = rep[: end + len(nl)] + extra + nl + rep[end + len(nl) :]
-    else:
-        rep = rep[:end] + nl + extra + rep[end:]
-    return Edit(edit.span, rep, edit.path)
+    return cfg_edits.set_options(cfg, "defaults", pairs)
 
 
 def hours(seconds: int) -> str:

@@ -48,8 +48,7 @@ Suppress
 
 from __future__ import annotations
 
-from .c405_cfg_bad_value import unquote
-from .c406_cfg_hash_comment import hash_comment
+from ..source.cfgfile import hash_comment, unquote
 
 CODE = "C301"
 SLUG = "no-timing-callback"

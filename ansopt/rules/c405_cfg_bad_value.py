@@ -60,19 +60,12 @@ import decimal
 import difflib
 
 from .. import knowledge
-from .c406_cfg_hash_comment import hash_comment
+from ..source.cfgfile import hash_comment, unquote
 
 CODE = "C405"
 SLUG = "cfg-bad-value"
 SEVERITY = "error"
 FIX = None
-
-
-def unquote(text: str) -> str:
-    """ansible.parsing.quoting.unquote."""
-    if len(text) > 1 and text[0] == text[-1] and text[0] in ("'", '"') and text[-2] != "\\":
-        return text[1:-1]
-    return text
 
 
 def _is_int(text: str) -> bool:

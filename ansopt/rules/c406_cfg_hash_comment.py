@@ -62,6 +62,7 @@ from __future__ import annotations
 import re
 
 from .. import knowledge
+from ..source.cfgfile import hash_comment
 from ..types import SAFE, Change, Edit, Fix, Span
 
 CODE = "C406"
@@ -70,7 +71,6 @@ SEVERITY = "warning"
 FIX = SAFE
 
 _STRINGY = {"string", "str", "raw", ""}
-_HASH = re.compile(r"(?<=\s)#")
 _PROSE_SPACE = re.compile(r"#+\s+\S*[A-Za-z]{2}")
 _PROSE_WORDS = re.compile(r"#+[A-Za-z]{2,}\S*\s+\S")
 
@@ -82,26 +82,6 @@ def option_types(section: str, key: str) -> set[str]:
         d = K.galaxy_server_options.get(key)
         return {str(d.get("type") or "string").lower()} if d else set()
     return {str(K.option_def(r).get("type") or "string").lower() for r in K.ini_index.get((section, key), [])}
-
-
-def hash_comment(cfg, opt):
-    """(offset of the `#`, value without the comment, comment is only text) or None.
-
-    The value without the comment is what ansible-core would read once the `#` is a `;`.
-    """
-    start = opt.value_span.start
-    ln = cfg.lines.line_of(start)
-    end = min(cfg.lines.line_end(ln), opt.value_span.end)
-    first = cfg.text[start:end]
-    if first.startswith("#"):  # `key = # comment`: the value is the comment
-        return start, "", True
-    m = _HASH.search(first)
-    if m is None:
-        return None
-    head = first[: m.start()].rstrip()
-    rest = opt.value.split("\n")[1:]
-    value = "\n".join([head, *rest]) if rest else head
-    return start + m.start(), value, head == ""
 
 
 def looks_like_prose(comment: str) -> bool:

@@ -90,15 +90,8 @@ from ..fixers import yaml_edits as Y
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ..types import UNSAFE, Change, Edit, Fix, Span
-from ._packages import (
-    NAME_KEYS,
-    SINGLE_NAME_OPTIONS,
-    comments_in,
-    delete_seq_items,
-    is_bootstrap_package,
-    is_package_module,
-    seq_item_lines,
-)
+from ..fixers.yaml_edits import comments_in, delete_seq_items, seq_item_lines
+from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module
 
 CODE = "P102"
 SLUG = "package-tasks-batchable"

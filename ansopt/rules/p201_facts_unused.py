@@ -78,42 +78,37 @@ def _where(play):
 
 
 def check(ctx):
-    seen = set()
-    for pb in ctx.project.playbooks:
-        for play in pb.plays:
-            if id(play.node) in seen:
-                continue
-            seen.add(id(play.node))
-            if play.is_empty or play.gathers_facts() is not True:
-                continue
-            run = play_run(play)
-            if not run.complete:
-                continue
-            use = reads(run)
-            use.merge(later_reads(play))
-            if use.all is not None:
-                continue
-            label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
-            if not use.names:
-                made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
-                fix = None
-                if made is not None:
-                    fix = Fix((made[0],), UNSAFE, "set gather_facts: false", ((None, (made[1],)),))
-                msg = f"{label} gathers facts on every host but nothing it runs (or any later play) reads them: set `gather_facts: false`"
-                yield ctx.finding(play.file, _where(play), msg, fix=fix)
-                continue
-            if gather_subset_set(play):
-                continue
-            subset = F.gather_subset(use.names)
-            if subset is None or (set(subset) & slow_collectors()):
-                continue
-            facts = ", ".join(sorted(use.names)[:6]) + (" ..." if len(use.names) > 6 else "")
-            made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
+    for play in ctx.project.plays():
+        if play.is_empty or play.gathers_facts() is not True:
+            continue
+        run = play_run(play)
+        if not run.complete:
+            continue
+        use = reads(run)
+        use.merge(later_reads(play))
+        if use.all is not None:
+            continue
+        label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
+        if not use.names:
+            made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
-                fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),))
-            msg = (
-                f"{label} gathers every fact but only reads {facts}: "
-                f"`gather_subset: {subset}` skips the hardware, network and virtual collectors"
-            )
+                fix = Fix((made[0],), UNSAFE, "set gather_facts: false", ((None, (made[1],)),))
+            msg = f"{label} gathers facts on every host but nothing it runs (or any later play) reads them: set `gather_facts: false`"
             yield ctx.finding(play.file, _where(play), msg, fix=fix)
+            continue
+        if gather_subset_set(play):
+            continue
+        subset = F.gather_subset(use.names)
+        if subset is None or (set(subset) & slow_collectors()):
+            continue
+        facts = ", ".join(sorted(use.names)[:6]) + (" ..." if len(use.names) > 6 else "")
+        made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
+        fix = None
+        if made is not None:
+            fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),))
+        msg = (
+            f"{label} gathers every fact but only reads {facts}: "
+            f"`gather_subset: {subset}` skips the hardware, network and virtual collectors"
+        )
+        yield ctx.finding(play.file, _where(play), msg, fix=fix)

@@ -55,21 +55,20 @@ SETUP = frozenset({"ansible.builtin.setup", "ansible.builtin.gather_facts"})
 
 
 def check(ctx):
-    for pb in ctx.project.playbooks:
-        for play in pb.plays:
-            if play.gathers_facts() is not True:
-                continue
-            run = play_run(play)
-            first = next((rt for rt in run.tasks if not rt.task.is_block), None)
-            if first is None or first.task.fqcn not in SETUP:
-                continue
-            t = first.task
-            if t.loop_key or any(t.has(k) for k in ("delegate_to", "when", "delegate_facts", "run_once")) or t.delegate_local:
-                continue
-            made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
-            fix = None
-            if made is not None:
-                fix = Fix((made[0],), UNSAFE, "set gather_facts: false (the explicit setup task gathers)", ((None, (made[1],)),))
-            where = f"{t.file.path}:{t.line}" if t.file is not play.file else f"line {t.line}"
-            msg = f"the play gathers facts and its first task ({where}) gathers them again: set `gather_facts: false` on the play"
-            yield ctx.finding(play.file, play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node, msg, fix=fix)
+    for play in ctx.project.plays():
+        if play.gathers_facts() is not True:
+            continue
+        run = play_run(play)
+        first = next((rt for rt in run.tasks if not rt.task.is_block), None)
+        if first is None or first.task.fqcn not in SETUP:
+            continue
+        t = first.task
+        if t.loop_key or any(t.has(k) for k in ("delegate_to", "when", "delegate_facts", "run_once")) or t.delegate_local:
+            continue
+        made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
+        fix = None
+        if made is not None:
+            fix = Fix((made[0],), UNSAFE, "set gather_facts: false (the explicit setup task gathers)", ((None, (made[1],)),))
+        where = f"{t.file.path}:{t.line}" if t.file is not play.file else f"line {t.line}"
+        msg = f"the play gathers facts and its first task ({where}) gathers them again: set `gather_facts: false` on the play"
+        yield ctx.finding(play.file, play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node, msg, fix=fix)

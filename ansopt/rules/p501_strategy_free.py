@@ -330,53 +330,48 @@ def check(ctx):
 
     min_hosts = int(ctx.options.get("min_hosts", 2))
     report_unknown = bool(ctx.options.get("report_unknown_hosts", False))
-    seen = set()
-    for pb in ctx.project.playbooks:
-        for play in pb.plays:
-            if id(play.node) in seen:
+    for play in ctx.project.plays():
+        if play.is_empty or "hosts" not in play.node:
+            continue
+        scope = scope_for_playbook(ctx.project, play.file_abspath)
+        strategy = _strategy(play, scope)
+        if strategy not in LINEAR:
+            continue
+        pattern = play.value("hosts")
+        counted = scope.host_count(pattern)
+        if counted is not None:
+            count = counted[0]
+            if count < min_hosts:
                 continue
-            seen.add(id(play.node))
-            if play.is_empty or "hosts" not in play.node:
+        else:
+            if not report_unknown or _clearly_one_host(pattern) or pattern is None:
                 continue
-            scope = scope_for_playbook(ctx.project, pb.abspath)
-            strategy = _strategy(play, scope)
-            if strategy not in LINEAR:
-                continue
-            pattern = play.value("hosts")
-            counted = scope.host_count(pattern)
-            if counted is not None:
-                count = counted[0]
-                if count < min_hosts:
-                    continue
-            else:
-                if not report_unknown or _clearly_one_host(pattern) or pattern is None:
-                    continue
-                count = None
-            run = play_run(play)
-            if not run.complete:
-                continue
-            if _steps(play, run) < 2:
-                continue
-            if blockers(play, run, scope):
-                continue
-            forks = _forks(scope)
-            pinned = count is not None and forks < count
-            value = "host_pinned" if pinned else "free"
-            label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
-            hosts_txt = f"{count} hosts" if count is not None else "hosts the inventory does not tell"
-            if pinned:
-                advice = f"`strategy: host_pinned` (forks {forks} < {count} hosts: a fork stays with its host until the host is done)"
-            else:
-                advice = "`strategy: free`"
-            msg = (
-                f"{label} runs on {hosts_txt} with the linear strategy (each task waits for the slowest host) "
-                f"and nothing in it needs the hosts in step: {advice} lets faster hosts run ahead "
-                "(output interleaves, handlers run per host)"
-            )
-            made = Y.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
-            fix = None
-            if made is not None:
-                fix = Fix((made[0],), UNSAFE, f"set strategy: {value}", ((None, (made[1],)),))
-            at = play.node.key_node("hosts") or play.node
-            extra = {"hosts": count, "forks": forks, "strategy": value}
-            yield ctx.finding(play.file, at, msg, fix=fix, extra=extra)
+            count = None
+        run = play_run(play)
+        if not run.complete:
+            continue
+        if _steps(play, run) < 2:
+            continue
+        if blockers(play, run, scope):
+            continue
+        forks = _forks(scope)
+        pinned = count is not None and forks < count
+        value = "host_pinned" if pinned else "free"
+        label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
+        hosts_txt = f"{count} hosts" if count is not None else "hosts the inventory does not tell"
+        if pinned:
+            advice = f"`strategy: host_pinned` (forks {forks} < {count} hosts: a fork stays with its host until the host is done)"
+        else:
+            advice = "`strategy: free`"
+        msg = (
+            f"{label} runs on {hosts_txt} with the linear strategy (each task waits for the slowest host) "
+            f"and nothing in it needs the hosts in step: {advice} lets faster hosts run ahead "
+            "(output interleaves, handlers run per host)"
+        )
+        made = Y.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
+        fix = None
+        if made is not None:
+            fix = Fix((made[0],), UNSAFE, f"set strategy: {value}", ((None, (made[1],)),))
+        at = play.node.key_node("hosts") or play.node
+        extra = {"hosts": count, "forks": forks, "strategy": value}
+        yield ctx.finding(play.file, at, msg, fix=fix, extra=extra)

@@ -121,6 +121,36 @@ def parse_values(text: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def unquote(text: str) -> str:
+    """ansible.parsing.quoting.unquote: ansible-core strips one pair of quotes from INI values."""
+    if len(text) > 1 and text[0] == text[-1] and text[0] in ("'", '"') and text[-2] != "\\":
+        return text[1:-1]
+    return text
+
+
+_HASH = re.compile(r"(?<=\s)#")
+
+
+def hash_comment(cfg: "CfgFile", opt: CfgOption):
+    """(offset of the `#`, value without the comment, comment is only text) or None.
+
+    The value without the comment is what ansible-core would read once the `#` is a `;`.
+    """
+    start = opt.value_span.start
+    ln = cfg.lines.line_of(start)
+    end = min(cfg.lines.line_end(ln), opt.value_span.end)
+    first = cfg.text[start:end]
+    if first.startswith("#"):  # `key = # comment`: the value is the comment
+        return start, "", True
+    m = _HASH.search(first)
+    if m is None:
+        return None
+    head = first[: m.start()].rstrip()
+    rest = opt.value.split("\n")[1:]
+    value = "\n".join([head, *rest]) if rest else head
+    return start + m.start(), value, head == ""
+
+
 def _strip_inline(line: str) -> tuple[str, str]:
     """Split a line into (content, inline `;` comment with its leading whitespace)."""
     m = _INLINE.search(line)
