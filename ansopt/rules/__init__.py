@@ -36,7 +36,9 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+        """The docstring's first paragraph, on one line."""
+        first = self.doc.strip().split("\n\n", 1)[0]
+        return " ".join(first.split())
 
     @property
     def check(self) -> Callable[[RuleContext], Iterator[Finding]]:

@@ -1,0 +1,24 @@
+"""The README is the front door: its rule table and its two set-up commands stay true."""
+
+from __future__ import annotations
+
+import re
+
+from ansopt.rules import all_rules
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_rule_table_lists_every_rule_with_its_fix_safety():
+    rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(r"^\| ([A-Z]\d{3}) \| `([a-z0-9-]+)` \| (safe|unsafe|—) \|", README, re.M)}
+    expected = {r.code: (r.slug, r.fix or "—") for r in all_rules()}
+    assert rows == expected
+
+
+def test_setup_commands_present():
+    assert "pip install . && ansopt check sample_playbooks/" in README
+    assert "pip install -e '.[test]' && python -m pytest" in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -e '.[test]' && python -m pytest" in ci
