@@ -47,3 +47,58 @@ def test_fix_corpus_copy(corpus_copy):
     again = run_engine(corpus_copy, fix=True, unsafe=True)
     assert not again.changed, sorted(d for d, _, _ in again.changed.values())
     assert not again.failed
+
+
+# --------------------------------------------------------------------------- ansible.cfg files
+
+CFG_FINDINGS = {
+    "ansible-examples/phillips_hue/ansible.cfg": [(19, "C301"), (19, "C302"), (21, "C101"), (22, "C404")],
+    "ansible-for-devops/deployments-rolling/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (9, "C103")],
+    "ansible-for-devops/elk/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (7, "C103")],
+    "ansible-for-devops/https-letsencrypt/ansible.cfg": [(1, "C201"), (1, "C301"), (8, "C103")],
+    "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [(1, "C201"), (1, "C301"), (7, "C103")],
+    "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": [(1, "C201"), (1, "C301"), (7, "C103")],
+    "ansible-for-devops/kubernetes/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (9, "C103")],
+    "ansible-for-devops/lamp-infrastructure/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501")],
+    "ansible-for-devops/orchestration/ansible.cfg": [(1, "C101"), (1, "C301"), (1, "C501")],
+    # every host of this one is reached with `ansible_connection=docker`: no SSH advice
+    "ansible-for-devops/orchestration/scripts/ansible.cfg": [(1, "C301")],
+    "ansible-lint-examples/_fixtures/broken-ansible.cfg/ansible.cfg": [(1, "C101"), (1, "C301"), (2, "C405")],
+    "ansible-lint-examples/namespace_roles_repro/ansible.cfg": [(1, "C101"), (1, "C301")],
+}
+
+# what a fix may touch in those files: these keys' lines, and nothing else
+FIXABLE_KEYS = ("pipelining", "callback_whitelist", "callbacks_enabled", "scp_if_ssh", "transfer_method", "control_path", "gathering", "fact_caching", "fact_caching_connection", "fact_caching_timeout", "[ssh_connection]")
+
+
+def test_corpus_cfg_findings_pinned():
+    corpus = corpus_or_skip()
+    res = run_engine(corpus)
+    got: dict[str, list] = {}
+    for f in res.findings:
+        if f.path.endswith("ansible.cfg"):
+            got.setdefault(f.path, []).append((f.line, f.code))
+    assert {k: sorted(v) for k, v in got.items()} == CFG_FINDINGS
+
+
+def test_corpus_cfg_fix_changes_only_the_intended_lines(tmp_path):
+    import difflib
+
+    corpus = corpus_or_skip()
+    dst = tmp_path / "c"
+    shutil.copytree(corpus, dst)
+    res = run_engine(dst, fix=True, unsafe=True, select=["C"])
+    assert not res.failed
+    changed = {d: (old, new) for _, (d, old, new) in res.changed.items() if d.endswith("ansible.cfg")}
+    assert "ansible-for-devops/deployments-rolling/ansible.cfg" in changed
+    for display, (old, new) in changed.items():
+        if old == "":
+            continue  # a new file (C502)
+        for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+            if line[:2] in ("- ", "+ "):
+                text = line[2:].strip()
+                assert text == "" or text.split("=")[0].strip() in FIXABLE_KEYS, (display, line)
+        # comments and every other line are kept, in order
+        kept = [ln for ln in old.splitlines() if ln.strip().split("=")[0].strip() not in FIXABLE_KEYS]
+        it = iter(new.splitlines())
+        assert all(any(ln == x for x in it) for ln in kept), display
