@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-FORMAT = 11  # bump when the shape of the cached data changes
+FORMAT = 12  # bump when the shape of the cached data changes
 
 _PLUGIN_TYPES = (
     "connection",
@@ -148,6 +148,13 @@ def _build_modules(core: Path) -> dict[str, Any]:
     redirects: dict[str, str] = {}
     tombstones: dict[str, str] = {}
     routing = runtime.get("plugin_routing") or {}
+    plugin_redirects: dict[str, dict[str, str]] = {}
+    for ptype, entries in routing.items():
+        if ptype in ("modules", "action") or not isinstance(entries, dict):
+            continue
+        for name, entry in entries.items():
+            if isinstance(entry, dict) and entry.get("redirect"):
+                plugin_redirects.setdefault(ptype, {})[name] = entry["redirect"]
     # action routing first, module routing wins (`yum` is routed as an action on 2.17+)
     for section in ("action", "modules"):
         for name, entry in (routing.get(section) or {}).items():
@@ -165,6 +172,7 @@ def _build_modules(core: Path) -> dict[str, Any]:
         "redirects": redirects,
         "tombstones": tombstones,
         # actions whose k=v string keeps its free text as _raw_params (command, shell, ...)
+        "plugin_redirects": plugin_redirects,
         "freeform": sorted(mod_args.FREEFORM_ACTIONS),
         "raw_params": sorted(mod_args.RAW_PARAM_MODULES),
     }
@@ -368,6 +376,36 @@ def _build_bypass_host_loop(core: Path) -> list[str]:
     return out
 
 
+def _build_fragment_keys(core: Path) -> list[list[str]]:
+    """(section, key) pairs documented in ansible-core's doc fragments. Collection plugins
+    extend these fragments (inventory plugins with `inventory_cache` read `[inventory] cache`,
+    ...), so their keys are valid even when no installed core plugin uses them."""
+    import yaml
+
+    out: set[tuple[str, str]] = set()
+    for path in sorted((core / "plugins" / "doc_fragments").glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                continue
+            text = node.value.value
+            if "ini:" not in text:
+                continue
+            try:
+                doc = yaml.safe_load(text)
+            except yaml.YAMLError:
+                continue
+            opts = doc.get("options") if isinstance(doc, dict) else None
+            for defn in opts.values() if isinstance(opts, dict) else ():
+                for e in (defn.get("ini") if isinstance(defn, dict) else None) or ():
+                    if isinstance(e, dict) and e.get("key"):
+                        out.add((e.get("section", "defaults"), e["key"]))
+    return sorted([list(x) for x in out])
+
+
 def _build_booleans() -> dict[str, list[str]]:
     from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
@@ -397,6 +435,7 @@ def build() -> dict[str, Any]:
         "booleans": _build_booleans(),
         "action_facts": _build_action_facts(core),
         "bypass_host_loop": _build_bypass_host_loop(core),
+        "fragment_keys": _build_fragment_keys(core),
     }
 
 
@@ -580,6 +619,15 @@ class Knowledge:
     @property
     def facts(self) -> dict[str, Any]:
         return self.data["facts"]
+
+    @cached_property
+    def fragment_keys(self) -> frozenset[tuple[str, str]]:
+        """(section, key) pairs of ansible-core's doc fragments (keys collection plugins read)."""
+        return frozenset(tuple(x) for x in self.data.get("fragment_keys", []))
+
+    def route(self, ptype: str, name: str) -> str:
+        """A plugin's name after ansible-core's routing (`cache` `yaml` -> community.general.yaml)."""
+        return self.data["modules"].get("plugin_redirects", {}).get(ptype, {}).get(name, name)
 
     @cached_property
     def bypass_host_loop(self) -> frozenset[str]:

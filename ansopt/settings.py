@@ -123,6 +123,8 @@ def _expected(err) -> str:
         return f"a number >= {val}"
     if v in ("maximum", "exclusiveMaximum"):
         return f"a number <= {val}"
+    if v == "format":
+        return "a valid regular expression" if val == "regex" else f"a valid {val}"
     if v == "uniqueItems":
         return "no repeated items"
     if v == "minLength":
@@ -185,7 +187,7 @@ def validate(data: Any, source: str, text: str) -> None:
         return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(json.loads(schema_text))
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         err = errors[0]

@@ -522,6 +522,13 @@ class Project:
                 if path not in self._roles:
                     self._roles[path] = Role(self, parts[i + 1], path)
                 return self._roles[path]
+        # a role repository of its own (ansible-role-docker: tasks/, meta/main.yml at its top)
+        if len(parts) >= 3 and parts[-2] in ROLE_SUBDIRS:
+            path = os.sep.join(parts[:-2]) or os.sep
+            if any(self.reader.exists(os.path.join(path, "meta", m)) for m in ("main.yml", "main.yaml")):
+                if path not in self._roles:
+                    self._roles[path] = Role(self, parts[-3], path)
+                return self._roles[path]
         return None
 
     def resolve_task_file(

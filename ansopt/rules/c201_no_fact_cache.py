@@ -122,7 +122,6 @@ MEMORY = frozenset({"memory", "ansible.builtin.memory", "ansible.legacy.memory"}
 # runtime routing (config/ansible_builtin_runtime.yml, plugin_routing.cache) sends the
 # short names `yaml` and `pickle` to them.
 COLLECTION_FILE_CACHES = {"community.general.yaml": "string", "community.general.pickle": "path"}
-CACHE_ROUTES = {"yaml": "community.general.yaml", "pickle": "community.general.pickle"}
 
 _INI_VALUE = re.compile(INI_VALUE_PATTERN)
 
@@ -185,7 +184,7 @@ def canonical_cache(name: str) -> str:
         return name
     if name in knowledge.get().config["plugins"].get("cache", {}):
         return "ansible.builtin." + name
-    return CACHE_ROUTES.get(name, name)
+    return knowledge.get().route("cache", name)
 
 
 def connection_type(name: str) -> str | None:

@@ -45,9 +45,7 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-import ast
 import difflib
-import functools
 
 from .. import knowledge
 from ..fixers import cfg_edits
@@ -63,44 +61,9 @@ FIX = UNSAFE
 CUTOFF = 0.75
 
 
-@functools.lru_cache(maxsize=1)
 def fragment_keys() -> frozenset[tuple[str, str]]:
-    """(section, key) pairs documented in ansible-core's doc fragments.
-
-    Collection plugins extend these fragments (inventory plugins with `inventory_cache`
-    read `[inventory] cache`, ...), so their keys are valid even when no installed core
-    plugin uses them. Read from the fragment sources without importing ansible-core, and
-    only when an unknown key shows up.
-    """
-    core = knowledge.ansible_core_dir()
-    out: set[tuple[str, str]] = set()
-    if core is None:
-        return frozenset()
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - ansible-core depends on PyYAML
-        return frozenset()
-    for path in sorted((core / "plugins" / "doc_fragments").glob("*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                text = node.value.value
-                if "ini:" not in text:
-                    continue
-                try:
-                    doc = yaml.safe_load(text)
-                except yaml.YAMLError:
-                    continue
-                opts = doc.get("options") if isinstance(doc, dict) else None
-                for defn in (opts or {}).values() if isinstance(opts, dict) else ():
-                    entries = defn.get("ini") if isinstance(defn, dict) else None
-                    for e in entries or ():
-                        if isinstance(e, dict) and e.get("key"):
-                            out.add((e.get("section", "defaults"), e["key"]))
-    return frozenset(out)
+    """(section, key) pairs of ansible-core's doc fragments (see knowledge)."""
+    return knowledge.get().fragment_keys
 
 
 def valid_keys(section: str) -> frozenset[str]:
