@@ -330,10 +330,14 @@ class Engine:
             ]
             if not candidates:
                 break
+            candidates.sort(key=lambda f: -getattr(f.fix, "priority", 0))  # stable: then file order
             path_of = {f.path: f.abspath for f in project.files}
             taken: dict[str, list[Span]] = {}
+            groups: set[str] = set()
             batch: list[tuple[Finding, dict[str, list[Edit]], dict[str, list[Change]]]] = []
             for f in candidates:
+                if getattr(f.fix, "conflicts", frozenset()) & groups:
+                    continue  # a conflicting fix went first this round: re-judged next round
                 per_file, per_changes = self._targets(f, path_of)
                 if per_file is None:
                     continue
@@ -341,6 +345,8 @@ class Engine:
                     continue
                 for p, es in per_file.items():
                     taken.setdefault(p, []).extend(e.span for e in es)
+                if getattr(f.fix, "group", None):
+                    groups.add(f.fix.group)
                 batch.append((f, per_file, per_changes))
             if not batch:
                 break

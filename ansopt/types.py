@@ -72,6 +72,12 @@ class Fix:
     # What the fix means for the data of each file it touches, keyed by path (None: the
     # finding's file). The engine verifies the re-parsed result against exactly this.
     changes: tuple[tuple[str | None, tuple[Change, ...]], ...] = ()
+    # Fixes that must not land in the same round although they edit different files (a
+    # play's gather_subset and a switch to smart gathering): a fix of group G is skipped in
+    # a round where a fix of a group it conflicts with was applied; higher priority goes first.
+    group: str | None = None
+    conflicts: frozenset[str] = frozenset()
+    priority: int = 0
 
     def changes_for(self, path: str | None) -> tuple[Change, ...]:
         for p, ch in self.changes:
@@ -89,14 +95,17 @@ class LazyFix:
     or None when no faithful edit can be made (then `edits` is empty and nothing applies).
     """
 
-    __slots__ = ("safety", "description", "_builder", "_fix", "_built")
+    __slots__ = ("safety", "description", "_builder", "_fix", "_built", "group", "conflicts", "priority")
 
-    def __init__(self, builder, safety: Safety, description: str):
+    def __init__(self, builder, safety: Safety, description: str, group=None, conflicts=frozenset(), priority=0):
         self.safety = safety
         self.description = description
         self._builder = builder
         self._fix: Fix | None = None
         self._built = False
+        self.group = group
+        self.conflicts = frozenset(conflicts)
+        self.priority = priority
 
     def _get(self) -> Fix | None:
         if not self._built:

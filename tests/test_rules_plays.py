@@ -168,3 +168,36 @@ def test_corpus_fix_on_copy_keeps_files_valid(tmp_path):
     shutil.copytree(corpus / "ansible-for-devops", work)
     res = run_engine(work, select=["P201", "P202", "P601"], fix=True, unsafe=True)
     assert res.changed and not res.failed
+
+
+# --------------------------------------------------------------------------- gather_subset vs smart
+
+TWO_PLAYS = (
+    "- hosts: web\n  tasks:\n    - package: name=nginx\n"
+    "- hosts: web\n  roles: [app]\n"
+)
+
+
+def test_p201_no_subset_under_smart_gathering(tmp_path):
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ngathering = smart\n", "site.yml": "- hosts: web\n  tasks:\n    - package: name=nginx\n"})
+    assert not codes(run_engine(tmp_path, select=["P201"]), "P201")
+
+
+def test_subset_and_smart_switch_never_land_together(tmp_path):
+    """A later play reads hardware facts through a role: with smart gathering (C502 writes it),
+    a subset on the first play would starve the second one, in this run and the next."""
+    write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "cpus={{ ansible_processor_vcpus }}\n", "site.yml": TWO_PLAYS, "hosts": "[web]\nw1\n"})
+    before = run_engine(tmp_path)
+    assert {"C502", "P201"} <= {f.code for f in before.findings}
+    res = run_engine(tmp_path, fix=True, unsafe=True)
+    assert not res.failed
+    texts = {d: new for d, _, new in res.changed.values()}
+    assert "gathering = smart" in texts["ansible.cfg"]
+    assert "gather_subset" not in texts.get("site.yml", "")
+
+
+def test_explicit_subset_blocks_the_smart_switch(tmp_path):
+    play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n"
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
+    found = codes(run_engine(tmp_path, select=["C201"]), "C201")
+    assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].message

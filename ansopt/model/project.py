@@ -107,7 +107,8 @@ class Role:
         if meta is None or not isinstance(meta.root, YMap):
             return []
         deps = meta.root.get("dependencies")
-        return self.project.role_refs(deps, meta, os.path.join(self.path, "meta"), "dependency")
+        # a dependency is looked up beside the role (its roles/ folder), then as any role
+        return self.project.role_refs(deps, meta, os.path.dirname(self.path), "dependency")
 
     def __repr__(self) -> str:
         return f"Role({self.name})"
@@ -462,16 +463,12 @@ class Project:
         if os.path.isabs(name):
             candidates.append(name)
         else:
-            d = base_dir
-            # the playbook's roles/ folder, the folder itself, then upwards to the project root
-            while True:
-                candidates.append(os.path.join(d, "roles", name))
-                candidates.append(os.path.join(d, name))
-                if self._boundary(d):
-                    break
-                d = os.path.dirname(d)
-            for extra in self.roles_paths:
+            # as ansible-core's RoleDefinition looks: <playbook dir>/roles, the roles_path of
+            # ansible.cfg, then the playbook's folder itself
+            candidates.append(os.path.join(base_dir, "roles", name))
+            for extra in self.roles_paths(base_dir):
                 candidates.append(os.path.join(extra, name))
+            candidates.append(os.path.join(base_dir, name))
         for c in candidates:
             c = os.path.normpath(c)
             if c in self._roles:
@@ -482,17 +479,23 @@ class Project:
                 return role
         return None
 
-    @cached_property
-    def roles_paths(self) -> list[str]:
+    def roles_paths(self, base_dir: str) -> list[str]:
+        """`roles_path` of the ansible.cfg that applies in `base_dir` (relative entries are
+        relative to the cfg's folder, as ansible-core resolves path settings). The user's and
+        system role folders (~/.ansible/roles, /etc/ansible/roles...) are not the project's."""
+        cfg_path = self.applicable_cfg(os.path.join(base_dir, "playbook.yml"))
+        cfg = self.cfg(cfg_path) if cfg_path else None
+        if cfg is None:
+            return []
+        opt = cfg.get("defaults", "roles_path")
+        if opt is None:
+            return []
+        base = os.path.dirname(cfg_path)
         out = []
-        for cfg in self.cfg_files:
-            opt = cfg.get("defaults", "roles_path")
-            if opt is not None:
-                base = os.path.dirname(os.path.abspath(os.path.join(self.cwd, cfg.path)))
-                for p in opt.value.replace(",", ":").split(":"):
-                    p = os.path.expanduser(p.strip())
-                    if p:
-                        out.append(os.path.join(base, p))
+        for p in opt.value.replace(",", ":").split(":"):
+            p = os.path.expanduser(p.strip())
+            if p:
+                out.append(os.path.join(base, p))
         return out
 
     def role_refs(self, node: YNode | None, file: YamlFile, base_dir: str, via: str) -> list[RoleRef]:

@@ -2,7 +2,8 @@
 variables an `ansible-playbook` started in that folder would see.
 
 * Inventories: `[defaults] inventory` of the applicable ansible.cfg (comma-separated, relative
-  to the cfg's folder; files or folders). Without it ansible-core would read
+  to the cfg's folder; files or folders); when the cfg names one ansopt cannot read (say
+  `/etc/ansible/inventories/local`), the hosts are unknown. Without it ansible-core would read
   /etc/ansible/hosts, which is not part of the project, so ansopt looks for inventory files in
   the project folder instead (`hosts`, `inventory`, `*.ini`, `inventories/*/...`, YAML
   inventories), skipping sub-folders that have their own ansible.cfg. Several inventories
@@ -155,16 +156,18 @@ def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
     cfg = project.cfg(cfg_abspath) if cfg_abspath else None
     scope = Scope(base_dir, cfg_abspath, cfg)
     paths: list[str] = []
+    named = False
     if cfg is not None:
         opt = EffectiveConfig(cfg).base("DEFAULT_HOST_LIST")
         if opt.from_file:
+            named = True  # the cfg names its inventory: never guess another one
             cfg_dir = os.path.dirname(cfg_abspath)
             for p in opt.as_list:
                 p = os.path.expanduser(p)
                 full = p if os.path.isabs(p) else os.path.normpath(os.path.join(cfg_dir, p))
-                if os.path.exists(full):
+                if os.path.exists(full) and os.access(full, os.R_OK):
                     paths.append(full)
-    if not paths:
+    if not named:
         paths = _find_inventories(base_dir, project.root)
     for p in paths:
         src = _load_source(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import knowledge
@@ -84,8 +85,9 @@ def later_reads(play: Play) -> F.FactUse:
         if not any(p is play for p in seq):
             continue
         idx = next(i for i, p in enumerate(seq) if p is play)
+        smart = play.gathering() == "smart"
         for later in seq[idx + 1 :]:
-            if later.gathers_facts() is True:
+            if later.gathers_facts() is True and not smart:  # under smart it may not regather
                 # it gathers its own facts (for its own hosts); only hostvars reads of
                 # other hosts could still rely on this play
                 run = play_run(later)
@@ -110,3 +112,64 @@ def gather_subset_set(play: Play) -> bool:
 @lru_cache(maxsize=None)
 def slow_collectors() -> frozenset[str]:
     return frozenset({"hardware", "network", "virtual", "facter", "ohai"})
+
+
+@dataclass
+class Advice:
+    kind: str  # "off": nothing reads facts; "subset": only these facts are read
+    subset: list[str] | None = None
+    names: dict[str, str] | None = None
+
+
+def advise(play: Play) -> Advice | None:
+    """P201's verdict for a play (cached on it): None when there is nothing to advise."""
+    if "_advice" in play.__dict__:
+        return play.__dict__["_advice"]
+    out = None
+    if not play.is_empty and play.gathers_facts() is True:
+        run = play_run(play)
+        if run.complete:
+            use = reads(run)
+            use.merge(later_reads(play))
+            if use.all is None:
+                if not use.names:
+                    out = Advice("off")
+                elif not gather_subset_set(play) and play.gathering() != "smart":
+                    subset = F.gather_subset(use.names)
+                    if subset is not None and not (set(subset) & slow_collectors()):
+                        out = Advice("subset", subset, use.names)
+    play.__dict__["_advice"] = out
+    return out
+
+
+# Fix groups that must not land in the same round: a play's narrower gather_subset (P201) and
+# a switch to `gathering = smart` (C201, C202, C502). Under smart, a host gathered with a subset
+# counts as gathered, so later plays (and runs, with a cache) would miss the other facts. The
+# switch goes first; P201 then no longer proposes subsets (it never does under smart).
+SUBSET_GROUP = "gather-subset"
+SMART_GROUP = "smart-gathering"
+SUBSET_FIX = {"group": SUBSET_GROUP, "conflicts": frozenset({SMART_GROUP})}
+SMART_FIX = {"group": SMART_GROUP, "conflicts": frozenset({SUBSET_GROUP}), "priority": 1}
+
+
+def narrows_subset(play: Play) -> bool:
+    """The play asks for a gather_subset without `all`."""
+    node = play.node.get("gather_subset")
+    if node is None:
+        return False
+    v = node.to_data()
+    items = v if isinstance(v, list) else [s.strip() for s in str(v).split(",")] if v is not None else []
+    return bool(items) and "all" not in items
+
+
+def subset_hazard(playbooks) -> str | None:
+    """Why switching to `gathering = smart` would starve later plays, or None."""
+    for pb in playbooks:
+        for play in pb.plays:
+            if narrows_subset(play):
+                name = f"'{play.name}'" if play.name else f"on '{play.hosts}'"
+                return (
+                    f"play {name} ({pb.file.path}) gathers only a subset of facts: under smart gathering "
+                    "later plays and runs would not gather the rest"
+                )
+    return None

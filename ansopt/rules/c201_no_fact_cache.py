@@ -83,6 +83,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption
+from ._gathering import SMART_FIX, subset_hazard
 from ..types import UNSAFE, Change, Edit, Fix, Span
 from ..source.cfgfile import hash_comment, unquote
 
@@ -288,10 +289,11 @@ def check(ctx):
         if fc.timeout_opt is None:
             pairs.append(("fact_caching_timeout", str(timeout)))
         fix = None
-        if ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
+        hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
+        if hazard is None and ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
             edits, changes = set_defaults(cfg, pairs)
             if edits:
-                fix = Fix(edits, UNSAFE, "set gathering = smart with a jsonfile fact cache", ((None, changes),))
+                fix = Fix(edits, UNSAFE, "set gathering = smart with a jsonfile fact cache", ((None, changes),), **SMART_FIX)
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
         age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
         stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "stale"
@@ -301,4 +303,6 @@ def check(ctx):
             f"fact_caching_connection, fact_caching_timeout) to reuse each host's facts{age}; "
             f"plays then read cached facts, which can be {stale} (refresh with --flush-cache)"
         )
+        if hazard:
+            msg += f"; no automatic fix: {hazard}"
         yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)

@@ -61,7 +61,9 @@ Suppress
 
 from __future__ import annotations
 
+from ..model.scope import playbooks_for_cfg
 from ..types import UNSAFE, Fix
+from ._gathering import SMART_FIX, subset_hazard
 from .c201_no_fact_cache import connection_problem, fact_cache_config, finding_span, hours, scope_gathers, set_defaults, timeout_seconds
 
 CODE = "C202"
@@ -77,8 +79,9 @@ def check(ctx):
             continue
         if not scope_gathers(ctx, cfg):
             continue
+        hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
         edits, changes = set_defaults(cfg, [("gathering", "smart")])
-        fix = Fix(edits, UNSAFE, "set gathering = smart", ((None, changes),)) if edits else None
+        fix = Fix(edits, UNSAFE, "set gathering = smart", ((None, changes),), **SMART_FIX) if edits and hazard is None else None
         why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering is implicit (ansible-core's default)"
         t = timeout_seconds(fc)
         stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"
@@ -91,4 +94,6 @@ def check(ctx):
             f"gathers facts again in every play {stored}; set gathering = smart to gather only hosts without "
             f"fresh cached facts (plays then read cached facts, which can be {stale})"
         )
+        if hazard:
+            msg += f"; no automatic fix: {hazard}"
         yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)

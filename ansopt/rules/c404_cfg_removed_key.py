@@ -36,6 +36,10 @@ What it does
     [defaults] string_conversion_action     2.19     none (2.16 changelog: "no longer used")
     [defaults] cow_whitelist                2.15     `cowsay_enabled_stencils` (base.yml of
                                                      2.14: deprecated, removal 2.15)
+    [defaults] command_warnings             2.14     none (in base.yml of 2.13, gone from
+                                                     2.14's)
+    [defaults] hostfile                     2.8      `inventory` (base.yml of Ansible 2.7:
+                                                     deprecated, removal 2.8)
     ======================================  =======  ==========================================
 
 Why
@@ -107,6 +111,8 @@ REMOVED: dict[tuple[str, str], tuple[str, str, str | None]] = {
     ("defaults", "collections_paths"): ("2.19", "`collections_path` (singular)", "collections_path"),
     ("defaults", "string_conversion_action"): ("2.19", "nothing (ansible-core no longer converts those values)", None),
     ("defaults", "cow_whitelist"): ("2.15", "`cowsay_enabled_stencils`", "cowsay_enabled_stencils"),
+    ("defaults", "command_warnings"): ("2.14", "nothing (the command module no longer warns)", None),
+    ("defaults", "hostfile"): ("2.8", "`inventory` in [defaults]", "inventory"),
 }
 
 # keys other rules own
@@ -148,7 +154,9 @@ def check(ctx):
                 if entry is not None:
                     gone, instead, new_key = entry
                     instead = instead.format(key=opt.key)
-                    msg = f"`{key}` was removed in ansible-core {gone}: ansible-core {core} ignores it and uses its default; use {instead}"
+                    advice = f"delete it: {instead[len('nothing'):].strip(' ()')}" if instead.startswith("nothing") else f"use {instead}"
+                    release = "Ansible" if gone.startswith("2.") and int(gone.split(".")[1]) < 10 else "ansible-core"
+                    msg = f"`{key}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default; {advice}"
                     fix = None
                     if new_key is not None and new_key not in sec.options:
                         value = opt.value

@@ -88,6 +88,7 @@ from ..source.yamlfile import YSeq
 from ..types import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
 from ._connection import split_hosts
+from ._gathering import SMART_FIX, subset_hazard
 
 CODE = "C502"
 SLUG = "no-project-cfg"
@@ -317,13 +318,17 @@ def check(ctx):
             why = f" ('{label}': {w.useful} hosts)"
             if forks < w.useful:
                 why += f", capped at {cap}"
+        hazard = subset_hazard(pbs)
         text, changes = baseline(inventory, forks, why, ssh=not split.only_other)
-        fix = Fix(
-            (Edit(Span(0, 0), text, path=target),),
-            UNSAFE,
-            f"create {project.display(target)} with a commented performance baseline",
-            ((target, tuple(changes)),),
-        )
+        fix = None
+        if hazard is None:
+            fix = Fix(
+                (Edit(Span(0, 0), text, path=target),),
+                UNSAFE,
+                f"create {project.display(target)} with a commented performance baseline",
+                ((target, tuple(changes)),),
+                **SMART_FIX,
+            )
         names = [os.path.relpath(p.abspath, folder) for p in pbs]
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         msg = (
@@ -332,4 +337,6 @@ def check(ctx):
             f"(forks 5, no pipelining, no fact cache); `ansopt fix --unsafe-fixes` writes {project.display(target)} "
             "with a commented performance baseline"
         )
+        if hazard:
+            msg = msg.split("; `ansopt fix", 1)[0] + f"; no automatic fix (its baseline turns on smart gathering): {hazard}"
         yield ctx.finding(pbs[0].file, _first_item(pbs[0]), msg, fix=fix, extra={"folder": project.display(folder), "playbooks": names})

@@ -5,8 +5,9 @@ What it does
     community.general package managers, short or FQCN names) whose `name` is exactly
     ``{{ item }}`` (or the `loop_var`) and which loops with `loop`, `with_items` or
     `with_list`, when the loop variable is used nowhere else in the task. A loop over
-    dictionaries (``name: "{{ item.name }}"``, with other ``item.*`` keys such as a version)
-    is reported without a fix.
+    dictionaries (``name: "{{ item.name }}"``, with at most `state` or `version` also per
+    item) is reported without a fix: the items can be grouped by state. A loop whose items go
+    to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
 Why
     Each loop item is a separate module run: a round trip to the host, a new package
@@ -44,10 +45,14 @@ Fix (safe)
     gives. Behaviour is the same: the same packages in the same state.
 
     No fix is offered when the task registers a result (`register` holds one result per
-    item with a loop, a single result without), retries with `until`, has a
-    `loop_control` beyond `loop_var`, has arguments under `args:`, or loops over a bare
-    (untemplated) name. One caveat, documented rather than detected: `with_items` flattens
-    nested lists one level; a variable holding nested lists keeps them nested in `name`.
+    item with a loop, a single result without), retries with `until`, ignores errors or has
+    `failed_when` (per item, one bad package fails alone; in one transaction it fails them
+    all), has a `loop_control` beyond `loop_var`, has arguments under `args:`, loops over a
+    bare (untemplated) name, or lists templated items (an item may itself be a list, which
+    `with_items` flattens and `loop` does not) — except a single templated `with_items` item
+    (``with_items: ["{{ pkgs }}"]``), which becomes ``name: "{{ pkgs }}"``. One caveat,
+    documented rather than detected: `with_items` flattens nested lists one level; a variable
+    holding nested lists keeps them nested in `name`.
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ SEVERITY = "warning"
 FIX = SAFE
 
 CONDITIONALS = ("when", "changed_when", "failed_when", "until")
+# per-item arguments that still allow batching, by grouping the items (one task per value)
+GROUPABLE = frozenset({"state", "version"})
 
 
 def _uses_var_elsewhere(task: Task, var: str, skip) -> bool:
@@ -113,8 +120,10 @@ def check(ctx):
                 continue
             if _uses_var_elsewhere(task, var, skip):
                 continue
-            count = len(task.loop_node) if isinstance(task.loop_node, YSeq) else None
-            what = f"{count} items, " if count else ""
+            loop_node = task.loop_node
+            single_expr = isinstance(loop_node, YSeq) and len(loop_node) == 1 and is_template(getattr(loop_node.items[0], "value", None))
+            count = len(loop_node) if isinstance(loop_node, YSeq) and not single_expr else None
+            what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = (
                 f"{module} runs once per loop item ({what}one package transaction each): "
                 f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
@@ -125,11 +134,15 @@ def check(ctx):
             yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, fix=fix)
         elif var_attr(value, var) is not None:
             attr = var_attr(value, var)
+            others = sorted({k for k, v in args.items() if k != name_key and isinstance(v, str) and mentions(v, var)})
+            if set(others) - GROUPABLE:
+                continue  # each item goes elsewhere (its own virtualenv, path...): nothing to batch
+            if _uses_var_elsewhere(task, var, (task.loop_node, task.args_node, task.module_key)):
+                continue  # per-item become_user, when, environment...: each item runs differently
             msg = (
                 f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): "
                 f"one package transaction per item; install the names as one list"
             )
-            others = sorted({k for k, v in args.items() if k != name_key and isinstance(v, str) and mentions(v, var)})
             if others:
                 msg += f" (per-item {', '.join(others)} need separate tasks or a grouped list)"
             yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg + "; no automatic fix for loops over dictionaries")
@@ -156,6 +169,9 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         return None, "`until` retries each item"
     if task.has("args"):
         return None, "arguments under `args:`"
+    ie = task.node.get("ignore_errors")
+    if task.has("failed_when") or (ie is not None and ie.to_data() not in (False, None, "no", "false", "False")):
+        return None, "a failure would then stop every package instead of one (`ignore_errors`/`failed_when`)"
     lc = task.node.get("loop_control")
     if lc is not None and not (isinstance(lc, YMap) and set(lc.keys()) <= {"loop_var"}):
         return None, "`loop_control` options"
@@ -171,9 +187,16 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
             return None, "the loop list holds lists or mappings"
         if not loop.items:
             return None, None
+        templated = [i for i in loop.items if is_template(i.value)]
+        if templated and not (task.loop_key == "with_items" and len(loop.items) == 1):
+            # an item may be a list: `with_items` flattens it one level, `loop` does not
+            return None, "a templated loop item may be a list"
     else:
         return None, None
     loop_key_node = task.node.key_node(task.loop_key)
+    if isinstance(loop, YSeq) and len(loop.items) == 1 and is_template(loop.items[0].value):
+        # `with_items: ["{{ pkgs }}"]`: the list flattened, so `name` takes the expression
+        loop = loop.items[0]
     loop_data = loop.to_data()
     edits = []
     changes: list[Change] = []

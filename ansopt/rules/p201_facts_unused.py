@@ -17,6 +17,12 @@ What it does
       virtual): reported, fix `gather_subset` with the smallest subset that provides them,
       computed from ansible-core's fact collectors (fact name -> collector -> subset).
 
+    No `gather_subset` advice under `gathering = smart`: there, any gathering (a subset
+    too) marks the host as gathered, so later plays (and, with a fact cache, later runs of
+    any playbook) would not gather the rest. For the same reason C201, C202 and C502 do not
+    offer to switch to `smart` while a play narrows its gather_subset, and a fix run applies
+    their switch first (this rule then proposes no subset), never both in one round.
+
     Not reported: a play with no tasks at all (it exists to gather facts for later plays,
     as in ansible-examples' `lamp_haproxy/rolling_update.yml`), a play that already sets
     `gather_subset` (for the subset advice), and any play that runs something ansopt cannot
@@ -63,8 +69,7 @@ from __future__ import annotations
 
 from ..fixers import yaml_edits as Y
 from ..types import UNSAFE, Fix
-from ._gathering import gather_subset_set, later_reads, play_run, reads, slow_collectors
-from ..model import facts as F
+from ._gathering import SUBSET_FIX, advise
 
 CODE = "P201"
 SLUG = "facts-unused"
@@ -79,17 +84,11 @@ def _where(play):
 
 def check(ctx):
     for play in ctx.project.plays():
-        if play.is_empty or play.gathers_facts() is not True:
-            continue
-        run = play_run(play)
-        if not run.complete:
-            continue
-        use = reads(run)
-        use.merge(later_reads(play))
-        if use.all is not None:
+        advice = advise(play)
+        if advice is None:
             continue
         label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
-        if not use.names:
+        if advice.kind == "off":
             made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
@@ -97,16 +96,12 @@ def check(ctx):
             msg = f"{label} gathers facts on every host but nothing it runs (or any later play) reads them: set `gather_facts: false`"
             yield ctx.finding(play.file, _where(play), msg, fix=fix)
             continue
-        if gather_subset_set(play):
-            continue
-        subset = F.gather_subset(use.names)
-        if subset is None or (set(subset) & slow_collectors()):
-            continue
-        facts = ", ".join(sorted(use.names)[:6]) + (" ..." if len(use.names) > 6 else "")
+        subset, names = advice.subset, advice.names
+        facts = ", ".join(sorted(names)[:6]) + (" ..." if len(names) > 6 else "")
         made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
         fix = None
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),))
+            fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),), **SUBSET_FIX)
         msg = (
             f"{label} gathers every fact but only reads {facts}: "
             f"`gather_subset: {subset}` skips the hardware, network and virtual collectors"
