@@ -55,7 +55,13 @@ def _check_selectors(*groups: list[str]) -> None:
 
 
 def _engine(paths, config, select, ignore, extend_select):
+    from . import knowledge
     from .engine import Engine
+
+    try:
+        knowledge.get()
+    except knowledge.KnowledgeError as e:
+        _fail(str(e))
 
     settings = _load_settings(config)
     sel, ign, ext = _split(select), _split(ignore), _split(extend_select)
@@ -66,7 +72,7 @@ def _engine(paths, config, select, ignore, extend_select):
     return Engine(settings, list(paths) or ["."], select=sel or None, ignore=ign, extend_select=ext), settings
 
 
-def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None):
+def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None, after_fix=""):
     from .report import ReportContext, render
     from .rules import all_rules
 
@@ -79,6 +85,7 @@ def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stre
         statistics=statistics,
         color=_use_color(stream, output) and fmt == "text",
         unsafe_fixes=unsafe,
+        after_fix=after_fix,
     )
     text = render(fmt, findings, ctx)
     if output:
@@ -171,16 +178,23 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
     engine, settings = _engine(paths, config, select, ignore, extend_select)
     unsafe = unsafe_fixes or settings.unsafe_fixes
     result = engine.fix(unsafe=unsafe)
+    write_errors = 0
     if write:
+        written, fixed = 0, 0
         for abspath, (display, old, new) in sorted(result.changed.items()):
             try:
                 write_atomic(abspath, new)
-            except OSError as e:
-                _fail(f"{display}: cannot write: {e.strerror or e}")
-        n = len(result.changed)
-        if n:
-            click.echo(f"Fixed {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''}.", err=True)
-        _report(fmt, result.findings, len(result.files), None, False, unsafe)
+                written += 1
+                fixed += result.applied_in.get(abspath, 0)
+            except OSError as e:  # this file stays as it was; the others are still written
+                write_errors += 1
+                click.echo(f"ansopt: error: {display}: not written: {e.strerror or e}", err=True)
+        if written:
+            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {written} file{'s' if written != 1 else ''}.", err=True)
+        findings = result.findings
+        if write_errors:  # what is on disk now, not what the fixes would have left
+            findings = engine.check().findings
+        _report(fmt, findings, len(result.files), None, False, unsafe, after_fix="" if write_errors else "did")
     else:
         for abspath, (display, old, new) in sorted(result.changed.items()):
             sys.stdout.write(unified_diff(display, old, new, abspath in result.created))
@@ -188,8 +202,10 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
         n = len(result.changed)
         if n:
             click.echo(f"Would fix {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''} (run with --write to apply).", err=True)
-        _report(fmt, result.findings, len(result.files), None, False, unsafe, stream=sys.stderr)
-    if result.parse_errors or result.internal_errors:
+        _report(fmt, result.findings, len(result.files), None, False, unsafe, stream=sys.stderr, after_fix="would")
+    if not result.converged:
+        click.echo(f"ansopt: warning: fixes did not settle after {result.rounds} rounds; run `ansopt fix` again", err=True)
+    if result.parse_errors or result.internal_errors or write_errors:
         sys.exit(EXIT_ERROR)
     if exit_zero:
         sys.exit(EXIT_CLEAN)

@@ -177,31 +177,37 @@ def _glob_to_re(pattern: str) -> re.Pattern[str]:
 
 
 class IgnoreRules:
-    """Exclude patterns (settings) and .gitignore lines, matched against root-relative paths."""
+    """Gitignore-style patterns: settings excludes (relative to the settings' folder) and
+    .gitignore files (each relative to its own folder). A pattern without a slash matches a
+    name at any depth below its folder; with one, it is anchored there; `dir/` matches only
+    folders; `!pattern` re-includes; the last matching pattern wins."""
 
     def __init__(self, root: str):
-        self.root = root
-        self.rules: list[tuple[re.Pattern[str], bool, bool, bool]] = []  # (regex, negate, dir_only, anchored)
+        self.root = os.path.abspath(root)
+        self.rules: list[tuple[str, re.Pattern[str], bool, bool, bool]] = []  # (base, regex, negate, dir_only, anchored)
+        self._files: set[str] = set()
 
     def add(self, pattern: str, base: str = "") -> None:
-        pattern = pattern.strip()
-        if not pattern or pattern.startswith("#"):
+        pattern = pattern.rstrip("\r\n")
+        if not pattern.strip() or pattern.startswith("#"):
             return
+        pattern = pattern.strip()
         negate = pattern.startswith("!")
         if negate:
             pattern = pattern[1:]
         dir_only = pattern.endswith("/")
         pattern = pattern.rstrip("/")
-        anchored = "/" in pattern
-        pattern = pattern.lstrip("/")
-        if base:
-            pattern = base.rstrip("/") + "/" + pattern
-            anchored = True
         if pattern.startswith("./"):
             pattern = pattern[2:]
-        self.rules.append((_glob_to_re(pattern), negate, dir_only, anchored))
+        anchored = "/" in pattern
+        pattern = pattern.lstrip("/")
+        if pattern:
+            self.rules.append((base, _glob_to_re(pattern), negate, dir_only, anchored))
 
     def add_gitignore(self, path: str) -> None:
+        if path in self._files:
+            return
+        self._files.add(path)
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
                 lines = f.read().splitlines()
@@ -217,8 +223,7 @@ class IgnoreRules:
         if self.ignored(abspath, False):
             return True
         d = os.path.dirname(abspath)
-        root = os.path.abspath(self.root)
-        while d.startswith(root + os.sep):
+        while d.startswith(self.root + os.sep):
             if self.ignored(d, True):
                 return True
             d = os.path.dirname(d)
@@ -228,18 +233,33 @@ class IgnoreRules:
         if not self.rules:
             return False
         rel = os.path.relpath(abspath, self.root)
-        if rel.startswith(".."):
-            rel = abspath
+        if rel == ".." or rel.startswith(".." + os.sep):
+            return False  # outside the folder these patterns belong to
         rel = Path(rel).as_posix()
-        name = rel.rsplit("/", 1)[-1]
         result = False
-        for rx, negate, dir_only, anchored in self.rules:
+        for base, rx, negate, dir_only, anchored in self.rules:
             if dir_only and not is_dir:
                 continue
-            target = rel if anchored else name
-            if rx.match(target) or (not anchored and rx.match(rel)):
+            if base:
+                if not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1 :]
+            else:
+                sub = rel
+            if rx.match(sub if anchored else sub.rsplit("/", 1)[-1]):
                 result = not negate
         return result
+
+
+def git_root(path: str) -> str | None:
+    d = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path))
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
 
 
 def discover(
@@ -259,29 +279,49 @@ def discover(
     excludes = IgnoreRules(root)
     for pat in exclude:
         excludes.add(pat)
-    rules = IgnoreRules(root)
-    if respect_gitignore:
-        rules.add_gitignore(os.path.join(root, ".gitignore"))
+    gitignores: dict[str, IgnoreRules] = {}  # repository root -> its .gitignore rules
     seen: set[str] = set()
     out: list[SourceFile] = []
 
-    def add(abspath: str, explicit: bool) -> None:
-        if abspath in seen:
-            return
+    def git_rules(folder: str) -> IgnoreRules | None:
+        """The .gitignore rules that apply in `folder`: every .gitignore from the repository
+        root (or the project root, outside a repository) down to it."""
+        if not respect_gitignore:
+            return None
+        top = git_root(folder) or os.path.abspath(root)
+        rules = gitignores.setdefault(top, IgnoreRules(top))
+        d = os.path.abspath(folder)
+        chain = []
+        while d.startswith(top + os.sep) or d == top:
+            chain.append(d)
+            if d == top:
+                break
+            d = os.path.dirname(d)
+        for folder_ in reversed(chain):
+            rules.add_gitignore(os.path.join(folder_, ".gitignore"))
+        return rules
+
+    def add(abspath: str, explicit: bool, rules: IgnoreRules | None) -> None:
+        real = os.path.realpath(abspath)
+        if real in seen:
+            return  # a symlink and its target (or a path given twice): checked once
         kind = classify(abspath)
         if kind is None or kind == OTHER:
             return
         if (excludes.ignored_path(abspath) if explicit else excludes.ignored(abspath, False)) or (
-            not explicit and rules.ignored(abspath, False)
+            not explicit and rules is not None and rules.ignored(abspath, False)
         ):
             return
-        seen.add(abspath)
+        seen.add(real)
         out.append(SourceFile(display_path(abspath, cwd), abspath, kind))
 
     for raw in paths:
         ap = os.path.abspath(os.path.join(cwd, raw))
         if os.path.isdir(ap):
+            if excludes.ignored_path(os.path.join(ap, ".")) and ap != os.path.abspath(root):
+                continue
             for dirpath, dirnames, filenames in os.walk(ap):
+                rules = git_rules(dirpath)
                 keep = []
                 for d in sorted(dirnames):
                     full = os.path.join(dirpath, d)
@@ -289,14 +329,12 @@ def discover(
                         continue
                     if os.path.isfile(os.path.join(full, "pyvenv.cfg")):
                         continue  # a virtual environment under another name
-                    if excludes.ignored(full, True) or rules.ignored(full, True):
+                    if excludes.ignored(full, True) or (rules is not None and rules.ignored(full, True)):
                         continue
-                    if respect_gitignore and os.path.isfile(os.path.join(full, ".gitignore")):
-                        rules.add_gitignore(os.path.join(full, ".gitignore"))
                     keep.append(d)
                 dirnames[:] = keep
                 for fn in sorted(filenames):
-                    add(os.path.join(dirpath, fn), False)
+                    add(os.path.join(dirpath, fn), False, rules)
         elif os.path.exists(ap) or os.path.islink(ap):
-            add(ap, True)
+            add(ap, True, None)
     return out

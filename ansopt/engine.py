@@ -16,7 +16,7 @@ then a rename; the mode is kept, and a symlink's target is written (the link sta
 from __future__ import annotations
 
 import copy
-import fnmatch
+from collections import Counter
 import math
 import os
 import stat
@@ -61,24 +61,37 @@ class FixResult:
     changed: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # abspath -> (display, old, new)
     created: set[str] = field(default_factory=set)
     applied: int = 0
+    applied_in: dict[str, int] = field(default_factory=dict)  # abspath -> fixes applied there
     failed: list[Finding] = field(default_factory=list)
     parse_errors: int = 0
     internal_errors: int = 0
     rounds: int = 0
+    converged: bool = True
 
 
 # --------------------------------------------------------------------------- selection
 
 
 def selected_rules(settings: Settings, select=None, ignore=None, extend_select=None) -> list[Rule]:
-    sel = list(select) if select else (settings.select if settings.select is not None else ["ALL"])
-    ext = list(settings.extend_select) + list(extend_select or [])
-    ign = list(settings.ignore) + list(ignore or [])
+    """The rules to run. As in ruff: `--select` on the command line replaces the settings'
+    `select` and `extend-select`; `ignore` from both applies, except to a rule the command
+    line names by its exact code or slug."""
+    if select:
+        sel, ext = list(select), list(extend_select or [])
+    else:
+        sel = settings.select if settings.select is not None else ["ALL"]
+        ext = list(settings.extend_select) + list(extend_select or [])
+    named = {s.strip().upper() for s in list(select or []) + list(extend_select or [])} | {s.strip() for s in list(select or []) + list(extend_select or [])}
     out = []
     for r in all_rules():
         chosen = any(matches(r.code, r.slug, s) for s in sel + ext)
-        if chosen and not any(matches(r.code, r.slug, s) for s in ign):
-            out.append(r)
+        if not chosen:
+            continue
+        if any(matches(r.code, r.slug, s) for s in ignore or []):
+            continue
+        if any(matches(r.code, r.slug, s) for s in settings.ignore) and not (r.code in named or r.slug in named):
+            continue
+        out.append(r)
     return out
 
 
@@ -165,30 +178,102 @@ def is_cfg_path(abspath: str) -> bool:
     return os.path.basename(abspath) == "ansible.cfg"
 
 
-def load_data(abspath: str, text: str) -> Any:
+def load_data(abspath: str, text: str, cfg: bool | None = None) -> Any:
     """The data of a file as the verifier compares it (raises YamlLoadError)."""
-    if is_cfg_path(abspath):
+    if cfg if cfg is not None else is_cfg_path(abspath):
         return cfgfile.parse_values(text)
     return yamlfile.load_text(abspath, text).data()
 
 
-def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change]) -> str | None:
-    """None when `new` is exactly `old` plus the intended change, else why not."""
+def _comments(text: str, cfg: bool) -> Counter:
+    """Every comment of a file, as written (whitespace-trimmed): cfg comment lines and `;`
+    inline comments, or YAML `#` comments (a `#` inside a scalar is not one)."""
+    out: Counter = Counter()
+    if cfg:
+        for line in text.splitlines():
+            st = line.strip()
+            if st.startswith(("#", ";")):
+                out[st] += 1
+            else:
+                i = line.find(" ;")
+                j = line.find("\t;")
+                k = min(x for x in (i, j) if x >= 0) if (i >= 0 or j >= 0) else -1
+                if k >= 0:
+                    out[line[k:].strip()] += 1
+        return out
+    f = yamlfile.load_text("x", text)
+    scalars = [(n.start, n.end) for d in f.docs for n in d.root.walk() if n.kind == "scalar"]
+    for _, c in _yaml_comments(f, scalars):
+        out[c.strip()] += 1
+    return out
+
+
+def _yaml_comments(f, scalars) -> list[tuple[int, str]]:
+    text = f.text
+    out = []
+    spans = sorted(scalars)
+    starts = [s for s, _ in spans]
+    import bisect
+
+    i = text.find("#")
+    while i >= 0:
+        k = bisect.bisect_right(starts, i) - 1
+        inside = k >= 0 and spans[k][0] <= i < spans[k][1]
+        if not inside and (i == 0 or text[i - 1] in " \t\r\n"):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            out.append((i, text[i:end].rstrip("\r")))
+            i = text.find("#", end)
+            continue
+        i = text.find("#", i + 1)
+    return out
+
+
+def _decorations(text: str) -> Counter:
+    """Tags beyond the YAML core schema (`!vault`, `!unsafe`), anchors and aliases: a fix
+    must keep them, since they change what Ansible does with a value."""
+    out: Counter = Counter()
+    for d in yamlfile.load_text("x", text).docs:
+        for n in d.root.walk():
+            if n.kind == "alias":
+                out["*" + (n.anchor or "")] += 1
+                continue
+            if n.anchor:
+                out["&" + n.anchor] += 1
+            if n.tag and not n.tag.startswith("tag:yaml.org,2002:"):
+                out[n.tag] += 1
+    return out
+
+
+def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change], cfg: bool | None = None) -> str | None:
+    """None when `new` is exactly `old` plus the intended change, else why not. `cfg`: the
+    file is an ansible.cfg (default: judged by its name).
+
+    Checks: the bytes outside the edits; the result parses; its data is the old data plus
+    exactly the declared changes; no comment of the old text is missing; tags (`!vault`,
+    `!unsafe`), anchors and aliases are all still there."""
+    cfg = is_cfg_path(abspath) if cfg is None else cfg
     if not outside_unchanged(old, new, edits):
         return "bytes outside the edited spans changed"
     try:
-        before = load_data(abspath, old) if old else ({} if is_cfg_path(abspath) else [])
+        before = load_data(abspath, old, cfg) if old else ({} if cfg else [])
     except YamlLoadError as e:
         return f"original does not parse ({e.message})"
     try:
-        after = load_data(abspath, new)
-        if is_cfg_path(abspath):
+        after = load_data(abspath, new, cfg)
+        if cfg:
             cfgfile.load_text(abspath, new)
     except YamlLoadError as e:
         return f"the fixed text does not parse: line {e.line}: {e.message}"
     expected = apply_changes(before, changes)
     if not same_data(expected, after):
         return "the fixed file's data differs from the intended change"
+    if old:
+        lost = _comments(old, cfg) - _comments(new, cfg)
+        if lost:
+            return f"a comment would be lost: {next(iter(lost))!r}"
+        if not cfg and _decorations(old) != _decorations(new):
+            return "a tag, anchor or alias would change"
     return None
 
 
@@ -209,9 +294,10 @@ class Engine:
         self.cwd = cwd or os.getcwd()
         self.paths = paths or ["."]
         self.rules = selected_rules(settings, select, ignore, extend_select)
+        self._pfi_rules: dict[str, D.IgnoreRules] = {}
         self.files = D.discover(
             self.paths,
-            settings.root,
+            settings.base,
             exclude=settings.exclude,
             respect_gitignore=settings.respect_gitignore,
             cwd=self.cwd,
@@ -220,6 +306,22 @@ class Engine:
         self.env_config = os.environ.get("ANSIBLE_CONFIG") or None
         if self.env_config:
             self.env_config = os.path.abspath(os.path.join(self.cwd, os.path.expanduser(self.env_config)))
+            self._add_env_config()
+
+    def _is_cfg(self, abspath: str) -> bool:
+        return is_cfg_path(abspath) or any(f.abspath == abspath and f.kind == D.CFG for f in self.files)
+
+    def _add_env_config(self) -> None:
+        """ANSIBLE_CONFIG names the file ansible-core reads, whatever its name: check it when
+        it lies under a checked path (or is one)."""
+        ec = self.env_config
+        if not os.path.isfile(ec) or any(os.path.realpath(f.abspath) == os.path.realpath(ec) for f in self.files):
+            return
+        for raw in self.paths:
+            p = os.path.abspath(os.path.join(self.cwd, raw))
+            if ec == p or ec.startswith(p.rstrip(os.sep) + os.sep):
+                self.files.append(D.SourceFile(D.display_path(ec, self.cwd), ec, D.CFG))
+                return
 
     # ---------------------------------------------------------------- running rules
     def project(self, overlay: dict[str, str] | None = None, files=None) -> Project:
@@ -283,20 +385,25 @@ class Engine:
                         text = ""
                     li = LineIndex(text)
                     lines_cache[ab] = [li.line_text(i) for i in range(len(li.starts))]
-                if noqa.suppressed(lines_cache[ab], f.line, f.code, f.slug, is_cfg_path(ab)):
+                if noqa.suppressed(lines_cache[ab], f.line, f.code, f.slug, self._is_cfg(ab)):
                     continue
             out.append(f)
         return out
 
     def _per_file_ignored(self, abspath: str, f: Finding) -> bool:
+        """per-file-ignores globs match like `exclude` (gitignore style, relative to the
+        settings' folder): `tests/*.yml`, `**/molecule/**`, `legacy/`, `site.yml`."""
         if not self.settings.per_file_ignores:
             return False
-        rel = os.path.relpath(abspath, self.settings.root).replace(os.sep, "/")
         for glob, sels in self.settings.per_file_ignores.items():
-            g = glob.lstrip("./") if glob.startswith("./") else glob
-            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(os.path.basename(rel), g) or rel.startswith(g.rstrip("/") + "/"):
-                if any(matches(f.code, f.slug, s) for s in sels):
-                    return True
+            if not any(matches(f.code, f.slug, s) for s in sels):
+                continue
+            rules = self._pfi_rules.get(glob)
+            if rules is None:
+                rules = self._pfi_rules[glob] = D.IgnoreRules(self.settings.base)
+                rules.add(glob)
+            if rules.ignored_path(abspath):
+                return True
         return False
 
     def check(self) -> CheckResult:
@@ -314,10 +421,13 @@ class Engine:
         files = list(self.files)
         findings: list[Finding] = []
         parse = internal = 0
+        converged = True
+        applied_in: dict[str, int] = {}
         while True:
             project = self.project(overlay, files)
             findings, parse, internal = self.run(project)
             if rounds >= MAX_ROUNDS:
+                converged = False
                 break
             rounds += 1
             candidates = [
@@ -366,13 +476,16 @@ class Engine:
                         originals[abspath] = old if os.path.exists(abspath) else None
                     overlay[abspath] = new
                     applied += n
+                    applied_in[abspath] = applied_in.get(abspath, 0) + n
                     progress = True
                     if abspath not in {f.abspath for f in files} and not os.path.exists(abspath):
                         kind = D.classify(abspath) or D.OTHER
                         files.append(D.SourceFile(D.display_path(abspath, self.cwd), abspath, kind))
             if not progress:
                 break
-        result = FixResult(findings + failed, files, applied=applied, failed=failed, parse_errors=parse, internal_errors=internal, rounds=rounds)
+        result = FixResult(
+            findings + failed, files, applied=applied, applied_in=applied_in, failed=failed, parse_errors=parse, internal_errors=internal, rounds=rounds, converged=converged
+        )
         for abspath, new in overlay.items():
             old = originals.get(abspath)
             if old is None:
@@ -406,7 +519,7 @@ class Engine:
         changes = [c for _, _, cs in fixes_here for c in cs]
         try:
             new = apply_edits(old, edits)
-            problem = verify(abspath, old, new, edits, changes)
+            problem = verify(abspath, old, new, edits, changes, cfg=self._is_cfg(abspath))
         except Exception as e:  # pragma: no cover - defensive
             problem = f"{type(e).__name__}: {e}"
         if problem is None:
@@ -447,7 +560,7 @@ def _with_cfg_inventories(files: list[D.SourceFile], cwd: str) -> list[D.SourceF
             cfg = cfgfile.load_path(f.abspath)
         except (OSError, YamlLoadError):
             continue
-        opt = cfg.get("defaults", "inventory") or cfg.get("defaults", "hostfile")
+        opt = cfg.get("defaults", "inventory")
         if opt is None:
             continue
         base = os.path.dirname(f.abspath)
@@ -474,13 +587,20 @@ def _self_overlap(edits: list[Edit]) -> bool:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Write `text` (UTF-8) to `path` atomically, keeping its mode; follow a symlink."""
+    """Write `text` (UTF-8) to `path` atomically, keeping its mode; follow a symlink.
+
+    Refused (OSError, nothing written): a file without write permission, and a file with
+    other hard links (a rename would split them)."""
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
     try:
         st = os.stat(target)
         mode = stat.S_IMODE(st.st_mode)
         owner = (st.st_uid, st.st_gid)
+        if not os.access(target, os.W_OK) or not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)):
+            raise PermissionError(13, "the file is read-only")
+        if st.st_nlink > 1:
+            raise OSError(31, f"the file has {st.st_nlink} hard links; replacing it would split them")
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)

@@ -448,6 +448,40 @@ def _cache_file() -> Path:
     return cache_dir() / f"knowledge-{ansible_core_version() or 'none'}-f{FORMAT}.json"
 
 
+class KnowledgeError(RuntimeError):
+    """ansible-core is missing or could not be read."""
+
+
+def build_isolated() -> dict[str, Any]:
+    """`build()` in a child process, away from the project: ansible-core reads ANSIBLE_CONFIG
+    or ./ansible.cfg as it loads, so the child runs in an empty folder with an empty config
+    and no ANSIBLE_* variables (the catalogue is ansible-core's, not this project's)."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="ansopt-knowledge-") as tmp:
+        cfg = os.path.join(tmp, "ansible.cfg")
+        with open(cfg, "w", encoding="utf-8"):
+            pass
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+        env["ANSIBLE_CONFIG"] = cfg
+        env["ANSIBLE_LOCAL_TEMP"] = tmp
+        env["HOME"] = env.get("HOME", tmp)
+        code = "import json, sys; from ansopt.knowledge import build; json.dump(build(), sys.stdout)"
+        pkg_root = str(Path(__file__).resolve().parents[1])
+        env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        try:
+            p = subprocess.run([sys.executable, "-c", code], cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise KnowledgeError(f"cannot run ansible-core to read its catalogue: {e}") from None
+        if p.returncode != 0:
+            last = (p.stderr.strip().splitlines() or ["no output"])[-1]
+            raise KnowledgeError(f"cannot read ansible-core's catalogue: {last}")
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            raise KnowledgeError("cannot read ansible-core's catalogue: unexpected output") from None
+
+
 def _load_or_build() -> dict[str, Any]:
     path = _cache_file()
     try:
@@ -457,9 +491,15 @@ def _load_or_build() -> dict[str, Any]:
             return data
     except (OSError, ValueError):
         pass
-    data = build()
+    data = build_isolated()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("knowledge-*.json"):  # earlier versions and formats
+            if old != path:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f)

@@ -37,8 +37,9 @@ class SettingsError(Exception):
 
 @dataclass
 class Settings:
-    root: str
+    root: str  # the project: where upward searches (ansible.cfg, roles) stop
     source: str | None = None
+    base_dir: str | None = None  # what `exclude` and `per-file-ignores` globs are relative to
     select: list[str] | None = None
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -47,6 +48,10 @@ class Settings:
     respect_gitignore: bool = True
     unsafe_fixes: bool = False
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return self.base_dir or self.root
 
 
 # --------------------------------------------------------------------------- schema
@@ -333,8 +338,12 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         if r is None:  # the schema only allows known codes and slugs
             continue
         rules_opts.setdefault(r.code, {}).update(opts or {})
+    # A settings file found by looking upwards describes its folder; one named with --config
+    # (say ci/ansopt.yml) describes the repository the command runs in.
+    base = os.path.dirname(path) if not config_file else (git_root(cwd) or os.path.abspath(cwd))
     return Settings(
-        root=os.path.dirname(path),
+        root=base,
+        base_dir=base,
         source=path,
         select=data.get("select"),
         extend_select=list(data.get("extend-select") or []),

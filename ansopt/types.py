@@ -109,7 +109,10 @@ class LazyFix:
 
     def _get(self) -> Fix | None:
         if not self._built:
-            self._fix = self._builder()
+            try:
+                self._fix = self._builder()
+            except Exception:  # a builder bug must not stop the run: the finding stays, unfixed
+                self._fix = None
             self._built = True
         return self._fix
 

@@ -50,3 +50,16 @@ def write_tree(base: Path, files: dict[str, str]) -> Path:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(text.encode("utf-8"))
     return base
+
+
+def copy_writable(src, dst, **kw) -> Path:
+    """shutil.copytree, then make the copy writable: the corpus is read-only data, and
+    ansopt refuses to replace read-only files."""
+    shutil.copytree(src, dst, **kw)
+    for dirpath, dirnames, filenames in os.walk(dst):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o200)
+    os.chmod(dst, os.stat(dst).st_mode | 0o200)
+    return Path(dst)

@@ -154,11 +154,23 @@ def test_no_color_when_not_a_terminal(tmp_path):
     assert "\x1b[" not in run(["check"], tmp_path).output
 
 
+FREE_FORM_PLAY = """- hosts: all
+  tasks:
+    - command: uptime
+    - apt: name=git state=present
+    - shell: ls -la /tmp
+"""
+
+
 def test_python_dash_m_and_fast_start(tmp_path):
-    write_tree(tmp_path, {"site.yml": GOOD_PLAY})
+    write_tree(tmp_path, {"site.yml": GOOD_PLAY, "more.yml": FREE_FORM_PLAY, "ansible.cfg": NO_PIPELINING, "hosts": "[web]\nw1\n"})
     p = subprocess.run([sys.executable, "-m", "ansopt", "check", "--select", SEL, "."], cwd=tmp_path, capture_output=True, text=True)
-    assert p.returncode == 0, p.stdout + p.stderr
-    # ansible-core is not imported for a playbook without free-form arguments
-    code = "import sys; from ansopt.cli import main\ntry:\n    main(['check', '.'])\nexcept SystemExit: pass\nprint('ANSIBLE' if any(m == 'ansible' or m.startswith('ansible.') for m in sys.modules) else 'NONE')"
+    assert p.returncode == 1 and "C101" in p.stdout, p.stdout + p.stderr
+    # every rule, plain free-form arguments and an ansible.cfg with findings: neither
+    # ansible-core (the knowledge cache exists) nor configupdater (fixes are not applied) load
+    code = (
+        "import sys; from ansopt.cli import main\ntry:\n    main(['check', '.'])\nexcept SystemExit: pass\n"
+        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('ansible', 'configupdater')}))"
+    )
     p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=dict(os.environ))
-    assert p.stdout.strip().endswith("NONE"), p.stdout + p.stderr
+    assert p.stdout.strip().endswith("LOADED []"), p.stdout + p.stderr

@@ -4,21 +4,20 @@ outside its edits (the engine verifies each file; this test checks the results a
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from ansopt.engine import load_data, write_atomic
 from ansopt.types import PARSE_ERROR_CODE
 
-from .conftest import corpus_or_skip, run_engine
+from .conftest import copy_writable, corpus_or_skip, run_engine
 
 
 @pytest.fixture(scope="module")
 def corpus_copy(tmp_path_factory):
     src = corpus_or_skip()
     dst = tmp_path_factory.mktemp("corpus") / "corpus"
-    shutil.copytree(src, dst, symlinks=True)
+    copy_writable(src, dst, symlinks=True)
     return dst
 
 
@@ -86,7 +85,7 @@ def test_corpus_cfg_fix_changes_only_the_intended_lines(tmp_path):
 
     corpus = corpus_or_skip()
     dst = tmp_path / "c"
-    shutil.copytree(corpus, dst)
+    copy_writable(corpus, dst)
     res = run_engine(dst, fix=True, unsafe=True, select=["C"])
     assert not res.failed
     changed = {d: (old, new) for _, (d, old, new) in res.changed.items() if d.endswith("ansible.cfg")}

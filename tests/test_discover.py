@@ -94,3 +94,31 @@ def test_inventory_named_by_ansible_cfg(tmp_path):
     eng = Engine(Settings(root=str(tmp_path)), ["."], cwd=str(tmp_path))
     k = {f.path: f.kind for f in eng.files}
     assert k["staging"] == D.INVENTORY and k["prod.list"] == D.INVENTORY
+
+
+def test_gitignore_from_the_repository_root_and_nested(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            ".gitignore": "build/\n",
+            "build/gen.yml": "- hosts: all\n",
+            "sub/.gitignore": "*.tmp.yml\n",
+            "sub/x/a.tmp.yml": "- hosts: all\n",
+            "sub/x/site.yml": "- hosts: all\n",
+            "sub/build/b.yml": "- hosts: all\n",
+        },
+    )
+    # walking a sub folder still applies the root .gitignore and the sub folder's own
+    got = [f.path for f in D.discover([str(tmp_path / "sub")], str(tmp_path), cwd=str(tmp_path))]
+    assert got == ["sub/x/site.yml"]
+    # from outside the repository, its .gitignore files still apply
+    got = [os.path.relpath(f.abspath, tmp_path) for f in D.discover([str(tmp_path)], "/", cwd="/")]
+    assert got == ["sub/x/site.yml"]
+
+
+def test_symlink_and_target_checked_once(tmp_path):
+    write_tree(tmp_path, {"real/site.yml": "- hosts: all\n"})
+    os.symlink(tmp_path / "real" / "site.yml", tmp_path / "link.yml")
+    got = D.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path))
+    assert len(got) == 1

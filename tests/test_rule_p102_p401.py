@@ -3,14 +3,13 @@ pins and traps."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ansopt.engine import load_data
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 
 
 def found(tmp_path: Path, files: dict[str, str], code: str):
@@ -257,7 +256,7 @@ def test_p102_corpus_docker_role_containerd_packages(tmp_path):
     # the fix on a copy: one package task in the RHEL 8 block, runc's removal kept apart
     src = corpus_or_skip() / "ansible-role-docker"
     work = tmp_path / "docker"
-    shutil.copytree(src, work)
+    copy_writable(src, work)
     res = run_engine(work, select=["P102"], fix=True, unsafe=True)
     assert not res.failed
     (new,) = [n for _, (d, _, n) in res.changed.items() if d.endswith("setup-RedHat.yml")]
@@ -449,7 +448,7 @@ def test_p401_corpus_traps(tmp_path):
     corpus = corpus_or_skip()
     # drupal: pre_task with cache_valid_time, apt_repository (refreshes when changed) later
     work = tmp_path / "drupal"
-    shutil.copytree(corpus / "ansible-for-devops" / "drupal", work)
+    copy_writable(corpus / "ansible-for-devops" / "drupal", work)
     assert not [f for f in run_engine(work, select=["P401"]).findings if f.code == "P401"]
     # the same play without its cache_valid_time: the PPA still separates the refreshes
     pb = work / "provisioning" / "playbook.yml"

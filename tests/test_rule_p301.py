@@ -7,7 +7,7 @@ import pytest
 
 from ansopt.rules.p301_missing_async import action_supports_async, argv_matches, command_matches
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 
 
 def p301(res):
@@ -414,7 +414,6 @@ def test_corpus_non_findings(path, line, why):
 def test_corpus_fixes_verify(tmp_path):
     """Every P301 fix on real files passes the engine's verification, and a second run has
     nothing left to fix."""
-    import shutil
 
     corpus = corpus_or_skip()
     work = tmp_path / "corpus"
@@ -422,7 +421,7 @@ def test_corpus_fixes_verify(tmp_path):
     subs += [f"community.general-targets/{t}" for t in ("dnf_versionlock", "odbc", "pacman", "pnpm", "setup_wildfly_server", "yum_versionlock")]
     for sub in subs:
         if (corpus / sub).is_dir():
-            shutil.copytree(corpus / sub, work / sub)
+            copy_writable(corpus / sub, work / sub)
     res = run_engine(work, select=["P301"], fix=True, unsafe=True)
     assert res.changed and not res.failed, [f.message for f in res.failed]
     from ansopt.engine import write_atomic

@@ -17,7 +17,7 @@ from ansopt.engine import Engine, write_atomic
 from ansopt.settings import load
 from ansopt.source import cfgfile
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 
 C105_CFG = "[defaults]\ninventory = inventory.ini\nforks = 5\n"
 WEB12 = "[web]\nweb[01:12].example.com\n\n[db]\ndb01.example.com\ndb02.example.com\n"
@@ -656,7 +656,7 @@ def test_corpus_c502(corpus_findings):
 def test_corpus_c502_fix_on_a_copy(tmp_path):
     corpus = corpus_or_skip()
     dst = tmp_path / "corpus"
-    shutil.copytree(corpus / "ansible-examples", dst / "ansible-examples", symlinks=True)
+    copy_writable(corpus / "ansible-examples", dst / "ansible-examples", symlinks=True)
     res = fix(dst, "C502")
     assert res.created
     haproxy = dst / "ansible-examples" / "lamp_haproxy" / "ansible.cfg"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 
 ROLE_TEMPLATE = {
     "roles/app/tasks/main.yml": "---\n- name: Config\n  ansible.builtin.template:\n    src: app.j2\n    dest: /etc/app\n",
@@ -126,7 +125,9 @@ def test_p602_host_group_loop_and_single_task_file(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: t.yml\n      loop: [a, b, c]\n"})
     assert "single task" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b, c]\n"})
-    assert not codes(run_engine(tmp_path, select=["P602"]), "P602")
+    assert "loop on them inside the file" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
+    write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b]\n"})
+    assert not codes(run_engine(tmp_path, select=["P602"]), "P602")  # shorter than min_items
 
 
 # --------------------------------------------------------------------------- corpus
@@ -165,7 +166,7 @@ def test_corpus_plays_that_read_facts_stay_unflagged(corpus_findings):
 def test_corpus_fix_on_copy_keeps_files_valid(tmp_path):
     corpus = corpus_or_skip()
     work = tmp_path / "afd"
-    shutil.copytree(corpus / "ansible-for-devops", work)
+    copy_writable(corpus / "ansible-for-devops", work)
     res = run_engine(work, select=["P201", "P202", "P601"], fix=True, unsafe=True)
     assert res.changed and not res.failed
 

@@ -16,7 +16,7 @@ from ansopt.rules._ssh import parse_option, split_args, ssh_options, tokens_with
 from ansopt.rules.c102_ssh_args_no_controlpersist import analyse
 from ansopt.rules.c103_control_path_unhashed import format_control_path, judge_arg_path, judge_cfg_path
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 
 CODES = ["C102", "C103", "C104"]
 
@@ -534,7 +534,7 @@ def test_corpus_fix_write_changes_only_control_path(tmp_path):
     corpus = corpus_or_skip()
     for rel, line, _code, new_value in CORPUS_EXPECTED:
         work = tmp_path / Path(rel).parent.as_posix().replace("/", "__")
-        shutil.copytree(corpus / Path(rel).parent, work)
+        copy_writable(corpus / Path(rel).parent, work)
         before = _snapshot(work)
         old_cwd = os.getcwd()
         os.chdir(work)

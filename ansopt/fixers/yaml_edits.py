@@ -159,6 +159,26 @@ def reindent(file: YamlFile, start: int, end: int, delta: int) -> str | None:
 # --------------------------------------------------------------------------- builders
 
 
+def has_comment(file: YamlFile, start: int, end: int, node: YNode | None = None) -> bool:
+    """Is there a YAML comment in the text [start, end)? (A `#` inside a scalar of `node`,
+    default the document there, is not one.) Builders decline to replace or delete text that
+    holds a comment: the verifier would refuse a fix that loses one."""
+    if "#" not in file.text[start:end]:
+        return False
+    if node is None:
+        node = next((d.root for d in file.docs if d.root.start <= start <= d.root.end), None)
+    return bool(comments_in(file, start, end, node))
+
+
+def _keeps_trailing_lines(file: YamlFile, node: YNode) -> bool:
+    """A block scalar with `+` chomping (`|+`, `>2+`) owns the blank lines after it."""
+    if not isinstance(node, YScalar) or node.style not in ("|", ">"):
+        return False
+    line = file.lines.line_text(file.lines.line_of(node.start))[file.indent_of(node.start) :]
+    m = re.search(r"[|>]([0-9+\-]*)\s*(?:#.*)?$", line)
+    return bool(m and "+" in m.group(1))
+
+
 def key_colon_end(file: YamlFile, key: YNode) -> int | None:
     """Offset just after the `:` that follows a block mapping key."""
     i = key.end
@@ -188,13 +208,17 @@ def replace_value(file: YamlFile, mapping: YMap, key: Any, new_text: str) -> Edi
     between = file.text[colon : v.start] if v.start >= colon else ""
     if "#" in between:
         return None  # a comment between the key and its value
+    if has_comment(file, colon, end, mapping):
+        return None  # the value holds a comment (between list items, say)
     if new_text.startswith(("\n", "\r")):
         return Edit(Span(colon, end), new_text)
     return Edit(Span(colon, end), " " + new_text)
 
 
-def delete_key(file: YamlFile, mapping: YMap, key: Any) -> Edit | None:
-    """Remove `key: value` and its lines from a block mapping."""
+def delete_key(file: YamlFile, mapping: YMap, key: Any, moved: YNode | None = None) -> Edit | None:
+    """Remove `key: value` and its lines from a block mapping. None when a comment on those
+    lines would go with them, except comments inside `moved` (a value the caller copies
+    elsewhere, comments included)."""
     pair = mapping.pair(key)
     if pair is None or mapping.flow or len(mapping.pairs) < 2:
         return None
@@ -204,6 +228,11 @@ def delete_key(file: YamlFile, mapping: YMap, key: Any) -> Edit | None:
     # anything but a comment after the value on its last line means we cannot take the line
     rest = file.text[max(v.end, k.end) : line_end].strip()
     if rest and not rest.startswith("#"):
+        return None
+    if moved is None:
+        if has_comment(file, k.start, line_end, mapping):
+            return None  # a comment on the entry's lines would go with it
+    elif has_comment(file, k.start, moved.start, mapping) or has_comment(file, moved.end, line_end, mapping):
         return None
     if starts_line(file, k.start):
         ln = file.lines.line_of(k.start)
@@ -233,6 +262,8 @@ def insert_key(file: YamlFile, mapping: YMap, key: str, value_text: str, after: 
         if pair is None:
             return None
         k, v = pair
+    if _keeps_trailing_lines(file, v):
+        return None  # `|+` keeps its trailing blank lines: a line inserted after it would change the value
     indent = " " * col(file, mapping.pairs[0][0].start)
     if not starts_line(file, mapping.pairs[0][0].start) and not file.text[
         file.lines.line_start(file.lines.line_of(mapping.pairs[0][0].start)) : mapping.pairs[0][0].start

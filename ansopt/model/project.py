@@ -40,6 +40,14 @@ class Reader:
         with open(abspath, "rb") as f:
             return yamlfile.decode(f.read())
 
+    def read_lenient(self, abspath: str) -> str:
+        """The text with undecodable bytes escaped (as Ansible reads templates and INI
+        inventories): for scanning and positions, never for editing."""
+        if abspath in self.overlay:
+            return self.overlay[abspath]
+        with open(abspath, "rb") as f:
+            return f.read().decode("utf-8", "surrogateescape")
+
 
 @dataclass
 class RoleRef:

@@ -60,8 +60,8 @@ class PlayRun:
                 out.append((f.path, f.text))
         for path in self.templates:
             try:
-                out.append((path, self.play.project.reader.read(path)))
-            except Exception:  # unreadable template: treated as unknown already
+                out.append((path, self.play.project.reader.read_lenient(path)))
+            except OSError:  # unreadable: _template() recorded it as unknown
                 continue
         return out
 
@@ -197,6 +197,8 @@ class Expander:
         path = self._find_template(src, role, self._abspath_of(t.file, from_abspath))
         if path is None:
             self.run.unknown.append(Unknown(f"template {src!r} not found", t.file, t.node))
+        elif not os.access(path, os.R_OK) and path not in self.project.reader.overlay:
+            self.run.unknown.append(Unknown(f"template {src!r} cannot be read", t.file, t.node))
         elif path not in self.run.templates:
             self.run.templates.append(path)
 

@@ -25,8 +25,27 @@ def _parse_kv(text: str, check_raw: bool) -> tuple[tuple[str, str], ...]:
     return tuple(parse_kv(text, check_raw=check_raw).items())
 
 
+_SIMPLE = re.compile(r"[^\s='\"\\{}%#]+(?: +[^\s='\"\\{}%#]+)*\Z")
+_SIMPLE_KV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s='\"\\{}%#]+(?: +[A-Za-z_][A-Za-z0-9_]*=[^\s='\"\\{}%#]+)*\Z")
+
+
+def _fast_parse_kv(text: str, check_raw: bool) -> dict[str, str] | None:
+    """parse_kv's result for the plain strings most tasks hold (`uptime`, `ls -la /tmp`,
+    `name=git state=present`), without importing ansible-core; None for anything with
+    quotes, escapes, templates, line breaks or odd spacing (tests compare with parse_kv)."""
+    if _SIMPLE.match(text):
+        return {"_raw_params": text}
+    if not check_raw and _SIMPLE_KV.match(text):
+        return dict(part.split("=", 1) for part in text.split(" "))
+    return None
+
+
 def parse_kv(text: str, check_raw: bool = False) -> dict[str, str]:
-    """ansible-core's parse_kv (k=v splitting with quoting rules), cached."""
+    """ansible-core's parse_kv (k=v splitting with quoting rules), cached; the plainest
+    strings are split without importing ansible-core."""
+    fast = _fast_parse_kv(text, check_raw)
+    if fast is not None:
+        return fast
     try:
         return dict(_parse_kv(text, check_raw))
     except Exception:  # ansible-core raises on unbalanced quotes and the like

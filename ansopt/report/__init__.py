@@ -22,6 +22,7 @@ class ReportContext:
     statistics: bool = False
     color: bool = False
     unsafe_fixes: bool = False
+    after_fix: str = ""  # "", "would" (fix printed a diff) or "did" (fix --write): the findings left
 
 
 def render(fmt: str, findings: list[Finding], ctx: ReportContext) -> str:

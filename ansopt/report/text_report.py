@@ -31,8 +31,15 @@ def line_for(f, color: bool = False) -> str:
 
 
 def summary(findings, ctx: ReportContext) -> str:
+    checked = f"{ctx.files_checked} file{'s' if ctx.files_checked != 1 else ''} checked"
+    if ctx.after_fix:
+        left = "would be left" if ctx.after_fix == "would" else "left"
+        if not findings:
+            return f"No findings {left} ({checked})."
+        files = len({f.path for f in findings})
+        return f"{len(findings)} finding{'s' if len(findings) != 1 else ''} {left} in {files} file{'s' if files != 1 else ''} ({checked})."
     if not findings:
-        return f"All checks passed ({ctx.files_checked} file{'s' if ctx.files_checked != 1 else ''} checked)."
+        return f"All checks passed ({checked})."
     files = len({f.path for f in findings})
     safe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "safe")
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "unsafe")

@@ -104,8 +104,9 @@ def matches(rule_code: str, rule_slug: str, selector: str) -> bool:
 
 
 def is_selector(selector: str) -> bool:
-    """True when a selector names at least one rule (or a known error code)."""
-    if selector.upper() in ("ALL", "E001", "E002", "E"):
+    """True when a selector names at least one rule. Parse errors and failed fixes (E001,
+    E002) are not rules: they cannot be selected or ignored."""
+    if selector.upper() == "ALL":
         return True
     return any(matches(r.code, r.slug, selector) for r in all_rules())
 
@@ -154,11 +155,12 @@ class RuleContext:
             extra=tuple(sorted((extra or {}).items())),
         )
 
-    def lazy_fix(self, builder, safety: str, description: str):
-        """A fix built on first use (see types.LazyFix): for costly edit builders."""
+    def lazy_fix(self, builder, safety: str, description: str, **kw):
+        """A fix built on first use (see types.LazyFix): for costly edit builders. `kw`:
+        group, conflicts, priority (see types.Fix)."""
         from ..types import LazyFix
 
-        return LazyFix(builder, safety, description)
+        return LazyFix(builder, safety, description, **kw)
 
     def finding_at(self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None) -> Finding | None:
         """A finding at a 1-based line/column of any file (an INI inventory, a vars file).
@@ -167,8 +169,8 @@ class RuleContext:
         from ..source.yamlfile import LineIndex
 
         try:
-            text = self.project.reader.read(abspath)
-        except Exception:
+            text = self.project.reader.read_lenient(abspath)
+        except OSError:
             return None
         li = LineIndex(text)
         ln = max(0, min(line - 1, len(li.starts) - 1))

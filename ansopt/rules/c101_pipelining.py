@@ -106,11 +106,19 @@ def check(ctx):
             )
             if f is not None:
                 yield f
+        keep = eff.base("DEFAULT_KEEP_REMOTE_FILES")
+        if setting.as_bool and keep.from_file and keep.as_bool and not split.only_other:
+            yield ctx.finding(
+                cfg,
+                keep.option.value_span,
+                "keep_remote_files = True turns pipelining off: ansible-core must write each module to a file "
+                "on the host to keep it (a debugging setting: remove it when done)" + split.suffix(),
+            )
+            continue
         if setting.as_bool or split.only_other:
             continue
         if split.known and split.ssh and all(h in on_by_var for h in split.ssh):
             continue  # every SSH host turns it on through an inventory variable
-        keep = eff.base("DEFAULT_KEEP_REMOTE_FILES")
         note = ""
         if keep.from_file and keep.as_bool:
             note = " (keep_remote_files = True would disable it again)"

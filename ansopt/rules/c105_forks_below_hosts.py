@@ -237,11 +237,16 @@ def check(ctx):
             opt = setting.option
             edit, change = cfg_edits.replace_value(cfg, opt, str(target))
             at = opt.value_span
+            fix = Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
         else:
-            edit, change = cfg_edits.set_option(cfg, "defaults", "forks", str(target))
+
+            def build(cfg=cfg, target=target):
+                edit, change = cfg_edits.set_option(cfg, "defaults", "forks", str(target))
+                return Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
+
+            fix = ctx.lazy_fix(build, SAFE, f"set forks = {target}")
             sec = cfg.sections.get("defaults")
             at = sec.header_span if sec is not None else 0
-        fix = Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
         yield ctx.finding(
             cfg,
             at,

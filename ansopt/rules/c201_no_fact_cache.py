@@ -251,6 +251,19 @@ def set_defaults(cfg: CfgFile, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit
     return cfg_edits.set_options(cfg, "defaults", pairs)
 
 
+def lazy_defaults(ctx, cfg: CfgFile, pairs: list[tuple[str, str]], safety: str, description: str, **fix_kw):
+    """A fix setting `[defaults]` options, built only when needed (placing new options
+    imports configupdater); no fix at all when every value is already set."""
+    if all((o := cfg.get("defaults", k)) is not None and o.value == v for k, v in pairs):
+        return None
+
+    def build():
+        edits, changes = set_defaults(cfg, pairs)
+        return Fix(edits, safety, description, ((None, changes),), **fix_kw) if edits else None
+
+    return ctx.lazy_fix(build, safety, description, **fix_kw)
+
+
 def hours(seconds: int) -> str:
     if seconds == 0:
         return "without expiry"
@@ -291,9 +304,7 @@ def check(ctx):
         fix = None
         hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
         if hazard is None and ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
-            edits, changes = set_defaults(cfg, pairs)
-            if edits:
-                fix = Fix(edits, UNSAFE, "set gathering = smart with a jsonfile fact cache", ((None, changes),), **SMART_FIX)
+            fix = lazy_defaults(ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX)
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
         age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
         stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "stale"

@@ -62,9 +62,9 @@ Suppress
 from __future__ import annotations
 
 from ..model.scope import playbooks_for_cfg
-from ..types import UNSAFE, Fix
+from ..types import UNSAFE
 from ._gathering import SMART_FIX, subset_hazard
-from .c201_no_fact_cache import connection_problem, fact_cache_config, finding_span, hours, scope_gathers, set_defaults, timeout_seconds
+from .c201_no_fact_cache import connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
 
 CODE = "C202"
 SLUG = "fact-cache-ignored"
@@ -80,8 +80,7 @@ def check(ctx):
         if not scope_gathers(ctx, cfg):
             continue
         hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
-        edits, changes = set_defaults(cfg, [("gathering", "smart")])
-        fix = Fix(edits, UNSAFE, "set gathering = smart", ((None, changes),), **SMART_FIX) if edits and hazard is None else None
+        fix = lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX) if hazard is None else None
         why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering is implicit (ansible-core's default)"
         t = timeout_seconds(fc)
         stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"

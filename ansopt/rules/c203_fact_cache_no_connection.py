@@ -63,14 +63,14 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-from ..types import SAFE, UNSAFE, Fix
+from ..types import SAFE, UNSAFE
 from .c201_no_fact_cache import (
     INI_VALUE_PATTERN,
     connection_problem,
     fact_cache_config,
     finding_span,
     ini_value_ok,
-    set_defaults,
+    lazy_defaults,
     short_name,
 )
 
@@ -101,10 +101,8 @@ def check(ctx):
         name = short_name(fc.plugin)
         fix = None
         if ini_value_ok(cache_dir):
-            edits, changes = set_defaults(cfg, [("fact_caching_connection", cache_dir)])
-            if edits:
-                safety = SAFE if problem == "empty-path" else UNSAFE
-                fix = Fix(edits, safety, f"set fact_caching_connection = {cache_dir}", ((None, changes),))
+            safety = SAFE if problem == "empty-path" else UNSAFE
+            fix = lazy_defaults(ctx, cfg, [("fact_caching_connection", cache_dir)], safety, f"set fact_caching_connection = {cache_dir}")
         if problem == "empty-path":
             msg = (
                 f"fact_caching_connection is empty: ansible-core resolves it to the folder of this ansible.cfg "

@@ -244,7 +244,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     for key in (task.loop_key, "loop_control"):
         if key not in task.node:
             continue
-        d = Y.delete_key(file, task.node, key)
+        d = Y.delete_key(file, task.node, key, moved=task.loop_node if key == task.loop_key else None)
         ch = Y.delete_change(file, task.node, key)
         if d is None or ch is None:
             return None, None

@@ -274,7 +274,8 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
     seq = first.node.parent
     if not isinstance(seq, YSeq) or seq.flow or Y.under_anchor(first.node):
         return None, None
-    idx = [next((i for i, it in enumerate(seq.items) if it is c.task.node), -1) for c in run]
+    pos = {id(it): i for i, it in enumerate(seq.items)}
+    idx = [pos.get(id(c.task.node), -1) for c in run]
     if idx[0] < 0 or idx != list(range(idx[0], idx[0] + len(run))):
         return None, None
     if any(c.task.node.flow for c in run):

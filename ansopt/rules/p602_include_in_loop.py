@@ -2,11 +2,13 @@
 
 What it does
     Reports an `include_tasks` or `include_role` (short or FQCN names) with `loop` or a
-    `with_*` lookup over a host list (`groups[...]`, `ansible_play_hosts`, `play_hosts`):
-    every host of the play runs the included file once per host of the group. Other loops
-    are reported only when the included file holds a single task (the loop belongs on that
-    task) and the loop is not a literal list shorter than `min_items` (default 3): looping
-    over a group of tasks is what a looped include is for.
+    `with_*` lookup. A loop over a host list (`groups[...]`, `ansible_play_hosts`,
+    `play_hosts`) is called out: every host of the play runs the included file once per host
+    of the group. Other loops are reported unless they are a literal list shorter than
+    `min_items` (default 3); when the included file holds a single task, the message says to
+    put the loop on that task. Looping over a group of tasks that depend on each other is what
+    a looped include is for: the finding is advice (severity info), and `# noqa: P602` keeps it
+    quiet where the loop is wanted.
 
 Why
     Each iteration is a separate dynamic include: the file is read, parsed and templated
@@ -94,11 +96,15 @@ def check(ctx):
             if isinstance(loop, YSeq) and len(loop) < min_items:
                 continue
             single = _single_task_file(ctx, task)
-            if single is None:
-                continue  # looping a group of tasks: an include is the way to do it
-            count = f"{len(loop)} times " if isinstance(loop, YSeq) else ""
-            msg = (
-                f"`{task.module}` in a loop re-reads and re-templates {single} {count}for every host, "
-                f"and it holds a single task: put the loop on that task and import the file"
-            )
+            count = f"{len(loop)} times " if isinstance(loop, YSeq) else "once per item "
+            if single is not None:
+                msg = (
+                    f"`{task.module}` in a loop re-reads and re-templates {single} {count}for every host, "
+                    f"and it holds a single task: put the loop on that task and import the file"
+                )
+            else:
+                msg = (
+                    f"`{task.module}` in a loop re-reads and re-templates the {what} {count}for every host; "
+                    f"where its tasks do not depend on each other, loop on them inside the {what} instead"
+                )
         yield ctx.finding(task.file, task.node.key_node(task.loop_key), msg)

@@ -1,0 +1,51 @@
+"""C101 pipelining: ansible.cfg, inventory variables, non-SSH hosts, keep_remote_files."""
+
+from __future__ import annotations
+
+from .conftest import run_engine, write_tree
+
+
+def c101(tmp_path, files):
+    write_tree(tmp_path, files)
+    return [f for f in run_engine(tmp_path, select=["C101"]).findings if f.code == "C101"]
+
+
+def test_default_is_off(tmp_path):
+    fs = c101(tmp_path, {"ansible.cfg": "[defaults]\nforks = 10\n"})
+    assert len(fs) == 1 and fs[0].fix is not None and "ansible-core's default" in fs[0].message
+
+
+def test_last_section_wins(tmp_path):
+    # [ssh_connection] is read after [defaults]: True there wins for the ssh plugin
+    assert not c101(tmp_path, {"ansible.cfg": "[defaults]\npipelining = False\n[ssh_connection]\npipelining = True\n"})
+    fs = c101(tmp_path, {"ansible.cfg": "[defaults]\npipelining = True\n[ssh_connection]\npipelining = no\n"})
+    assert len(fs) == 1 and fs[0].line == 4
+
+
+def test_inventory_variable_turns_it_off(tmp_path):
+    fs = c101(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = hosts\n[ssh_connection]\npipelining = True\n",
+            "hosts": "[web]\nw1\nw2\n",
+            "group_vars/web.yml": "ansible_pipelining: false\n",
+        },
+    )
+    assert [(f.path, f.line) for f in fs] == [("group_vars/web.yml", 1)]
+    assert "w1, w2" in fs[0].message
+
+
+def test_inventory_variable_turns_it_on_for_every_host(tmp_path):
+    assert not c101(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1 ansible_ssh_pipelining=true\n"})
+
+
+def test_windows_only_and_mixed(tmp_path):
+    win = "[win]\nw1\n[win:vars]\nansible_connection=winrm\n"
+    assert not c101(tmp_path / "a", {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": win})
+    fs = c101(tmp_path / "b", {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": win + "[web]\nl1\n"})
+    assert len(fs) == 1 and "for the SSH hosts l1; not for winrm: w1" in fs[0].message
+
+
+def test_keep_remote_files_disables_pipelining(tmp_path):
+    fs = c101(tmp_path, {"ansible.cfg": "[defaults]\nkeep_remote_files = True\n[ssh_connection]\npipelining = True\n"})
+    assert len(fs) == 1 and fs[0].line == 2 and fs[0].fix is None
