@@ -521,18 +521,6 @@ class Knowledge:
         kw = self.data["keywords"]
         return frozenset(kw["task"]) | frozenset(kw["handler"])
 
-    @cached_property
-    def block_keywords(self) -> frozenset[str]:
-        return frozenset(self.data["keywords"]["block"])
-
-    @cached_property
-    def play_keywords(self) -> frozenset[str]:
-        return frozenset(self.data["keywords"]["play"])
-
-    @cached_property
-    def role_keywords(self) -> frozenset[str]:
-        return frozenset(self.data["keywords"]["role"])
-
     # ---- modules
     @cached_property
     def builtin_modules(self) -> frozenset[str]:

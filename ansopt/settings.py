@@ -181,6 +181,19 @@ def _line_of(source: str, text: str, path: list[Any]) -> int:
         return 1
 
 
+def _prune(folder: Path, keep: int = 64) -> None:
+    """Keep the newest `keep` validation markers (one per settings version seen)."""
+    try:
+        markers = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return
+    for old in markers[:-keep] if len(markers) > keep else []:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+
+
 def validate(data: Any, source: str, text: str) -> None:
     """Validate settings data against the shipped schema; raise SettingsError."""
     schema_text = SCHEMA_PATH.read_text(encoding="utf-8")
@@ -190,6 +203,7 @@ def validate(data: Any, source: str, text: str) -> None:
     marker = cache_dir() / "settings-ok" / digest
     if marker.exists():
         return
+    _prune(marker.parent)
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)

@@ -192,7 +192,7 @@ def test_c201_options(tmp_path):
 
 def test_c201_cache_dir_that_ini_cannot_hold_gets_no_fix(tmp_path):
     from ansopt.rules import by_code_or_slug
-    from ansopt.rules.c201_no_fact_cache import ini_value_ok
+    from ansopt.rules._factcache import ini_value_ok
 
     assert ini_value_ok("~/.ansible/fact_cache") and ini_value_ok("/a;b")
     for bad in ("", " /x", "/x ", "/x ;y", "/a\nb"):
@@ -306,7 +306,7 @@ def test_c203_fix(tmp_path):
 
 def test_catalogue_knows_required_uri():
     from ansopt import knowledge
-    from ansopt.rules.c201_no_fact_cache import canonical_cache, connection_type
+    from ansopt.rules._factcache import canonical_cache, connection_type
 
     assert knowledge.get().plugin_options("cache", "jsonfile")["_uri"].get("required") is True
     assert connection_type("jsonfile") == "path" and connection_type("ansible.builtin.jsonfile") == "path"

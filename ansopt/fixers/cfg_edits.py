@@ -187,3 +187,16 @@ def _append_lines(cfg: CfgFile, edit: Edit, key: str, value: str, rest: list[tup
     else:
         rep = rep[:end] + nl + extra + rep[end:]
     return Edit(edit.span, rep, edit.path)
+
+
+def hash_to_semicolon(cfg: CfgFile, opt: CfgOption, at: int, value_without: str) -> tuple[Edit, Change]:
+    """Turn the ` # comment` after a value into a ` ; comment` (the `#` at offset `at`)."""
+    return Edit(Span(at, at + 1), ";"), Change("set", (opt.section, opt.key), value_without)
+
+
+def rename_and_set(cfg: CfgFile, opt: CfgOption, new_key: str, value: str) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
+    """Rename an option and give it another value (`scp_if_ssh = True` -> `transfer_method = scp`)."""
+    edit, changes = rename_key(cfg, opt, new_key)
+    if value == opt.value:
+        return (edit,), changes
+    return (edit, Edit(opt.value_span, value)), (changes[0], Change("set", (opt.section, new_key.lower()), value))

@@ -406,3 +406,33 @@ def delete_seq_items(file, seq, first: int, last: int):
             return None
         changes.append(Change("delete", path))
     return Edit(Span(a[0], b[1]), ""), changes
+
+
+# --------------------------------------------------------------------------- keys and scalars
+
+
+def rename_key(file: YamlFile, mapping: YMap, old: str, new: str) -> tuple[Edit, tuple[Change, Change]] | None:
+    """Rename a plain block-mapping key in place (its value untouched)."""
+    key = mapping.key_node(old)
+    path = data_path(file, mapping)
+    if not isinstance(key, YScalar) or key.style != "" or path is None or under_anchor(mapping) or new in mapping:
+        return None
+    value = mapping.get(old)
+    data = value.to_data() if value is not None else None
+    return Edit(Span(key.start, key.end), new), (Change("delete", (*path, old)), Change("set", (*path, new), data))
+
+
+def replace_scalar(file: YamlFile, node: YNode, value: str) -> tuple[Edit, Change] | None:
+    """Replace a one-line plain or quoted string scalar, keeping its quoting style."""
+    if not isinstance(node, YScalar) or node.style not in ("", "'", '"') or node.anchor or under_anchor(node):
+        return None
+    q = node.style
+    text = f"{q}{value}{q}" if q else scalar_text(value)
+    if q == "'" and "'" in value or q == '"' and ('"' in value or "\\" in value):
+        return None
+    if scalar_value(text.strip(q), None, not q)[0] != value and not q:
+        return None
+    change = set_changes(file, node, value)
+    if change is None:
+        return None
+    return Edit(Span(node.start, node.end), text), change

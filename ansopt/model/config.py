@@ -76,6 +76,3 @@ class EffectiveConfig:
     def plugin(self, ptype: str, pname: str, option: str) -> Setting:
         return self._setting(f"{ptype}.{pname}.{option}", self.K.plugin_options(ptype, pname).get(option))
 
-    def ini_entries(self, ptype: str, pname: str, option: str) -> list[tuple[str, str]]:
-        defn = self.K.plugin_options(ptype, pname).get(option) if ptype else self.K.base_option(option)
-        return [tuple(e) for e in (defn or {}).get("ini", [])]

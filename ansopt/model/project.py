@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from .. import discover as D
 from ..source import cfgfile, yamlfile
@@ -20,9 +20,7 @@ from .tasks import Task, is_template, iter_task_list, walk_tasks
 
 PLAY_TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks")
 ROLE_SUBDIRS = ("tasks", "handlers", "defaults", "vars", "meta", "templates", "files")
-INCLUDE_TASKS = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "include", "ansible.builtin.include"})
 INCLUDE_ROLES = frozenset({"ansible.builtin.include_role", "ansible.builtin.import_role"})
-IMPORT_PLAYBOOK = frozenset({"ansible.builtin.import_playbook", "import_playbook"})
 
 
 class Reader:
@@ -220,20 +218,6 @@ class Playbook:
         for i, item in enumerate(root.items):
             if isinstance(item, YMap) and not _is_import_playbook(item):
                 out.append(Play(self, item, i))
-        return out
-
-    @cached_property
-    def imports(self) -> list[str]:
-        """Absolute paths of playbooks this one imports with a literal file name."""
-        root = self.file.root
-        out = []
-        if isinstance(root, YSeq):
-            base = os.path.dirname(self.abspath)
-            for item in root.items:
-                if isinstance(item, YMap):
-                    target = _import_playbook_target(item)
-                    if target and not is_template(target):
-                        out.append(os.path.normpath(os.path.join(base, target)))
         return out
 
 
@@ -615,9 +599,3 @@ class Project:
         return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
 
 
-def iter_nodes(node: YNode | None, pred: Callable[[YNode], bool]) -> Iterator[YNode]:
-    if node is None:
-        return
-    for n in node.walk():
-        if pred(n):
-            yield n

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..source.yamlfile import YamlFile, YMap, YNode, YScalar
 from .project import INCLUDE_ROLES, Play, Role, TaskFile
-from .tasks import Task, is_template, short_name, walk_tasks
+from .tasks import Task, is_template, walk_tasks
 
 TEMPLATE_MODULES = frozenset({"ansible.builtin.template", "ansible.windows.win_template", "community.windows.win_template"})
 INCLUDE_VARS = frozenset({"ansible.builtin.include_vars"})
@@ -262,5 +262,3 @@ def expand(play: Play) -> PlayRun:
     return Expander(play).expand()
 
 
-def task_label(t: Task) -> str:
-    return t.name or short_name(t.fqcn) or "task"

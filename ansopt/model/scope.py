@@ -54,10 +54,6 @@ class Scope:
     def known_inventory(self) -> bool:
         return any(s.usable for s in self.inventories)
 
-    @property
-    def dynamic_inventory(self) -> bool:
-        return any(not s.usable for s in self.inventories)
-
     def hosts(self, pattern: Any) -> dict[str, set[str]] | None:
         """{inventory path: hosts} for a host pattern over the static inventories (a dynamic
         one beside them is skipped: the static ones give a lower bound); None when the

@@ -64,11 +64,11 @@ from __future__ import annotations
 import os
 
 from ..fixers import cfg_edits
-from ..fixers.yaml_edits import set_changes, under_anchor
+from ..fixers.yaml_edits import replace_scalar
 from ..model.config import EffectiveConfig
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
-from ..types import UNSAFE, Edit, Fix, Span
+from ..types import UNSAFE, Fix
 from ._ssh import for_hosts, host_view, names
 
 CODE = "C104"
@@ -176,11 +176,9 @@ def _check_plays(ctx):
         if _play_hosts_all_override(ctx, play):
             continue
         fix = None
-        if node.style in ("", "'", '"') and not node.anchor and not under_anchor(node):
-            q = node.style
-            change = set_changes(play.file, node, "ssh")
-            if change is not None:
-                fix = Fix((Edit(Span(node.start, node.end), f"{q}ssh{q}"),), UNSAFE, "set connection: ssh", ((None, (change,)),))
+        made = replace_scalar(play.file, node, "ssh")
+        if made is not None:
+            fix = Fix((made[0],), UNSAFE, "set connection: ssh", ((None, (made[1],)),))
         where = f" (play {play.name!r})" if play.name else ""
         msg = f"`connection: {node.value}`{where}: the play's hosts connect with paramiko (those without their own ansible_connection); {WHY}; use ssh"
         yield ctx.finding(play.file, node, msg, fix=fix)

@@ -64,7 +64,7 @@ from __future__ import annotations
 from ..model.scope import playbooks_for_cfg
 from ..types import UNSAFE
 from ._gathering import SMART_FIX, subset_hazard
-from .c201_no_fact_cache import connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
+from ._factcache import connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
 
 CODE = "C202"
 SLUG = "fact-cache-ignored"

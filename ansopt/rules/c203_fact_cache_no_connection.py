@@ -64,7 +64,7 @@ Fix (unsafe)
 from __future__ import annotations
 
 from ..types import SAFE, UNSAFE
-from .c201_no_fact_cache import (
+from ._factcache import (
     INI_VALUE_PATTERN,
     connection_problem,
     fact_cache_config,

@@ -53,13 +53,14 @@ import functools
 
 from .. import knowledge
 
+from ._catalogue import IGNORED_SECTIONS, typo_distance
+
 CODE = "C401"
 SLUG = "cfg-unknown-section"
 SEVERITY = "warning"
 FIX = None
 
 CUTOFF = 0.8
-IGNORED = {"testing"}  # ansible-core's own test entries: never a suggestion
 
 
 def _norm(name: str) -> str:
@@ -98,15 +99,13 @@ def decompose(name: str) -> list[tuple[str, str, str]]:
 
 
 def _one_slip(a: str, b: str) -> bool:
-    from .c402_cfg_unknown_key import typo_distance
-
     return len(a) >= 3 and typo_distance(a, b) <= 1
 
 
 def classify(name: str, keys: list[str]):
     """("warning", suggestion) / ("info", None) / None (valid, or left alone)."""
     K = knowledge.get()
-    known = sorted(s for s in K.sections if s not in IGNORED)
+    known = sorted(s for s in K.sections if s not in IGNORED_SECTIONS)
     if name in K.sections or name == "DEFAULT" or name.startswith("galaxy_server."):
         return None
     norm = _norm(name)
@@ -123,7 +122,7 @@ def classify(name: str, keys: list[str]):
     if close:
         return "warning", close[0]
     if keys:
-        homes = set.intersection(*(set(K.key_sections.get(k, ())) - IGNORED for k in keys))
+        homes = set.intersection(*(set(K.key_sections.get(k, ())) - IGNORED_SECTIONS for k in keys))
         if len(homes) == 1:
             return "warning", next(iter(homes))
         return "info", None

@@ -50,8 +50,7 @@ import difflib
 from .. import knowledge
 from ..fixers import cfg_edits
 from ..types import UNSAFE, Fix
-from .c403_cfg_wrong_section import IGNORED_SECTIONS, targets
-from .c404_cfg_removed_key import OWNED_ELSEWHERE, removed
+from ._catalogue import IGNORED_SECTIONS, OWNED_ELSEWHERE, removed, targets, typo_distance
 
 CODE = "C402"
 SLUG = "cfg-unknown-key"
@@ -84,22 +83,6 @@ def suggestions(section: str, key: str) -> list[str]:
         best = max(ratio.values())
         near = [n for n in near if ratio[n] >= best - 0.1]
     return near
-
-
-def typo_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`."""
-    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) + 1):
-        d[i][0] = i
-    for j in range(len(b) + 1):
-        d[0][j] = j
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[len(a)][len(b)]
 
 
 def is_typo_of(key: str, target: str) -> bool:

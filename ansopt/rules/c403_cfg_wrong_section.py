@@ -49,61 +49,14 @@ from .. import knowledge
 from ..fixers import cfg_edits
 from ..types import UNSAFE, Fix
 
+from ._catalogue import IGNORED_SECTIONS, readers, targets  # noqa: F401
+
 CODE = "C403"
 SLUG = "cfg-wrong-section"
 SEVERITY = "warning"
 FIX = UNSAFE
 
-IGNORED_SECTIONS = {"testing"}  # ansible-core's own test entries
-
-
 @functools.lru_cache(maxsize=None)
-def _owners(section: str) -> list[set[tuple[str, str]]]:
-    """(plugin type, plugin name) of what reads keys from `section` ('' for base): first the
-    plugin reading the most keys there (the ssh plugin for `[ssh_connection]`; none for a
-    base section such as `[defaults]`), then all."""
-    K = knowledge.get()
-    count: dict[tuple[str, str], int] = {}
-    for (s, _k), refs in K.ini_index.items():
-        if s == section:
-            for owner in {(p, n) for p, n, _o in refs}:
-                count[owner] = count.get(owner, 0) + 1
-    if not count:
-        return []
-    top = max(count.values())
-    first = {o for o, c in count.items() if c == top}
-    if ("", "") in first:  # a base section such as [defaults]: every reader counts
-        return [set(count)]
-    return [first, set(count)]
-
-
-def targets(section: str, key: str) -> list[str]:
-    """The other sections ansible-core reads `key` from, when it does not read it from `section`.
-
-    When the plugins that read `section` read `key` from fewer sections (`remote_user` under
-    `[ssh_connection]`: the ssh plugin reads it from `[defaults]`, paramiko also from
-    `[paramiko_connection]`), those are the ones meant."""
-    K = knowledge.get()
-    if (section, key) in K.ini_index:
-        return []
-    every = sorted(s for s in K.key_sections.get(key, ()) if s != section and s not in IGNORED_SECTIONS)
-    for owners in _owners(section):
-        meant = sorted({s for s in every for p, n, _o in K.ini_index[(s, key)] if (p, n) in owners})
-        if meant:
-            return meant
-    return every
-
-
-def readers(section: str, key: str) -> str:
-    """Who reads (section, key): `ansible-core's DEFAULT_FORKS`, `the ssh connection plugin`."""
-    K = knowledge.get()
-    names = []
-    for ptype, pname, opt in K.ini_index.get((section, key), []):
-        names.append(f"the {pname} {ptype} plugin" if ptype else f"ansible-core's {opt}")
-    names = list(dict.fromkeys(names))
-    return ", ".join(names[:2]) + (" and others" if len(names) > 2 else "")
-
-
 def check(ctx):
     K = knowledge.get()
     for cfg in ctx.project.cfg_files:

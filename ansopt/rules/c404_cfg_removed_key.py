@@ -88,44 +88,14 @@ from __future__ import annotations
 
 from .. import knowledge
 from ..fixers import cfg_edits
-from ..types import UNSAFE, Change, Edit, Fix
+from ..types import UNSAFE, Fix
+
+from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
 
 CODE = "C404"
 SLUG = "cfg-removed-key"
 SEVERITY = "warning"
 FIX = UNSAFE
-
-_GATHER = (
-    "2.18",
-    "the play keyword `{key}` on the plays that gather facts, or `module_defaults` for ansible.builtin.setup "
-    "(`module_defaults: {{ansible.builtin.setup: {{{key}: ...}}}}`)",
-)
-
-# (section, key) -> (removed in, replacement text, renamed key or None)
-REMOVED: dict[tuple[str, str], tuple[str, str, str | None]] = {
-    ("defaults", "gather_subset"): (*_GATHER, None),
-    ("defaults", "gather_timeout"): (*_GATHER, None),
-    ("defaults", "fact_path"): (*_GATHER, None),
-    ("ssh_connection", "scp_if_ssh"): ("2.17", "`transfer_method` in [ssh_connection] (scp, sftp, piped or smart)", "transfer_method"),
-    ("defaults", "jinja2_native_warning"): ("2.17", "nothing (the warning it silenced is gone)", None),
-    ("defaults", "collections_paths"): ("2.19", "`collections_path` (singular)", "collections_path"),
-    ("defaults", "string_conversion_action"): ("2.19", "nothing (ansible-core no longer converts those values)", None),
-    ("defaults", "cow_whitelist"): ("2.15", "`cowsay_enabled_stencils`", "cowsay_enabled_stencils"),
-    ("defaults", "command_warnings"): ("2.14", "nothing (the command module no longer warns)", None),
-    ("defaults", "hostfile"): ("2.8", "`inventory` in [defaults]", "inventory"),
-}
-
-# keys other rules own
-OWNED_ELSEWHERE = {("defaults", "callback_whitelist")}
-
-
-def removed(section: str, key: str):
-    """The history entry for a key the installed ansible-core no longer knows, else None."""
-    K = knowledge.get()
-    if (section, key) in K.ini_index:
-        return None
-    return REMOVED.get((section, key))
-
 
 def _scp_value(value: str) -> str | None:
     K = knowledge.get()
@@ -168,12 +138,8 @@ def check(ctx):
                             else:
                                 value = None
                         if value is not None:
-                            edit, changes = cfg_edits.rename_key(cfg, opt, new_key)
-                            edits = [edit]
-                            if value != opt.value:
-                                edits.append(Edit(opt.value_span, value))
-                                changes = (changes[0], Change("set", (sec.name, new_key), value))
-                            fix = Fix(tuple(edits), UNSAFE, f"rename {opt.key} to {new_key}", ((None, tuple(changes)),))
+                            edits, changes = cfg_edits.rename_and_set(cfg, opt, new_key, value)
+                            fix = Fix(edits, UNSAFE, f"rename {opt.key} to {new_key}", ((None, changes),))
                     elif new_key is not None:
                         msg += f" ([{sec.name}] already sets `{new_key}`: delete this line)"
                     yield ctx.finding(cfg, opt.key_span, msg, fix=fix)

@@ -110,13 +110,6 @@ def convert(value: str, vtype: str):
     return True, value, ""  # paths and unknown types: free-form
 
 
-def _label(ref) -> str:
-    ptype, pname, opt = ref
-    if not ptype:
-        return opt
-    return f"the {pname} {ptype} plugin's `{opt}`"
-
-
 def _consequence(ref, value: str = "", choice: bool = False) -> str:
     ptype, pname, opt = ref
     said = f"Invalid value {value!r} for config" if choice else "has an invalid value"

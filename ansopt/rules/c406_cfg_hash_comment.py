@@ -61,9 +61,10 @@ from __future__ import annotations
 
 import re
 
+from ..fixers import cfg_edits
 from .. import knowledge
 from ..source.cfgfile import hash_comment
-from ..types import SAFE, Change, Edit, Fix, Span
+from ..types import SAFE, Fix, Span
 
 CODE = "C406"
 SLUG = "cfg-hash-comment"
@@ -121,12 +122,8 @@ def check(ctx):
                     f"`{shown}` after `{key}` is not a comment: ansible-core keeps it in the value "
                     f"(only `;` starts an inline comment){effect}; use `;`"
                 )
-                fix = Fix(
-                    (Edit(Span(at, at + 1), ";"),),
-                    SAFE,
-                    "turn the `#` comment into a `;` comment",
-                    ((None, (Change("set", (opt.section, opt.key), value),)),),
-                )
+                edit, change = cfg_edits.hash_to_semicolon(cfg, opt, at, value)
+                fix = Fix((edit,), SAFE, "turn the `#` comment into a `;` comment", ((None, (change,)),))
                 yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix)
 
 

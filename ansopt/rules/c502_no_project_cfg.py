@@ -87,6 +87,7 @@ from ..source import inventory as I
 from ..source.yamlfile import YSeq
 from ..types import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
+from ._parallel import widest_play
 from ._connection import split_hosts
 from ._gathering import SMART_FIX, subset_hazard
 
@@ -311,7 +312,7 @@ def check(ctx):
                 inventory = rel
         forks = None
         why = ""
-        w = c105.widest_play(project, scope, pbs) if scope.known_inventory else None
+        w = widest_play(project, scope, pbs) if scope.known_inventory else None
         if w is not None and w.useful > DEFAULT_FORKS:
             forks = min(w.useful, cap)
             label = " ".join(str(w.play.name or w.play.hosts).split())

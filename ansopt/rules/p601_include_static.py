@@ -40,8 +40,7 @@ Fix (unsafe)
 from __future__ import annotations
 
 from ..model.tasks import is_template
-from ..source.yamlfile import YScalar
-from ..types import UNSAFE, Change, Edit, Fix, Span
+from ..types import UNSAFE, Fix
 from ..fixers import yaml_edits as Y
 
 CODE = "P601"
@@ -108,11 +107,9 @@ def check(ctx):
         new_key = written.rsplit(".", 1)[0] + "." + new_short if "." in written else new_short
         key = task.module_key
         fix = None
-        path = Y.data_path(task.file, task.node)
-        if isinstance(key, YScalar) and key.style == "" and path is not None and not Y.under_anchor(task.node) and new_key not in task.node:
-            value = task.args_node.to_data() if task.args_node is not None else None
-            changes = (Change("delete", (*path, written)), Change("set", (*path, new_key), value))
-            fix = Fix((Edit(Span(key.start, key.end), new_key),), UNSAFE, f"use {new_short}", ((None, changes),))
+        made = Y.rename_key(task.file, task.node, written, new_key)
+        if made is not None:
+            fix = Fix((made[0],), UNSAFE, f"use {new_short}", ((None, made[1]),))
         what = "file" if new_short == "import_tasks" else "role"
         msg = (
             f"`{written}` of a literal {what} ({name}) with no loop or condition is resolved host by host at run time: "

@@ -211,11 +211,6 @@ class YMap(YNode):
     def keys(self) -> list[Any]:
         return [k.value if isinstance(k, YScalar) else k.to_data() for k, _ in self.pairs]
 
-    def value_of(self, key: Any, default: Any = None) -> Any:
-        """The plain data of the value under `key` (`default` when absent)."""
-        node = self.get(key)
-        return default if node is None else node.to_data()
-
     def to_data(self) -> Any:
         out: dict[Any, Any] = {}
         merges: list[Any] = []
@@ -308,12 +303,6 @@ class YamlFile:
         """Column (0-based) of `offset` in its line."""
         ln = self.lines.line_of(offset)
         return offset - self.lines.line_start(ln)
-
-    def line_indent(self, offset: int) -> str:
-        """Leading whitespace of the line holding `offset`."""
-        line = self.lines.line_text(self.lines.line_of(offset))
-        return line[: len(line) - len(line.lstrip(" \t"))]
-
 
 # --------------------------------------------------------------------------- scalars
 #

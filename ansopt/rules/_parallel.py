@@ -1,0 +1,108 @@
+"""How many hosts a play really runs on at once: its hosts from the inventory, cut by
+`serial`. Shared by C105 (forks) and C502 (the baseline ansible.cfg)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.scope import Scope
+from ..model.tasks import is_template
+
+
+@dataclass(frozen=True)
+class PlayWidth:
+    """How many hosts a play can usefully run a task on at once, and why."""
+
+    play: Any  # model.project.Play
+    hosts: int  # hosts the play targets (in `inventory`)
+    useful: int  # min(hosts, serial batch)
+    inventory: str  # absolute path of the inventory counted
+    pattern: Any
+    serial: Any  # the play's serial value, or None
+    group: bool  # the pattern is one group name of the inventory
+
+
+def serial_batch(serial: Any, hosts: int) -> int | None:
+    """The largest batch ansible-core makes for `serial` on `hosts` hosts; None if unknown.
+
+    Mirrors PlaybookExecutor._get_serialized_batches and utils.helpers.pct_to_int: "N%" is
+    int(N / 100 * hosts) or 1; a value <= 0 (or an empty list) means every host at once.
+    """
+    if serial is None:
+        return hosts
+    entries = serial if isinstance(serial, list) else [serial]
+    if not entries:
+        return hosts
+    best = 0
+    for e in entries:
+        if isinstance(e, bool) or e is None or is_template(e):
+            return None
+        if isinstance(e, str) and e.strip().endswith("%"):
+            try:
+                pct = int(e.strip()[:-1])
+            except ValueError:
+                return None
+            size = int((pct / 100.0) * hosts) or 1
+        else:
+            try:
+                size = int(e)
+            except (TypeError, ValueError):
+                return None
+        if size <= 0:
+            size = hosts
+        best = max(best, min(size, hosts))
+    return best
+
+
+def play_width(scope: Scope, play) -> PlayWidth | None:
+    """The play's useful parallelism over the scope's static inventories (the largest)."""
+    pattern = play.value("hosts")
+    if pattern is None or is_template(pattern) or (isinstance(pattern, list) and any(is_template(p) for p in pattern)):
+        return None
+    best: tuple[int, str, Any] | None = None
+    for src in scope.inventories:
+        if not src.usable:
+            continue
+        hs = src.inv.resolve_pattern(pattern)
+        if hs is None:
+            return None
+        if hs.errors:
+            continue  # ansible-core would fail the play
+        n = len(hs)
+        if best is None or n > best[0]:
+            best = (n, src.abspath, src)
+    if best is None or best[0] == 0:
+        return None
+    n, path, src = best
+    serial = play.value("serial")
+    useful = serial_batch(serial, n)
+    if useful is None:
+        return None
+    group = isinstance(pattern, str) and pattern.strip() in src.inv.groups and pattern.strip() not in ("all",)
+    return PlayWidth(play, n, useful, path, pattern, serial, group)
+
+
+def widest_play(project, scope: Scope, playbooks) -> PlayWidth | None:
+    best: PlayWidth | None = None
+    for pb in sorted(playbooks, key=lambda p: p.abspath):
+        for play in pb.plays:
+            w = play_width(scope, play)
+            if w is not None and (best is None or w.useful > best.useful):
+                best = w
+    return best
+
+
+def describe(project, w: PlayWidth) -> str:
+    """`play 'Deploy' in deploy.yml targets 12 hosts of inventories/prod (group web)`."""
+    play = w.play
+    name = f"play '{play.name}'" if play.name else f"play #{play.index + 1}"
+    pattern = w.pattern if isinstance(w.pattern, str) else ",".join(str(p) for p in w.pattern)
+    what = f"group {pattern}" if w.group else f"hosts: {pattern}"
+    text = (
+        f"{name} in {project.display(play.file_abspath)} targets {w.hosts} host{'s' if w.hosts != 1 else ''} "
+        f"of {project.display(w.inventory)} ({what})"
+    )
+    if w.useful < w.hosts:
+        text += f", {w.useful} at a time (serial: {w.serial})"
+    return text
