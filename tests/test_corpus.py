@@ -4,6 +4,8 @@ outside its edits (the engine verifies each file; this test checks the results a
 
 from __future__ import annotations
 
+from collections import Counter
+
 
 import pytest
 
@@ -35,6 +37,10 @@ def test_check_corpus_no_crash(corpus_copy):
     assert all(p.startswith("ansible-lint-examples/") for p in paths), paths
 
 
+def _comment_lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.splitlines() if ln.strip().startswith(("#", ";"))]
+
+
 def test_fix_corpus_copy(corpus_copy):
     res = run_engine(corpus_copy, fix=True, unsafe=True)
     assert res.internal_errors == 0
@@ -42,6 +48,9 @@ def test_fix_corpus_copy(corpus_copy):
     assert res.changed, "the corpus has fixable findings; nothing changed"
     for abspath, (display, old, new) in res.changed.items():
         load_data(abspath, new)  # parses (raises otherwise)
+        # independently of the engine's own check: every full-line comment is still there
+        lost = Counter(_comment_lines(old)) - Counter(_comment_lines(new))
+        assert not lost, (display, lost)
         write_atomic(abspath, new)
     again = run_engine(corpus_copy, fix=True, unsafe=True)
     assert not again.changed, sorted(d for d, _, _ in again.changed.values())

@@ -22,3 +22,21 @@ def test_setup_commands_present():
     assert "pip install -e '.[test]' && python -m pytest" in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -e '.[test]' && python -m pytest" in ci
+
+
+def test_first_command_checks_the_samples():
+    """`ansopt check sample_playbooks/` reports the bad samples (exit 1), with no error."""
+    import os
+
+    from click.testing import CliRunner
+
+    from ansopt.cli import main
+
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        r = CliRunner().invoke(main, ["check", "sample_playbooks/"])
+    finally:
+        os.chdir(old)
+    assert r.exit_code == 1, r.output[-2000:]
+    assert "E00" not in r.output and "parse error" not in r.output
