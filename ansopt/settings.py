@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .discover import git_root
+
 SCHEMA_PATH = Path(__file__).parent / "schema" / "settings.schema.json"
 FILE_NAMES = (".ansopt.yml", ".ansopt.yaml")
 
@@ -247,17 +249,6 @@ def find_settings(cwd: str) -> str | None:
             return pp
         if os.path.exists(os.path.join(d, ".git")):
             return None
-        parent = os.path.dirname(d)
-        if parent == d:
-            return None
-        d = parent
-
-
-def git_root(cwd: str) -> str | None:
-    d = os.path.abspath(cwd)
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
         parent = os.path.dirname(d)
         if parent == d:
             return None
