@@ -430,3 +430,9 @@ def test_corpus_fixes_verify(tmp_path):
         write_atomic(abspath, new)
     left = p301(run_engine(work, select=["P301"]))
     assert left and all(f.fix is None for f in left)
+
+
+def test_apt_star_latest_is_a_full_upgrade(tmp_path):
+    write_tree(tmp_path, {"site.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.apt:\n        name: \"*\"\n        state: latest\n"})
+    found = [f for f in run_engine(tmp_path, select=["P301"]).findings if f.code == "P301"]
+    assert len(found) == 1 and "upgrades every package" in found[0].message

@@ -8,7 +8,7 @@ What it does
       file: a key, a repository definition, a checksum, a script or a config file, judged by
       its extension), `unarchive` of a URL, `docker_image` when it pulls (`source: pull`, or
       no `source` with a `name` and no `build`/`load_path`), `docker_image_pull`,
-      `docker_compose_v2_pull`, `apt` with `upgrade`, `yum`/`dnf`/`dnf5`/`package` with
+      `docker_compose_v2_pull`, `apt` with `upgrade`, `apt`/`yum`/`dnf`/`dnf5`/`package` with
       `name: '*'` and `state: latest`, `pip` with `requirements`, `git`, `win_updates`,
       `win_feature`, `win_chocolatey`, and the modules of the `extra_modules` option;
     * `command`/`shell` text (`cmd`, the free-form text, `argv`). The text is split into simple
@@ -284,7 +284,7 @@ def _compose_pull(args: dict) -> str | None:
 def _apt(args: dict) -> str | None:
     v = args.get("upgrade")
     if v is None or _false(v) or is_template(v):
-        return None
+        return _upgrade_all(args)  # `name: "*"` with `state: latest` is apt's full upgrade too
     word = _plain(v) if isinstance(v, str) else None
     return f"with `upgrade: {word or 'yes'}` upgrades every package"
 
