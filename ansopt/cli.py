@@ -135,7 +135,8 @@ def main() -> None:
 @common
 def check(paths, fmt, output, statistics, exit_zero, select, ignore, extend_select, config):
     """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
-    engine, _ = _engine(paths, config, select, ignore, extend_select)
+    engine, settings = _engine(paths, config, select, ignore, extend_select)
+    _warn_if_nothing(engine, settings)
     result = engine.check()
     _report(fmt, result.findings, len(result.files), output, statistics)
     if result.parse_errors or result.internal_errors:
@@ -143,6 +144,12 @@ def check(paths, fmt, output, statistics, exit_zero, select, ignore, extend_sele
     if result.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _warn_if_nothing(engine, settings) -> None:
+    if not engine.files:
+        where = f" (excludes of {os.path.relpath(settings.source)} apply)" if settings.source and settings.exclude else ""
+        click.echo(f"ansopt: warning: no Ansible file to check under {', '.join(engine.paths)}{where}", err=True)
 
 
 def unified_diff(display: str, old: str, new: str, created: bool) -> str:
@@ -176,6 +183,7 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
     from .engine import write_atomic
 
     engine, settings = _engine(paths, config, select, ignore, extend_select)
+    _warn_if_nothing(engine, settings)
     unsafe = unsafe_fixes or settings.unsafe_fixes
     result = engine.fix(unsafe=unsafe)
     write_errors = 0

@@ -490,3 +490,11 @@ def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
             "+ transfer_method = scp",
         ]
     }
+
+
+def test_c404_become_history(tmp_path):
+    from .conftest import run_engine, write_tree
+
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\nsudo_user = root\nask_su_pass = True\nsquash_actions = apt\n"})
+    found = {f.line: f.message for f in run_engine(tmp_path, select=["C404"]).findings if f.code == "C404"}
+    assert "become_user" in found[2] and "become_ask_pass" in found[3] and "delete it" in found[4]

@@ -202,3 +202,30 @@ def test_explicit_subset_blocks_the_smart_switch(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
     found = codes(run_engine(tmp_path, select=["C201"]), "C201")
     assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].message
+
+
+def test_p201_later_templated_import_playbook_may_read_facts(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: localhost\n  tasks:\n    - set_fact: {x: 1}\n- import_playbook: \"{{ provider }}.yml\"\n",
+            "aws.yml": "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: var=ansible_distribution\n",
+        },
+    )
+    assert not codes(run_engine(tmp_path, select=["P201"], paths=["site.yml"]), "P201")
+
+
+def test_p601_ambiguous_file_gets_no_fix(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: web\n  gather_facts: false\n  roles: [r]\n",
+            "roles/r/tasks/main.yml": "- include_tasks: sub/a.yml\n",
+            "roles/r/tasks/sub/a.yml": "- include_tasks: b.yml\n",
+            "roles/r/tasks/b.yml": "- debug: msg=top\n",
+            "roles/r/tasks/sub/b.yml": "- debug: msg=sub\n",
+        },
+    )
+    found = {f.path: f for f in codes(run_engine(tmp_path, select=["P601"]), "P601")}
+    amb = found["roles/r/tasks/sub/a.yml"]
+    assert amb.fix is None and "several files named b.yml" in amb.message

@@ -221,6 +221,15 @@ class Playbook:
         return out
 
 
+@dataclass
+class UnknownPlays:
+    """Plays a run contains that ansopt cannot see (a templated or missing import_playbook)."""
+
+    file: YamlFile
+    node: YNode
+    reason: str
+
+
 def _is_import_playbook(node: YMap) -> bool:
     return any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include")) and "hosts" not in node
 
@@ -391,8 +400,9 @@ class Project:
         return cache[abspath]
 
     @cached_property
-    def run_sequences(self) -> list[list[Play]]:
-        """The plays of each playbook run, `import_playbook` followed, in order.
+    def run_sequences(self) -> list[list[Play | UnknownPlays]]:
+        """The plays of each playbook run, `import_playbook` followed, in order; an import
+        ansopt cannot follow is an `UnknownPlays` in its place.
 
         A reported playbook that another one imports is still a sequence of its own (it can
         be run alone), so a play appears in every sequence that runs it.
@@ -419,6 +429,10 @@ class Project:
                         sub = self.playbook_at(path)
                         if sub is not None:
                             plays.extend(flatten(sub, stack + (path,)))
+                        else:
+                            plays.append(UnknownPlays(pb.file, item, f"imported playbook {target!r} not found or not readable"))
+                elif target:
+                    plays.append(UnknownPlays(pb.file, item, f"templated import_playbook {target!r}"))
             return plays
 
         for pb in self.playbooks:
@@ -548,11 +562,32 @@ class Project:
             candidates.append(os.path.join(os.path.dirname(from_abspath), target))
             if playbook_dir:
                 candidates.append(os.path.join(playbook_dir, target))
+        found = self.task_file_candidates(candidates)
+        return found[0] if found else None
+
+    def task_file_candidates(self, candidates: list[str]) -> list[str]:
+        out: list[str] = []
         for c in candidates:
             c = os.path.normpath(c)
-            if self.reader.exists(c):
-                return c
-        return None
+            if c not in out and self.reader.exists(c):
+                out.append(c)
+        return out
+
+    def task_file_choices(self, target: str, from_abspath: str, role: Role | None = None, playbook_dir: str | None = None) -> list[str]:
+        """Every existing file an include of `target` could mean (the first is the one ansopt
+        follows). More than one: `include_tasks` (resolved at run time, from the including
+        file's folder) and `import_tasks` (at parse time) may load different files."""
+        if not target or is_template(target):
+            return []
+        if os.path.isabs(target) or target.startswith("~"):
+            return self.task_file_candidates([os.path.expanduser(target)])
+        cands = []
+        if role is not None:
+            cands += [os.path.join(role.path, "tasks", target), os.path.join(role.path, target)]
+        cands.append(os.path.join(os.path.dirname(from_abspath), target))
+        if playbook_dir:
+            cands.append(os.path.join(playbook_dir, target))
+        return self.task_file_candidates(cands)
 
     # ---------------------------------------------------------------- run context
     def play_hosts(self, play: Play) -> set[str] | None:

@@ -53,10 +53,11 @@ def summary(findings, ctx: ReportContext) -> str:
 
 def statistics(findings) -> str:
     counts = Counter((f.code, f.slug) for f in findings)
-    fixable = Counter((f.code, f.slug) for f in findings if f.fix is not None)
+    safe = Counter((f.code, f.slug) for f in findings if f.fix is not None and f.fix.safety == "safe")
+    unsafe = Counter((f.code, f.slug) for f in findings if f.fix is not None and f.fix.safety != "safe")
     rows = []
     for (code, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        star = "[*]" if fixable[(code, slug)] else "   "
+        star = "[*]" if safe[(code, slug)] else "[!]" if unsafe[(code, slug)] else "   "
         rows.append(f"{n:>5}  {code:<5} {star} {slug}")
     return "\n".join(rows)
 

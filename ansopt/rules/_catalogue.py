@@ -73,6 +73,16 @@ REMOVED: dict[tuple[str, str], tuple[str, str, str | None]] = {
     ("defaults", "cow_whitelist"): ("2.15", "`cowsay_enabled_stencils`", "cowsay_enabled_stencils"),
     ("defaults", "command_warnings"): ("2.14", "nothing (the command module no longer warns)", None),
     ("defaults", "hostfile"): ("2.8", "`inventory` in [defaults]", "inventory"),
+    ("defaults", "sudo"): ("2.8", "`become` in [privilege_escalation]", None),
+    ("defaults", "sudo_user"): ("2.8", "`become_user` in [privilege_escalation]", None),
+    ("defaults", "sudo_exe"): ("2.8", "`become_exe` in [privilege_escalation]", None),
+    ("defaults", "sudo_flags"): ("2.8", "`become_flags` in [privilege_escalation]", None),
+    ("defaults", "su_user"): ("2.9", "`become_user` in [privilege_escalation] (with `become_method = su`)", None),
+    ("defaults", "su_exe"): ("2.9", "`become_exe` in [privilege_escalation] (with `become_method = su`)", None),
+    ("defaults", "su_flags"): ("2.9", "`become_flags` in [privilege_escalation] (with `become_method = su`)", None),
+    ("defaults", "ask_sudo_pass"): ("2.9", "`become_ask_pass` in [privilege_escalation]", None),
+    ("defaults", "ask_su_pass"): ("2.9", "`become_ask_pass` in [privilege_escalation]", None),
+    ("defaults", "squash_actions"): ("2.11", "nothing (package modules take a list in `name` instead)", None),
 }
 
 # keys other rules own

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from .. import knowledge
 from ..model import facts as F
-from ..model.project import Play
+from ..model.project import Play, UnknownPlays
 from ..model.run import PlayRun, expand
 from ..source.yamlfile import YScalar
 
@@ -87,6 +87,9 @@ def later_reads(play: Play) -> F.FactUse:
         idx = next(i for i, p in enumerate(seq) if p is play)
         smart = play.gathering() == "smart"
         for later in seq[idx + 1 :]:
+            if isinstance(later, UnknownPlays):
+                use.all = use.all or f"a later {later.reason} ({later.file.path}) may read facts"
+                continue
             if later.gathers_facts() is True and not smart:  # under smart it may not regather
                 # it gathers its own facts (for its own hosts); only hostvars reads of
                 # other hosts could still rely on this play

@@ -40,6 +40,12 @@ What it does
                                                      2.14's)
     [defaults] hostfile                     2.8      `inventory` (base.yml of Ansible 2.7:
                                                      deprecated, removal 2.8)
+    [defaults] sudo, sudo_user, sudo_exe,   2.8      `become*` in [privilege_escalation] (in
+    sudo_flags                                       2.7's base.yml, gone from 2.8's)
+    [defaults] su_user, su_exe, su_flags,   2.9      the same (in 2.8's base.yml, gone from
+    ask_sudo_pass, ask_su_pass                       2.9's)
+    [defaults] squash_actions               2.11     none (in ansible-base 2.10, gone from
+                                                     ansible-core 2.11)
     ======================================  =======  ==========================================
 
 Why

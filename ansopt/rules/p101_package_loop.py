@@ -57,6 +57,8 @@ Fix (safe)
 
 from __future__ import annotations
 
+import re
+
 from ..fixers import yaml_edits as Y
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
@@ -69,6 +71,7 @@ SEVERITY = "warning"
 FIX = SAFE
 
 CONDITIONALS = ("when", "changed_when", "failed_when", "until")
+_WHOLE_TEMPLATE = re.compile(r"\s*\{\{.*\}\}\s*", re.S)
 # per-item arguments that still allow batching, by grouping the items (one task per value)
 GROUPABLE = frozenset({"state", "version"})
 
@@ -187,7 +190,9 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
             return None, "the loop list holds lists or mappings"
         if not loop.items:
             return None, None
-        templated = [i for i in loop.items if is_template(i.value)]
+        # only an item that is one whole `{{ ... }}` may render to a list: text around a
+        # template (`linux-headers-{{ kernel }}`) always renders to a string
+        templated = [i for i in loop.items if isinstance(i.value, str) and _WHOLE_TEMPLATE.fullmatch(i.value)]
         if templated and not (task.loop_key == "with_items" and len(loop.items) == 1):
             # an item may be a list: `with_items` flattens it one level, `loop` does not
             return None, "a templated loop item may be a list"
@@ -247,7 +252,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         d = Y.delete_key(file, task.node, key, moved=task.loop_node if key == task.loop_key else None)
         ch = Y.delete_change(file, task.node, key)
         if d is None or ch is None:
-            return None, None
+            return None, f"a comment on the `{key}:` lines would be lost"
         edits.append(d)
         changes.append(ch)
     spans = sorted(e.span for e in edits)

@@ -39,6 +39,8 @@ Fix (unsafe)
 
 from __future__ import annotations
 
+import os
+
 from ..model.tasks import is_template
 from ..types import UNSAFE, Fix
 from ..fixers import yaml_edits as Y
@@ -64,16 +66,16 @@ def _literal(task) -> str | None:
     return name if isinstance(name, str) and name and not is_template(name) else None
 
 
-def _resolves(ctx, task, name: str) -> bool:
+def _resolves(ctx, task, name: str) -> list[str]:
+    """The files (or role folder) the include may mean; more than one is ambiguous."""
     project = ctx.project
     origin = project.abspath_of(task.file)
     if origin is None:
-        return False
+        return []
     if task.fqcn == "ansible.builtin.include_tasks":
-        return project.resolve_task_file(name, origin, project.role_of_file(origin)) is not None
-    import os
-
-    return project.find_role(name, os.path.dirname(origin)) is not None
+        return project.task_file_choices(name, origin, project.role_of_file(origin))
+    role = project.find_role(name, os.path.dirname(origin))
+    return [role.path] if role is not None else []
 
 
 def _under_condition(task) -> bool:
@@ -100,14 +102,15 @@ def check(ctx):
         if any(is_template(v) for v in args.values()) or any(is_template(s.value) for s in task.strings(skip=(task.node.get("name"),))):
             continue
         name = _literal(task)
-        if name is None or not _resolves(ctx, task, name):
+        choices = _resolves(ctx, task, name) if name is not None else []
+        if not choices:
             continue
         written = task.module_key.to_data()
         new_short = TARGETS[task.fqcn]
         new_key = written.rsplit(".", 1)[0] + "." + new_short if "." in written else new_short
         key = task.module_key
         fix = None
-        made = Y.rename_key(task.file, task.node, written, new_key)
+        made = Y.rename_key(task.file, task.node, written, new_key) if len(choices) == 1 else None
         if made is not None:
             fix = Fix((made[0],), UNSAFE, f"use {new_short}", ((None, made[1]),))
         what = "file" if new_short == "import_tasks" else "role"
@@ -115,4 +118,7 @@ def check(ctx):
             f"`{written}` of a literal {what} ({name}) with no loop or condition is resolved host by host at run time: "
             f"`{new_key}` loads it once when the playbook is parsed"
         )
+        if len(choices) > 1:
+            shown = ", ".join(ctx.project.display(c) for c in choices[:3])
+            msg += f" (no automatic fix: several files named {name} ({shown}): an include and an import may load different ones)"
         yield ctx.finding(task.file, key, msg, fix=fix)
