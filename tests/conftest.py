@@ -63,3 +63,30 @@ def copy_writable(src, dst, **kw) -> Path:
                 os.chmod(p, os.stat(p).st_mode | 0o200)
     os.chmod(dst, os.stat(dst).st_mode | 0o200)
     return Path(dst)
+
+
+# A play whose apt task loops over its packages (rule P101), and the same after its fix.
+LOOP_PLAYBOOK = """\
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Install tools
+      ansible.builtin.apt:
+        name: "{{ item }}"
+        state: present
+      loop:
+        - git
+        - curl
+"""
+
+LOOP_PLAYBOOK_FIXED = """\
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Install tools
+      ansible.builtin.apt:
+        name:
+          - git
+          - curl
+        state: present
+"""

@@ -23,6 +23,8 @@ from click.testing import CliRunner
 
 from ansopt.cli import main
 
+from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
+
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
@@ -39,30 +41,6 @@ BAD_CFG = TUNED_DEFAULTS
 GOOD_CFG = TUNED_DEFAULTS + "\n[ssh_connection]\npipelining = True\n"
 FIXED_CFG = GOOD_CFG
 
-BAD_PLAYBOOK = """\
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Install tools
-      ansible.builtin.apt:
-        name: "{{ item }}"
-        state: present
-      loop:
-        - git
-        - curl
-"""
-
-GOOD_PLAYBOOK = """\
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Install tools
-      ansible.builtin.apt:
-        name:
-          - git
-          - curl
-        state: present
-"""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -179,7 +157,7 @@ def test_manifest_is_valid_and_selects_cfg_and_yaml(tmp_path):
 def test_hooks_fail_on_a_bad_repo_and_the_fix_hook_fixes_it(tmp_path, monkeypatch):
     env = clean_env(tmp_path)
     hooks = hook_repo(tmp_path, env)
-    repo = init_repo(tmp_path / "bad", env, {"ansible.cfg": BAD_CFG, "site.yml": BAD_PLAYBOOK})
+    repo = init_repo(tmp_path / "bad", env, {"ansible.cfg": BAD_CFG, "site.yml": LOOP_PLAYBOOK})
 
     first = ansopt_check(repo, monkeypatch)
     assert first.exit_code == 1 and "P101" in first.output and "C101" in first.output, first.output
@@ -190,14 +168,14 @@ def test_hooks_fail_on_a_bad_repo_and_the_fix_hook_fixes_it(tmp_path, monkeypatc
     assert status(check, "ansopt") == "Failed", out
     assert "site.yml:8:7: P101 [package-loop]" in out
     assert "ansible.cfg:1:1: C101 [pipelining-disabled]" in out  # ansible.cfg went through the filter
-    assert (repo / "site.yml").read_text() == BAD_PLAYBOOK  # the check hook writes nothing
+    assert (repo / "site.yml").read_text() == LOOP_PLAYBOOK  # the check hook writes nothing
 
     fix = try_repo(repo, hooks, env, "ansopt-fix")
     out = fix.stdout + fix.stderr
     assert fix.returncode != 0, out
     assert status(fix, "ansopt (fix)") == "Failed", out
     assert "files were modified by this hook" in out
-    assert (repo / "site.yml").read_text() == GOOD_PLAYBOOK
+    assert (repo / "site.yml").read_text() == LOOP_PLAYBOOK_FIXED
     assert (repo / "ansible.cfg").read_text() == FIXED_CFG
 
     after = ansopt_check(repo, monkeypatch)
@@ -207,7 +185,7 @@ def test_hooks_fail_on_a_bad_repo_and_the_fix_hook_fixes_it(tmp_path, monkeypatc
 def test_hooks_pass_on_a_clean_repo(tmp_path, monkeypatch):
     env = clean_env(tmp_path)
     hooks = hook_repo(tmp_path, env)
-    repo = init_repo(tmp_path / "good", env, {"ansible.cfg": GOOD_CFG, "site.yml": GOOD_PLAYBOOK})
+    repo = init_repo(tmp_path / "good", env, {"ansible.cfg": GOOD_CFG, "site.yml": LOOP_PLAYBOOK_FIXED})
 
     first = ansopt_check(repo, monkeypatch)
     assert first.exit_code == 0 and "All checks passed (2 files checked)" in first.output, first.output
@@ -218,5 +196,5 @@ def test_hooks_pass_on_a_clean_repo(tmp_path, monkeypatch):
     assert run.returncode == 0, out
     assert status(run, "ansopt") == "Passed", out
     assert status(run, "ansopt (fix)") == "Passed", out
-    assert (repo / "site.yml").read_text() == GOOD_PLAYBOOK
+    assert (repo / "site.yml").read_text() == LOOP_PLAYBOOK_FIXED
     assert (repo / "ansible.cfg").read_text() == GOOD_CFG

@@ -22,6 +22,8 @@ from click.testing import CliRunner
 from jsonschema import Draft4Validator
 
 from ansopt.cli import main
+
+from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
 from ansopt.report import FORMATS, ReportContext, render
 from ansopt.rules import all_rules
 from ansopt.types import Edit, Finding, Fix, Span
@@ -30,30 +32,6 @@ from ansopt.types import Edit, Finding, Fix, Span
 
 ANSIBLE_CFG = "[defaults]\ninventory = hosts\n"
 
-PLAYBOOK = """\
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Install tools
-      ansible.builtin.apt:
-        name: "{{ item }}"
-        state: present
-      loop:
-        - git
-        - curl
-"""
-
-FIXED_PLAYBOOK = """\
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Install tools
-      ansible.builtin.apt:
-        name:
-          - git
-          - curl
-        state: present
-"""
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +96,7 @@ def hand_findings() -> list[Finding]:
 def project(tmp_path, monkeypatch):
     """A project with two findings (C101 on ansible.cfg, P101 on site.yml), as the cwd."""
     (tmp_path / "ansible.cfg").write_text(ANSIBLE_CFG)
-    (tmp_path / "site.yml").write_text(PLAYBOOK)
+    (tmp_path / "site.yml").write_text(LOOP_PLAYBOOK)
     monkeypatch.chdir(tmp_path)
     # keep ansopt's knowledge cache out of the user's home
     monkeypatch.setenv("ANSOPT_CACHE_DIR", str(tmp_path.parent / "ansopt-cache"))
@@ -486,7 +464,7 @@ def test_cli_sarif(project, sarif_validator, monkeypatch):
 
     # the SARIF fixes, applied by hand, give what `ansopt fix --write` writes
     by_sarif = apply_sarif_fixes(run["results"], project)
-    assert by_sarif["site.yml"] == FIXED_PLAYBOOK
+    assert by_sarif["site.yml"] == LOOP_PLAYBOOK_FIXED
     copy = project.parent / (project.name + "-fixed")
     shutil.copytree(project, copy)
     monkeypatch.chdir(copy)
@@ -552,7 +530,7 @@ def test_cli_junit(project):
 
 def test_cli_clean_project(tmp_path, monkeypatch, sarif_validator):
     (tmp_path / "ansible.cfg").write_text("[ssh_connection]\npipelining = True\n")
-    (tmp_path / "site.yml").write_text(FIXED_PLAYBOOK)
+    (tmp_path / "site.yml").write_text(LOOP_PLAYBOOK_FIXED)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ANSOPT_CACHE_DIR", str(tmp_path.parent / "ansopt-cache"))
     outs = {}
