@@ -185,64 +185,38 @@ def load_data(abspath: str, text: str, cfg: bool | None = None) -> Any:
     return yamlfile.load_text(abspath, text).data()
 
 
-def _comments(text: str, cfg: bool) -> Counter:
-    """Every comment of a file, as written (whitespace-trimmed): cfg comment lines and `;`
-    inline comments, or YAML `#` comments (a `#` inside a scalar is not one)."""
+def _cfg_comments(text: str) -> Counter:
+    """Every comment of an ansible.cfg, as written: comment lines and `;` inline comments."""
     out: Counter = Counter()
-    if cfg:
-        for line in text.splitlines():
-            st = line.strip()
-            if st.startswith(("#", ";")):
-                out[st] += 1
-            else:
-                i = line.find(" ;")
-                j = line.find("\t;")
-                k = min(x for x in (i, j) if x >= 0) if (i >= 0 or j >= 0) else -1
-                if k >= 0:
-                    out[line[k:].strip()] += 1
-        return out
-    f = yamlfile.load_text("x", text)
-    scalars = [(n.start, n.end) for d in f.docs for n in d.root.walk() if n.kind == "scalar"]
-    for _, c in _yaml_comments(f, scalars):
-        out[c.strip()] += 1
-    return out
-
-
-def _yaml_comments(f, scalars) -> list[tuple[int, str]]:
-    text = f.text
-    out = []
-    spans = sorted(scalars)
-    starts = [s for s, _ in spans]
-    import bisect
-
-    i = text.find("#")
-    while i >= 0:
-        k = bisect.bisect_right(starts, i) - 1
-        inside = k >= 0 and spans[k][0] <= i < spans[k][1]
-        if not inside and (i == 0 or text[i - 1] in " \t\r\n"):
-            end = text.find("\n", i)
-            end = len(text) if end < 0 else end
-            out.append((i, text[i:end].rstrip("\r")))
-            i = text.find("#", end)
+    for line in text.splitlines():
+        st = line.strip()
+        if st.startswith(("#", ";")):
+            out[st] += 1
             continue
-        i = text.find("#", i + 1)
+        found = [x for x in (line.find(" ;"), line.find("\t;")) if x >= 0]
+        if found:
+            out[line[min(found) :].strip()] += 1
     return out
 
 
-def _decorations(text: str) -> Counter:
-    """Tags beyond the YAML core schema (`!vault`, `!unsafe`), anchors and aliases: a fix
-    must keep them, since they change what Ansible does with a value."""
-    out: Counter = Counter()
-    for d in yamlfile.load_text("x", text).docs:
+def _yaml_marks(f) -> tuple[Counter, Counter]:
+    """(comments, decorations) of a loaded YAML file. Decorations are tags beyond the core
+    schema (`!vault`, `!unsafe`), anchors and aliases: a fix must keep them, since they
+    change what Ansible does with a value."""
+    from .fixers.yaml_edits import file_comments
+
+    comments = Counter(c.strip() for _, c in file_comments(f))
+    deco: Counter = Counter()
+    for d in f.docs:
         for n in d.root.walk():
             if n.kind == "alias":
-                out["*" + (n.anchor or "")] += 1
+                deco["*" + (n.anchor or "")] += 1
                 continue
             if n.anchor:
-                out["&" + n.anchor] += 1
+                deco["&" + n.anchor] += 1
             if n.tag and not n.tag.startswith("tag:yaml.org,2002:"):
-                out[n.tag] += 1
-    return out
+                deco[n.tag] += 1
+    return comments, deco
 
 
 def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change], cfg: bool | None = None) -> str | None:
@@ -255,24 +229,38 @@ def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Ch
     cfg = is_cfg_path(abspath) if cfg is None else cfg
     if not outside_unchanged(old, new, edits):
         return "bytes outside the edited spans changed"
+    old_file = new_file = None
     try:
-        before = load_data(abspath, old, cfg) if old else ({} if cfg else [])
+        if not old:
+            before = {} if cfg else []
+        elif cfg:
+            before = cfgfile.parse_values(old)
+        else:
+            old_file = yamlfile.load_text(abspath, old)
+            before = old_file.data()
     except YamlLoadError as e:
         return f"original does not parse ({e.message})"
     try:
-        after = load_data(abspath, new, cfg)
         if cfg:
+            after = cfgfile.parse_values(new)
             cfgfile.load_text(abspath, new)
+        else:
+            new_file = yamlfile.load_text(abspath, new)
+            after = new_file.data()
     except YamlLoadError as e:
         return f"the fixed text does not parse: line {e.line}: {e.message}"
-    expected = apply_changes(before, changes)
-    if not same_data(expected, after):
+    if not same_data(apply_changes(before, changes), after):
         return "the fixed file's data differs from the intended change"
     if old:
-        lost = _comments(old, cfg) - _comments(new, cfg)
+        if cfg:
+            lost = _cfg_comments(old) - _cfg_comments(new)
+            deco_changed = False
+        else:
+            (c_old, d_old), (c_new, d_new) = _yaml_marks(old_file), _yaml_marks(new_file)
+            lost, deco_changed = c_old - c_new, d_old != d_new
         if lost:
             return f"a comment would be lost: {next(iter(lost))!r}"
-        if not cfg and _decorations(old) != _decorations(new):
+        if deco_changed:
             return "a tag, anchor or alias would change"
     return None
 

@@ -436,3 +436,26 @@ def replace_scalar(file: YamlFile, node: YNode, value: str) -> tuple[Edit, Chang
     if change is None:
         return None
     return Edit(Span(node.start, node.end), text), change
+
+
+def file_comments(file: YamlFile) -> list[tuple[int, str]]:
+    """Every YAML comment of a file: (offset of the `#`, the comment to the end of its line).
+    A `#` inside a scalar of any document is not one."""
+    import bisect
+
+    text = file.text
+    spans = sorted((n.start, n.end) for d in file.docs for n in d.root.walk() if n.kind == "scalar")
+    starts = [s for s, _ in spans]
+    out = []
+    i = text.find("#")
+    while i >= 0:
+        k = bisect.bisect_right(starts, i) - 1
+        inside = k >= 0 and spans[k][0] <= i < spans[k][1]
+        if not inside and (i == 0 or text[i - 1] in " \t\r\n"):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            out.append((i, text[i:end].rstrip("\r")))
+            i = text.find("#", end)
+            continue
+        i = text.find("#", i + 1)
+    return out
