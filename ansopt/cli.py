@@ -72,7 +72,7 @@ def _engine(paths, config, select, ignore, extend_select):
     return Engine(settings, list(paths) or ["."], select=sel or None, ignore=ign, extend_select=ext), settings
 
 
-def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None, after_fix=""):
+def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None, after_fix="", show_fixes=False):
     from .report import ReportContext, render
     from .rules import all_rules
 
@@ -86,6 +86,7 @@ def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stre
         color=_use_color(stream, output) and fmt == "text",
         unsafe_fixes=unsafe,
         after_fix=after_fix,
+        show_fixes=show_fixes,
     )
     text = render(fmt, findings, ctx)
     if output:
@@ -131,14 +132,15 @@ def main() -> None:
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Show a count of findings per rule.")
+@click.option("--show-fixes", is_flag=True, help="Text format: print what to do (help) and the fix offered under each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (not for parse errors).")
 @common
-def check(paths, fmt, output, statistics, exit_zero, select, ignore, extend_select, config):
+def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore, extend_select, config):
     """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
     engine, settings = _engine(paths, config, select, ignore, extend_select)
     _warn_if_nothing(engine, settings)
     result = engine.check()
-    _report(fmt, result.findings, len(result.files), output, statistics)
+    _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
     if result.parse_errors or result.internal_errors:
         sys.exit(EXIT_ERROR)
     if result.findings and not exit_zero:
@@ -234,14 +236,16 @@ def rules_cmd(fmt):
     if fmt == "json":
         click.echo(
             json.dumps(
-                [{"code": r.code, "slug": r.slug, "severity": r.severity, "fix": r.fix, "summary": r.summary} for r in rules],
+                [{"code": r.code, "slug": r.slug, "severity": r.severity, "fix": r.fix, "default": r.default, "summary": r.summary} for r in rules],
                 indent=2,
             )
         )
         return
-    click.echo(f"{'CODE':<6}{'SLUG':<32}{'FIX':<8}SUMMARY")
+    click.echo(f"{'CODE':<6}{'SLUG':<32}{'FIX':<8}{'DEFAULT':<9}SUMMARY")
     for r in rules:
-        click.echo(f"{r.code:<6}{r.slug:<32}{(r.fix or '-'):<8}{r.summary}")
+        click.echo(f"{r.code:<6}{r.slug:<32}{(r.fix or '-'):<8}{('yes' if r.default else 'opt-in'):<9}{r.summary}")
+    click.echo("")
+    click.echo("opt-in rules run when selected: --extend-select CODE, or --select ALL")
 
 
 @main.command("rule")
@@ -255,7 +259,7 @@ def rule_cmd(name):
     r = by_code_or_slug(name)
     if r is None:
         raise click.UsageError(f"no rule {name!r} (see `ansopt rules`)")
-    click.echo(f"{r.code} [{r.slug}]  severity: {r.severity}  fix: {r.fix or 'none'}")
+    click.echo(f"{r.code} [{r.slug}]  severity: {r.severity}  fix: {r.fix or 'none'}  default: {'yes' if r.default else 'no (opt-in)'}")
     click.echo("")
     click.echo(inspect.cleandoc(r.doc))
     if r.options:

@@ -16,6 +16,7 @@ then a rename; the mode is kept, and a symlink's target is written (the link sta
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections import Counter
 import math
 import os
@@ -28,6 +29,7 @@ from typing import Any, Iterable
 from . import discover as D
 from . import noqa
 from .model.project import Project, Reader
+from .model.purpose import GENERATED
 from .rules import Rule, RuleContext, all_rules, matches
 from .settings import Settings
 from .source import cfgfile, yamlfile
@@ -73,18 +75,19 @@ class FixResult:
 
 
 def selected_rules(settings: Settings, select=None, ignore=None, extend_select=None) -> list[Rule]:
-    """The rules to run. As in ruff: `--select` on the command line replaces the settings'
+    """The rules to run. Without any `select`, the default rules (those whose module does not
+    set DEFAULT = False). As in ruff: `--select` on the command line replaces the settings'
     `select` and `extend-select`; `ignore` from both applies, except to a rule the command
     line names by its exact code or slug."""
     if select:
         sel, ext = list(select), list(extend_select or [])
     else:
-        sel = settings.select if settings.select is not None else ["ALL"]
+        sel = settings.select  # None: the default selection
         ext = list(settings.extend_select) + list(extend_select or [])
     named = {s.strip().upper() for s in list(select or []) + list(extend_select or [])} | {s.strip() for s in list(select or []) + list(extend_select or [])}
     out = []
     for r in all_rules():
-        chosen = any(matches(r.code, r.slug, s) for s in sel + ext)
+        chosen = (r.default if sel is None else any(matches(r.code, r.slug, s) for s in sel)) or any(matches(r.code, r.slug, s) for s in ext)
         if not chosen:
             continue
         if any(matches(r.code, r.slug, s) for s in ignore or []):
@@ -341,7 +344,7 @@ class Engine:
                 )
         reported = {f.path for f in project.files}
         parse = 0
-        out = [f for f in findings if f.path in reported or f.code == "E003"]
+        out = self.by_purpose(project, [f for f in findings if f.path in reported or f.code == "E003"])
         for f in project.files:
             err = project.errors.get(f.abspath)
             if err is not None:
@@ -352,6 +355,27 @@ class Engine:
         out = self.filter(project, out)
         out.sort(key=lambda f: f.sort_key)
         return out, parse, internal
+
+    def by_purpose(self, project: Project, findings: list[Finding]) -> list[Finding]:
+        """Drop a rule's findings in content its advice does not apply to (documentation, Zuul
+        jobs, role tests: model.purpose), and the fixes of findings in generated files."""
+        rules = {r.code: r for r in self.rules}
+        by_path = {f.path: f.abspath for f in project.files}
+        out = []
+        for f in findings:
+            ab = by_path.get(f.path)
+            rule = rules.get(f.code)
+            if ab is None or rule is None:
+                out.append(f)
+                continue
+            purposes = project.purposes.of(ab)
+            if purposes & rule.skip_purposes:
+                continue
+            if GENERATED in purposes and f.fix is not None:
+                note = "generated file: no fix written, change its generator"
+                f = dataclasses.replace(f, fix=None, help=f"{f.help} ({note})" if f.help else note)
+            out.append(f)
+        return out
 
     def filter(self, project: Project, findings: list[Finding]) -> list[Finding]:
         """Drop findings suppressed by per-file-ignores or noqa comments."""
@@ -436,7 +460,7 @@ class Engine:
             for f in candidates:
                 if getattr(f.fix, "conflicts", frozenset()) & groups:
                     continue  # a conflicting fix went first this round: re-judged next round
-                per_file, per_changes = self._targets(f, path_of)
+                per_file, per_changes = self._targets(f, path_of, project)
                 if per_file is None:
                     continue
                 if any(any(s.overlaps(e.span) for s in taken.get(p, []) for e in es) or _self_overlap(es) for p, es in per_file.items()):
@@ -484,7 +508,7 @@ class Engine:
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
-    def _targets(self, f: Finding, path_of: dict[str, str]):
+    def _targets(self, f: Finding, path_of: dict[str, str], project: Project | None = None):
         """Edits and changes of a finding's fix, keyed by absolute path."""
         per_file: dict[str, list[Edit]] = {}
         per_changes: dict[str, list[Change]] = {}
@@ -499,6 +523,8 @@ class Engine:
             if target is None:
                 return None, None
             per_changes.setdefault(target, []).extend(chs)
+        if project is not None and any(project.reader.exists(p) and GENERATED in project.purposes.of(p) for p in per_file):
+            return None, None  # a generated file is never rewritten: its generator would undo it
         return per_file, per_changes
 
     def _apply_verified(self, abspath, old, fixes_here, failed, failed_keys):

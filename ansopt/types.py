@@ -149,6 +149,8 @@ class Finding:
     end_col: int = 0
     # Free-form details for machine formats (e.g. which hosts the advice is for).
     extra: tuple[tuple[str, Any], ...] = field(default=())
+    # What to do about it, one line (ruff's fix title): the message says what is wrong.
+    help: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

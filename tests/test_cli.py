@@ -113,7 +113,7 @@ def test_unfixable_findings_still_reported_after_fix(tmp_path):
     write_tree(tmp_path, {"site.yml": play})
     r = run(["fix", "--write", "--select", SEL], tmp_path)
     assert r.exit_code == 1
-    assert "P101" in r.output and "dictionaries" in r.output
+    assert "P101" in r.output and "`name: {{ item.name }}`" in r.output
 
 
 def test_unparsable_file_left_untouched_by_fix(tmp_path):

@@ -80,3 +80,36 @@ def test_rule_documentation(rule):
     assert "gain" in doc.lower() or "measured" in doc.lower(), f"{rule.code}: document the measured or cited gain"
     if rule.fix:
         assert f"({rule.fix})" in doc.lower(), f"{rule.code}: the Fix section must say ({rule.fix})"
+
+
+MAX_MESSAGE = 120
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_messages_are_short_and_carry_help(rule, tmp_path):
+    """ruff's split: the message says what is wrong in one line, the help says what to do."""
+    work = tmp_path / "bad"
+    shutil.copytree(sample_dir(rule) / "bad", work)
+    found = [f for f in run_engine(work, select=[rule.code]).findings if f.code == rule.code]
+    assert found
+    for f in found:
+        assert len(f.message) <= MAX_MESSAGE and "\n" not in f.message, f"{rule.code}: {len(f.message)} chars: {f.message}"
+        assert f.help and "\n" not in f.help, f"{rule.code}: no help line for: {f.message}"
+
+
+def _expected_lines(res) -> list[str]:
+    return [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in sorted(res.findings, key=lambda f: (f.path, f.line, f.col, f.code))]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_bad_sample_gives_exactly_the_expected_findings(rule, tmp_path):
+    """sample_playbooks/<CODE>-<slug>/expected.txt lists every finding of the rule on bad/:
+    path:line:col: CODE message, one per line, in order."""
+    d = sample_dir(rule)
+    want_file = d / "expected.txt"
+    assert want_file.is_file(), f"{want_file} is missing"
+    work = tmp_path / "bad"
+    shutil.copytree(d / "bad", work)
+    got = _expected_lines(run_engine(work, select=[rule.code]))
+    want = [line for line in want_file.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    assert got == want

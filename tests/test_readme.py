@@ -17,6 +17,11 @@ def test_rule_table_lists_every_rule_with_its_fix_safety():
     assert rows == expected
 
 
+def test_rule_table_shows_the_default_selection():
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| ([A-Z]\d{3}) \| `[a-z0-9-]+` \| (?:safe|unsafe|—) \| (yes|opt-in) \|", README, re.M)}
+    assert rows == {r.code: "yes" if r.default else "opt-in" for r in all_rules()}
+
+
 def test_setup_commands_present():
     assert "pip install . && ansopt check sample_playbooks/" in README
     assert "pip install -e '.[test]' && python -m pytest" in README

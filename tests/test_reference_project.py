@@ -16,20 +16,16 @@ def test_findings_before():
     got = sorted((f.path, f.line, f.code) for f in res.findings)
     assert got == [
         ("ansible.cfg", 2, "C201"),
-        ("ansible.cfg", 2, "C501"),
         ("ansible.cfg", 7, "C302"),
         ("ansible.cfg", 9, "C101"),
         ("ansible.cfg", 11, "C102"),
         ("site.yml", 14, "P101"),
-        ("site.yml", 26, "P301"),
         ("site.yml", 36, "P201"),
-        ("site.yml", 39, "P301"),
-        ("site.yml", 46, "P301"),
         ("site.yml", 51, "P201"),
     ]
     # the SSH advice names the SSH host and leaves the Windows one out
     ssh = [f for f in res.findings if f.code in ("C101", "C102")]
-    assert all("wintermute" in f.message and "not for winrm: armitage" in f.message for f in ssh)
+    assert all("wintermute" in f.help and "not winrm: armitage" in f.help for f in ssh)
 
 
 def test_fix_gives_after_exactly(tmp_path):
@@ -43,5 +39,8 @@ def test_fix_gives_after_exactly(tmp_path):
         if p.is_file():
             rel = p.relative_to(FLEET / "after")
             assert (work / rel).read_bytes() == p.read_bytes(), rel
-    left = run_engine(work)
-    assert [f.code for f in left.findings] == ["C501"]  # reported, never fixed automatically
+    assert not run_engine(work).findings
+    # the opt-in rules: interpreter discovery is reported, never fixed automatically, and the
+    # model download win_get_url repeats on every run (P301, a fix only with --select ALL)
+    left = run_engine(work, select=["ALL"])
+    assert sorted(f.code for f in left.findings) == ["C501", "P301"]

@@ -43,7 +43,7 @@ def test_windows_only_and_mixed(tmp_path):
     win = "[win]\nw1\n[win:vars]\nansible_connection=winrm\n"
     assert not c101(tmp_path / "a", {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": win})
     fs = c101(tmp_path / "b", {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": win + "[web]\nl1\n"})
-    assert len(fs) == 1 and "for the SSH hosts l1; not for winrm: w1" in fs[0].message
+    assert len(fs) == 1 and "(SSH hosts: l1; not winrm: w1)" in fs[0].help
 
 
 def test_keep_remote_files_disables_pipelining(tmp_path):

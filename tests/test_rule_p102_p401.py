@@ -211,10 +211,10 @@ def test_p102_handlers_are_never_merged(tmp_path):
 def test_p102_old_style_action_is_reported_without_fix(tmp_path):
     src = play("- action: apt name=git\n- action: apt name=curl\n")
     fs = found(tmp_path, {"site.yml": src}, "P102")
-    assert len(fs) == 1 and fs[0].fix is None and "no automatic fix: old-style `action:`" in fs[0].message
+    assert len(fs) == 1 and fs[0].fix is None and "no automatic fix: old-style `action:`" in fs[0].message + fs[0].help
     src = play("- apt: name=git\n  args:\n    state: present\n- apt: name=curl\n  args:\n    state: present\n")
     fs = found(tmp_path, {"site.yml": src}, "P102")
-    assert len(fs) == 1 and fs[0].fix is None and "no automatic fix" in fs[0].message
+    assert len(fs) == 1 and fs[0].fix is None and "no automatic fix" in fs[0].message + fs[0].help
 
 
 def test_p102_noqa_on_the_first_task(tmp_path):

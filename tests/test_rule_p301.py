@@ -42,57 +42,47 @@ def fix_text(tmp_path, text: str, name: str = "site.yml", settings: str | None =
 
 
 @pytest.mark.parametrize(
-    "task, words",
+    "task, words, fixable",
     [
-        ("    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n", "`ansible.builtin.get_url` downloads"),
-        ("    - get_url: url=https://x.example/app.zip dest=/opt/app.zip\n", "`get_url` downloads"),
-        ("    - ansible.windows.win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n", "downloads a file"),
-        ("    - community.docker.docker_image:\n        name: vllm/vllm-openai\n        source: pull\n", "pulls an image"),
-        ("    - docker_image:\n        name: redis:7\n", "pulls an image"),  # no source, no build: pulls
-        ("    - community.docker.docker_image_pull:\n        name: redis:7\n", "pulls an image"),
-        ("    - docker_image_pull:\n        name: redis:7\n", "pulls an image"),  # short name, not routed by ansible-core
-        ("    - ansible.builtin.apt:\n        upgrade: dist\n", "`upgrade: dist` upgrades every package"),
-        ("    - apt: upgrade=yes update_cache=yes\n", "upgrades every package"),
-        ("    - ansible.builtin.dnf:\n        name: '*'\n        state: latest\n", "upgrades every package"),
-        ("    - yum: name=* state=latest\n", "upgrades every package"),
-        ("    - ansible.builtin.package:\n        name: ['*']\n        state: latest\n", "upgrades every package"),
-        ("    - ansible.builtin.pip:\n        requirements: /srv/app/requirements.txt\n        virtualenv: /srv/venv\n", "requirements file"),
-        ("    - ansible.builtin.git:\n        repo: https://git.example/app.git\n        dest: /srv/app\n", "clones or updates"),
-        ("    - ansible.windows.win_updates:\n        category_names: ['*']\n", "Windows updates"),
-        ("    - win_feature:\n        name: Web-Server\n", "Windows features"),
-        ("    - chocolatey.chocolatey.win_chocolatey:\n        name: git\n", "installs packages"),
-        ("    - ansible.builtin.command: docker pull vllm/vllm-openai:latest\n", "`docker pull` downloads an image"),
-        ("    - ansible.builtin.shell: cd /srv/app && docker compose pull\n", "`docker compose pull` downloads images"),
-        ("    - shell: |\n        set -e\n        apt-get update\n        apt-get -y dist-upgrade\n", "`apt-get -y dist-upgrade` upgrades"),
-        ("    - ansible.builtin.command:\n        cmd: make -j4\n        chdir: /src\n", "`make` builds from source"),
-        ("    - ansible.builtin.command:\n        argv: [git, clone, 'https://git.example/x.git', /srv/x]\n", "`git clone` downloads a repository"),
-        ("    - command: /opt/venv/bin/pip install -r /srv/app/requirements.txt\n", "`pip install -r`"),
-        ("    - shell: curl -fsSL -o /opt/model.gguf https://x.example/model.gguf\n", "`curl` downloads a file"),
-        ("    - shell: wget -q https://x.example/ubuntu.iso\n", "`wget` downloads a file"),
-        ("    - command: ollama pull llama3\n", "`ollama pull` downloads a model"),
-        ("    - command: huggingface-cli download org/model\n", "downloads a model"),
-        ("    - shell: sudo -u app bash -lc 'cd /srv && npm ci'\n", "`npm ci`"),
-        ("    - command: cargo build --release\n", "`cargo build` compiles"),
+        ("    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n        force: true\n", "`ansible.builtin.get_url` downloads a file on every run", True),
+        ("    - get_url: url=https://x.example/app.zip dest=/opt/\n", "`get_url` downloads a file on every run", True),  # a directory
+        ("    - ansible.windows.win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n", "downloads a file on every run", True),
+        ("    - ansible.builtin.apt:\n        upgrade: dist\n", "upgrades every package (`upgrade: dist`)", False),
+        ("    - apt: upgrade=yes update_cache=yes\n", "upgrades every package", False),
+        ("    - ansible.builtin.dnf:\n        name: '*'\n        state: latest\n", "upgrades every package", False),
+        ("    - yum: name=* state=latest\n", "upgrades every package", False),
+        ("    - ansible.builtin.package:\n        name: ['*']\n        state: latest\n", "upgrades every package", False),
+        ("    - shell: |\n        set -e\n        apt-get update\n        apt-get -y dist-upgrade\n", "`apt-get -y dist-upgrade` upgrades", False),
+        ("    - command: dnf -y upgrade\n", "`dnf -y upgrade` upgrades every package", False),
+        ("    - command: zypper --non-interactive up\n", "upgrades every package", False),
+        ("    - shell: curl -fsSL -o /opt/model.gguf https://x.example/model.gguf\n", "`curl` downloads a file on every run", True),
+        ("    - shell: wget -q https://x.example/ubuntu.iso\n", "`wget` downloads a file on every run", True),
+        ("    - shell: sudo -u app bash -lc 'cd /srv && npm ci'\n", "`npm ci` reinstalls", True),
     ],
 )
-def test_reported(tmp_path, task, words):
+def test_reported(tmp_path, task, words, fixable):
     found = check_task(tmp_path, task)
     assert len(found) == 1, task
     assert words in found[0].message
-    assert "(the host still waits" in found[0].message
+    assert len(found[0].message) <= 120, found[0].message
+    assert (found[0].fix is not None) == fixable
+    if fixable:
+        assert "(the host still waits" in found[0].help and "poll: 2" in found[0].help
+    else:
+        assert "kills the upgrade" in found[0].help
 
 
 def test_reported_in_handlers_with_run_once_and_in_blocks(tmp_path):
     play = (
-        "- hosts: web\n  tasks:\n    - block:\n        - command: docker pull x\n          run_once: true\n"
-        "  handlers:\n    - name: refresh\n      command: docker compose pull\n"
+        "- hosts: web\n  tasks:\n    - block:\n        - command: wget https://x.example/a.iso\n          run_once: true\n"
+        "  handlers:\n    - name: refresh\n      command: apt-get -y upgrade\n"
     )
     write_tree(tmp_path, {"site.yml": play})
     assert [f.line for f in p301(run_engine(tmp_path, select=["P301"]))] == [4, 8]
 
 
 def test_reported_in_role_task_files(tmp_path):
-    write_tree(tmp_path, {"roles/app/tasks/main.yml": "- name: Fetch\n  ansible.builtin.get_url:\n    url: https://x.example/a.tgz\n    dest: /opt/a.tgz\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
+    write_tree(tmp_path, {"roles/app/tasks/main.yml": "- name: Fetch\n  ansible.builtin.get_url:\n    url: https://x.example/a.tgz\n    dest: /opt/\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
     found = p301(run_engine(tmp_path, select=["P301"]))
     assert [(f.path, f.line) for f in found] == [("roles/app/tasks/main.yml", 2)]
 
@@ -100,7 +90,7 @@ def test_reported_in_role_task_files(tmp_path):
 def test_unarchive_of_a_url_is_reported_without_fix(tmp_path):
     found = check_task(tmp_path, "    - unarchive:\n        src: https://x.example/a.tar.gz\n        dest: /opt\n        remote_src: true\n")
     assert len(found) == 1 and found[0].fix is None
-    assert "refuses `async`" in found[0].message and "get_url" in found[0].message
+    assert "refuses `async`" in found[0].message and "get_url" in found[0].help
 
 
 def test_unarchive_refuses_async_in_ansible_core():
@@ -119,19 +109,19 @@ def test_unarchive_refuses_async_in_ansible_core():
     "task",
     [
         # already async, any value
-        "    - command: docker pull x\n      async: 600\n      poll: 15\n",
-        "    - command: docker pull x\n      async: 0\n",
-        "    - get_url: url=https://x.example/a.tgz dest=/opt/a.tgz\n      async: '{{ t }}'\n",
+        "    - command: wget https://x.example/a.iso\n      async: 600\n      poll: 15\n",
+        "    - command: wget https://x.example/a.iso\n      async: 0\n",
+        "    - get_url: url=https://x.example/a.tgz dest=/opt/ force=yes\n      async: '{{ t }}'\n",
         # loops
-        "    - command: docker pull {{ item }}\n      loop: [a, b]\n",
+        "    - command: wget https://x.example/{{ item }}\n      loop: [a.iso, b.iso]\n",
         "    - get_url: url=https://x.example/{{ item }} dest=/opt/\n      with_items: [a.tgz, b.tgz]\n",
         # on the controller
-        "    - get_url: url=https://x.example/a.tgz dest=/tmp/a.tgz\n      delegate_to: localhost\n",
-        "    - local_action: command docker pull x\n",
-        "    - command: docker pull x\n      connection: local\n",
-        "    - block:\n        - command: make\n      delegate_to: 127.0.0.1\n",
+        "    - get_url: url=https://x.example/a.tgz dest=/tmp/ force=yes\n      delegate_to: localhost\n",
+        "    - local_action: command wget https://x.example/a.iso\n",
+        "    - command: wget https://x.example/a.iso\n      connection: local\n",
+        "    - block:\n        - command: apt-get -y upgrade\n      delegate_to: 127.0.0.1\n",
         # check mode: nothing is downloaded
-        "    - get_url: url=https://x.example/a.tgz dest=/opt/a.tgz\n      check_mode: true\n",
+        "    - get_url: url=https://x.example/a.tgz dest=/opt/ force=yes\n      check_mode: true\n",
         # win_feature that may reboot the host
         "    - win_feature:\n        name: Web-Server\n        restart: yes\n",
         # copies and templates never
@@ -170,19 +160,35 @@ def test_unarchive_refuses_async_in_ansible_core():
         "    - command: docker pull --help\n",
         "    - command: make --version\n",
         "    - shell: nohup make > /tmp/build.log 2>&1 &\n",
-        "    - shell: docker pull x &\n",
+        "    - shell: wget https://x.example/a.iso &\n",
         "    - shell: setsid ollama pull llama3\n",
         "    - shell: curl -s -o /dev/null -w '%{http_code}' http://localhost:8080/health\n",
         "    - shell: curl -fsSL https://get.docker.com -o /tmp/get-docker.sh\n",
         "    - shell: curl -s https://api.example/status\n",
         "    - shell: wget -qO- https://x.example/install | sh\n",
         "    - shell: wget --spider https://x.example/big.iso\n",
-        "    - shell: echo 'docker pull x' >> /tmp/notes\n",
+        "    - shell: echo 'wget https://x.example/a.iso' >> /tmp/notes\n",
         "    - shell: apt-get -s upgrade\n",
         "    - shell: yum check-update\n",
         "    - shell: npm install -g pm2\n",
-        "    - shell: '# docker pull x is done by the image role\n        true'\n",
-        "    - raw: docker pull x\n",
+        "    - shell: '# wget https://x.example/a.iso is done by the image role\n        true'\n",
+        "    - raw: wget https://x.example/a.iso\n",
+        # quick once done: the usual run is a re-run
+        "    - command: docker pull vllm/vllm-openai:latest\n",
+        "    - community.docker.docker_image:\n        name: redis:7\n        source: pull\n",
+        "    - ansible.builtin.git:\n        repo: https://git.example/app.git\n        dest: /srv/app\n",
+        "    - ansible.builtin.pip:\n        requirements: /srv/app/requirements.txt\n",
+        "    - command:\n        cmd: make -j4\n        chdir: /src\n",
+        "    - command: ollama pull llama3\n",
+        "    - get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n",
+        "    - win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n        force: no\n",
+        "    - ansible.windows.win_updates:\n        category_names: ['*']\n",
+        "    - win_feature:\n        name: Web-Server\n",
+        # once only, or a package named
+        "    - unarchive:\n        src: https://x.example/a.tgz\n        dest: /opt\n        remote_src: true\n        creates: /opt/a\n",
+        "    - command:\n        cmd: curl -o /opt/a.iso https://x.example/a.iso\n        creates: /opt/a.iso\n",
+        "    - command: yum -y update nginx\n",
+        "    - command: dnf upgrade --refresh openssl\n",
     ],
 )
 def test_not_reported(tmp_path, task):
@@ -193,7 +199,7 @@ def test_localhost_play_is_not_reported(tmp_path):
     for i, extra in enumerate(("  connection: local\n", "")):
         d = tmp_path / str(i)
         hosts = "web" if extra else "localhost"
-        write_tree(d, {"site.yml": f"- hosts: {hosts}\n{extra}  tasks:\n    - command: docker pull x\n"})
+        write_tree(d, {"site.yml": f"- hosts: {hosts}\n{extra}  tasks:\n    - command: wget https://x.example/a.iso\n"})
         assert not p301(run_engine(d, select=["P301"]))
 
 
@@ -201,18 +207,20 @@ def test_localhost_play_is_not_reported(tmp_path):
 
 
 def test_command_splitting():
-    assert command_matches("cd /src; ./configure && make", []) == ["`make` builds from source"]
-    assert command_matches("for i in a b; do docker pull $i; done", []) == ["`docker pull` downloads an image"]
-    assert command_matches("FOO=1 env BAR=2 sudo -u app timeout 300 make install", []) == ["`make` builds from source"]
-    assert command_matches("docker pull {{ img | default('x') }}", []) == ["`docker pull` downloads an image"]
+    dl = ("`wget` downloads a file on every run", "download")
+    assert command_matches("cd /src; ./configure && apt-get -y upgrade", []) == [("`apt-get -y upgrade` upgrades every package", "upgrade")]
+    assert command_matches("for i in a b; do wget https://x/$i.iso; done", []) == [dl]
+    assert command_matches("FOO=1 env BAR=2 sudo -u app timeout 300 wget https://x/a.iso", []) == [dl]
+    assert command_matches("wget {{ url | default('https://x/a.iso') }}", []) == [dl]
     assert command_matches("curl -o {{ dest | quote }} https://x/{{ name }}.asc", []) == []
-    assert command_matches("echo 'make; docker pull x'", []) == []
+    assert command_matches("echo 'apt-get upgrade; wget https://x/a.iso'", []) == []
     # anything sent to the background: the task starts a process meant to outlive it
-    assert command_matches("make &\ndocker pull x", []) == []
+    assert command_matches("apt-get -y upgrade &\nwget https://x/a.iso", []) == []
     assert command_matches("curl -o /opt/app.war https://x/app.war; java -jar /opt/app.war &", []) == []
-    assert command_matches("docker pull x 2>&1 | tee /tmp/log", []) == ["`docker pull` downloads an image"]
-    assert argv_matches(["/usr/bin/docker", "pull", "x"], []) == ["`docker pull` downloads an image"]
-    assert argv_matches(["echo", "make"], []) == []
+    assert command_matches("wget https://x/a.iso 2>&1 | tee /tmp/log", []) == [dl]
+    assert command_matches("docker pull x && make && git clone https://x/y", []) == []  # quick once done
+    assert argv_matches(["/usr/bin/wget", "https://x/a.iso"], []) == [dl]
+    assert argv_matches(["echo", "wget"], []) == []
 
 
 # --------------------------------------------------------------------------- options
@@ -240,9 +248,9 @@ def test_extra_modules_never_make_copy_async(tmp_path):
 
 
 def test_async_and_poll_options_change_the_fix(tmp_path):
-    text = "- hosts: web\n  tasks:\n    - command: docker pull x\n"
+    text = "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n"
     new = fix_text(tmp_path, text, settings="rules:\n  P301:\n    async: 1800\n    poll: 5\n")
-    assert new == "- hosts: web\n  tasks:\n    - command: docker pull x\n      async: 1800\n      poll: 5\n"
+    assert new == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 1800\n      poll: 5\n"
 
 
 def test_bad_option_values_are_rejected(tmp_path):
@@ -265,10 +273,11 @@ def test_fix_goes_right_after_the_module_entry_indent_2(tmp_path):
         "    get_url:\n"
         "      url: https://x.example/a.tgz  # big\n"
         "      dest: /opt/a.tgz\n"
+        "      force: true\n"
         "    register: fetched\n"
         "    when: fetch | bool\n"
     )
-    want = text.replace("      dest: /opt/a.tgz\n", "      dest: /opt/a.tgz\n    async: 600\n    poll: 15\n")
+    want = text.replace("      force: true\n", "      force: true\n    async: 600\n    poll: 2\n")
     assert fix_text(tmp_path, text) == want
 
 
@@ -276,48 +285,48 @@ def test_fix_indent_4_and_module_first(tmp_path):
     text = (
         "- hosts: web\n"
         "  tasks:\n"
-        "      -   command: docker pull x   # the big one\n"
+        "      -   command: wget https://x.example/a.iso   # the big one\n"
         "          register: pulled\n"
     )
     want = (
         "- hosts: web\n"
         "  tasks:\n"
-        "      -   command: docker pull x   # the big one\n"
+        "      -   command: wget https://x.example/a.iso   # the big one\n"
         "          async: 600\n"
-        "          poll: 15\n"
+        "          poll: 2\n"
         "          register: pulled\n"
     )
     assert fix_text(tmp_path, text) == want
 
 
 def test_fix_keeps_crlf(tmp_path):
-    text = "- hosts: web\r\n  tasks:\r\n    - name: Pull\r\n      shell: |\r\n        docker pull x\r\n        docker pull y\r\n      tags: [pull]\r\n"
-    want = text.replace("docker pull y\r\n", "docker pull y\r\n      async: 600\r\n      poll: 15\r\n")
+    text = "- hosts: web\r\n  tasks:\r\n    - name: Pull\r\n      shell: |\r\n        wget https://x.example/a.iso\r\n        docker pull y\r\n      tags: [pull]\r\n"
+    want = text.replace("docker pull y\r\n", "docker pull y\r\n      async: 600\r\n      poll: 2\r\n")
     assert fix_text(tmp_path, text) == want
 
 
 def test_fix_at_end_of_file_without_newline(tmp_path):
-    text = "- hosts: web\n  tasks:\n    - command: make"
-    assert fix_text(tmp_path, text) == "- hosts: web\n  tasks:\n    - command: make\n      async: 600\n      poll: 15"
+    text = "- hosts: web\n  tasks:\n    - command: npm ci"
+    assert fix_text(tmp_path, text) == "- hosts: web\n  tasks:\n    - command: npm ci\n      async: 600\n      poll: 2"
 
 
 def test_fix_in_a_task_file(tmp_path):
-    text = "- name: Upgrade\n  ansible.builtin.apt:\n    upgrade: dist\n"
+    text = "- name: Fetch\n  ansible.builtin.get_url:\n    url: https://x.example/a.tgz\n    dest: /opt/\n"
     got = fix_text(tmp_path, text, name="roles/base/tasks/main.yml")
-    assert got == text + "  async: 600\n  poll: 15\n"
+    assert got == text + "  async: 600\n  poll: 2\n"
 
 
 def test_fix_with_poll_already_set_adds_async_only(tmp_path):
-    text = "- hosts: web\n  tasks:\n    - command: docker pull x\n      poll: 5\n"
-    assert fix_text(tmp_path, text) == "- hosts: web\n  tasks:\n    - command: docker pull x\n      async: 600\n      poll: 5\n"
+    text = "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      poll: 5\n"
+    assert fix_text(tmp_path, text) == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 600\n      poll: 5\n"
 
 
 @pytest.mark.parametrize(
     "task",
     [
-        "    - {name: Pull, command: docker pull x}\n",  # flow style
-        "    - &pull\n      command: docker pull x\n",  # anchored
-        "    - shell: |+\n        docker pull x\n\n      tags: [x]\n",  # keep chomping: text after it is part of the value
+        "    - {name: Pull, command: npm ci}\n",  # flow style
+        "    - &pull\n      command: wget https://x.example/a.iso\n",  # anchored
+        "    - shell: |+\n        wget https://x.example/a.iso\n\n      tags: [x]\n",  # keep chomping: text after it is part of the value
     ],
 )
 def test_no_fix(tmp_path, task):
@@ -326,7 +335,7 @@ def test_no_fix(tmp_path, task):
 
 
 def test_fix_is_idempotent(tmp_path):
-    text = "- hosts: web\n  tasks:\n    - command: docker pull x\n"
+    text = "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n"
     new = fix_text(tmp_path, text)
     (tmp_path / "site.yml").write_text(new)
     assert not p301(run_engine(tmp_path, select=["P301"]))
@@ -364,22 +373,12 @@ def test_corpus_findings_listed(capsys):
 @pytest.mark.parametrize(
     "path, line, words, fixable",
     [
-        # a JBoss AS zip (about 130 MB) and a Tomcat tarball
-        ("ansible-examples/jboss-standalone/roles/jboss-standalone/tasks/main.yml", 13, "`get_url` downloads", True),
-        ("ansible-examples/tomcat-standalone/roles/tomcat/tasks/main.yml", 14, "`get_url` downloads", True),
-        # the Solr tarball from archive.apache.org
-        ("ansible-for-devops/solr/provisioning/playbook.yml", 17, "`get_url` downloads", True),
-        # cloning the application on deploy
-        ("ansible-for-devops/deployments/playbooks/deploy.yml", 13, "`git` clones", True),
-        # a full `yum upgrade -y` in a shell task, and dnf name='*' state=latest
-        ("ansible-examples/language_features/netscaler.yml", 22, "`yum upgrade` upgrades packages", True),
-        ("community.general-targets/dnf_versionlock/tasks/lock_updates.yml", 41, "`dnf update` upgrades packages", True),
-        # an Apache MSI downloaded onto a Windows host
-        ("ansible-examples/windows/install-msi.yml", 7, "`win_get_url` downloads", True),
-        # a docker pull in the Docker role's molecule verifier
-        ("ansible-role-docker/molecule/default/verify.yml", 30, "`docker pull`", True),
-        # helm's release tarball unpacked from its URL: reported, no fix possible
-        ("ansible-for-devops/kubernetes/examples/helm.yml", 7, "refuses `async`", False),
+        # a full `yum upgrade -y` in a shell task
+        ("ansible-examples/language_features/netscaler.yml", 22, "`yum upgrade` upgrades every package", False),
+        # an Apache MSI downloaded onto a Windows host, again on every run (win_get_url's force)
+        ("ansible-examples/windows/install-msi.yml", 7, "`win_get_url` downloads a file on every run", True),
+        # Android platform tools unpacked from their URL on every run: no async possible
+        ("community.general-targets/android_sdk/tasks/default-tests.yml", 42, "refuses `async`", False),
     ],
 )
 def test_corpus_pins(path, line, words, fixable):
@@ -394,13 +393,14 @@ def test_corpus_pins(path, line, words, fixable):
     "path, line, why",
     [
         ("ansible-examples/language_features/get_url.yml", 10, "a loop over jQuery files"),
-        ("ansible-examples/tomcat-memcached-failover/roles/tomcat/tasks/main.yml", 17, "with_items"),
+        ("ansible-examples/jboss-standalone/roles/jboss-standalone/tasks/main.yml", 13, "get_url to a file: skipped once there"),
+        ("ansible-for-devops/deployments/playbooks/deploy.yml", 13, "git: quick once the checkout is current"),
+        ("ansible-role-docker/molecule/default/verify.yml", 30, "docker pull: quick once the image is there"),
+        ("ansible-for-devops/kubernetes/examples/helm.yml", 7, "unarchive with creates"),
+        ("community.general-targets/dnf_versionlock/tasks/lock_updates.yml", 41, "dnf update of named packages"),
         ("ansible-examples/tomcat-memcached-failover/roles/common/tasks/main.yml", 6, "a GPG key: a small file"),
         ("ansible-role-docker/tasks/setup-RedHat.yml", 14, "a .repo file"),
-        ("ansible-for-devops/includes/provisioning/tasks/composer.yml", 3, "the Composer installer, a .php script"),
         ("ansible-for-devops/docker-hubot/main.yml", 14, "a docker_image pull in a localhost play with connection local"),
-        ("ansible-for-devops/docker/main.yml", 7, "docker_image that builds"),
-        ("ansible-examples/windows/enable-iis.yml", 9, "win_feature with restart: yes (a reboot inside an async job)"),
         ("community.general-targets/yum_versionlock/tasks/main.yml", 63, "dnf name='*' state=latest in check mode"),
         ("community.general-targets/setup_rundeck/tasks/main.yml", 29, "curl downloads, then java -jar rundeck.war & (a daemon)"),
     ],

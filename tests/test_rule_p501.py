@@ -40,6 +40,12 @@ TASKS = (
     "      ansible.builtin.copy:\n"
     "        src: index.html\n"
     "        dest: /var/www/index.html\n"
+    "    - name: Open the firewall\n"
+    "      ansible.builtin.command: ufw allow 80\n"
+    "    - name: Start nginx\n"
+    "      ansible.builtin.service:\n"
+    "        name: nginx\n"
+    "        state: started\n"
 )
 
 
@@ -85,8 +91,8 @@ def test_reported_with_free_fix(tmp_path):
     assert len(got) == 1
     f = got[0]
     assert f.severity == "info"
-    assert "3 hosts" in f.message and "`strategy: free`" in f.message
-    assert "handlers run per host" in f.message and "interleaves" in f.message
+    assert "3 hosts" in f.message and "`strategy: free`" in f.help
+    assert "handlers run per host" in f.help and "interleaves" in f.help
     assert f.fix is not None and f.fix.safety == "unsafe"
     assert f.line == 3  # the hosts: key
     res = run_engine(tmp_path, select=["P501"], fix=True, unsafe=True)
@@ -117,7 +123,7 @@ def test_pattern_union_counts(tmp_path):
 def test_host_pinned_when_forks_below_host_count(tmp_path):
     got = findings(tmp_path, play(), cfg="forks = 2\n")
     assert len(got) == 1
-    assert "host_pinned" in got[0].message and "forks 2 < 3 hosts" in got[0].message
+    assert "host_pinned" in got[0].help and "forks 2 < 3 hosts" in got[0].help
     assert got[0].fix.description == "set strategy: host_pinned"
 
 
@@ -129,7 +135,7 @@ def test_free_when_forks_equal_host_count(tmp_path):
 def test_default_forks_is_five(tmp_path):
     got = findings(tmp_path, play(head="- name: Deploy\n  hosts: big\n"))
     assert len(got) == 1 and got[0].fix.description == "set strategy: host_pinned"
-    assert "forks 5 < 6 hosts" in got[0].message
+    assert "forks 5 < 6 hosts" in got[0].help
 
 
 # --------------------------------------------------------------------------- unknown inventory
@@ -141,7 +147,7 @@ def test_unknown_inventory_not_reported_by_default(tmp_path):
 
 def test_unknown_inventory_reported_on_request(tmp_path):
     got = findings(tmp_path, play(head="- name: Deploy\n  hosts: webservers\n"), inventory=None, options={"report_unknown_hosts": True})
-    assert len(got) == 1 and "`strategy: free`" in got[0].message
+    assert len(got) == 1 and "`strategy: free`" in got[0].help
 
 
 @pytest.mark.parametrize("pattern", ["localhost", "127.0.0.1", "[localhost]"])
@@ -328,11 +334,22 @@ def test_run_not_followed_is_not_reported(tmp_path):
 # --------------------------------------------------------------------------- steps
 
 
-def test_single_step_not_reported(tmp_path):
-    pb = "---\n- name: One\n  hosts: web\n  gather_facts: false\n  tasks:\n    - name: Only\n      ansible.builtin.command: /bin/true\n"
+def test_few_steps_not_reported(tmp_path):
+    """Below min_tasks (5) steps that work on the hosts, free gains nothing worth the noise."""
+    tasks = "".join(f"    - name: Step {i}\n      ansible.builtin.command: /bin/true\n" for i in range(4))
+    pb = "---\n- name: Four\n  hosts: web\n  gather_facts: false\n  tasks:\n" + tasks
     assert not findings(tmp_path, pb)
     # fact gathering is a step of its own
     assert findings(tmp_path / "facts", pb.replace("  gather_facts: false\n", ""))
+    # controller-only actions are not steps: one role's include_vars, debug, set_fact
+    light = "".join(f"    - ansible.builtin.{m}:\n        msg: x\n" for m in ("debug", "debug", "debug"))
+    assert not findings(tmp_path / "light", pb.replace("  tasks:\n", "  tasks:\n" + light).replace(tasks, tasks[: tasks.index("    - name: Step 3")]))
+
+
+def test_min_tasks_option(tmp_path):
+    pb = "---\n- name: One\n  hosts: web\n  gather_facts: false\n  tasks:\n    - name: A\n      ansible.builtin.command: /bin/true\n    - name: B\n      ansible.builtin.command: /bin/true\n"
+    assert not findings(tmp_path / "a", pb)
+    assert findings(tmp_path / "b", pb, options={"min_tasks": 2})
 
 
 def test_empty_play_not_reported(tmp_path):

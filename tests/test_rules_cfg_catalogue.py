@@ -43,7 +43,7 @@ def test_c301_reports_missing_timing_callback_at_defaults_header(tmp_path):
     text = "# fleet\n[defaults]\ninventory = hosts\n"
     [f] = check(tmp_path, text, "C301")
     assert f.line == 2 and f.severity == "info" and f.fix is None
-    assert "ansible.posix.profile_tasks" in f.message and "ansible.posix collection" in f.message
+    assert "ansible.posix.profile_tasks" in f.help and "ansible.posix collection" in f.help
 
 
 def test_c301_without_defaults_section_reports_line_1(tmp_path):
@@ -107,7 +107,7 @@ def test_c302_renames_key_keeping_value_and_comment(tmp_path):
 def test_c302_both_keys_present_no_fix(tmp_path):
     text = "[defaults]\ncallbacks_enabled = timer\ncallback_whitelist = profile_tasks\n"
     [f] = check(tmp_path, text, "C302")
-    assert f.fix is None and "merge" in f.message
+    assert f.fix is None and "merge" in f.help
     assert fix(tmp_path, text, "C302") == text
 
 
@@ -133,7 +133,7 @@ def test_c302_silent_on_callbacks_enabled_and_other_sections(tmp_path):
 )
 def test_c401_misspelt_sections(tmp_path, header, meant):
     [f] = check(tmp_path, f"[{header}]\npipelining = True\n", "C401")
-    assert f.severity == "warning" and f"did you mean [{meant}]" in f.message and f.line == 1
+    assert f.severity == "warning" and f"did you mean [{meant}]" in f.help and f.line == 1
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_c401_known_and_collection_plugin_sections_are_silent(tmp_path, header):
 
 def test_c401_section_by_its_keys(tmp_path):
     [f] = check(tmp_path, "[ssh]\npipelining = True\nssh_args = -C\n", "C401")
-    assert "did you mean [ssh_connection]" in f.message and f.severity == "warning"
+    assert "did you mean [ssh_connection]" in f.help and f.severity == "warning"
 
 
 def test_c401_unknown_non_plugin_section_is_info(tmp_path):
@@ -188,7 +188,13 @@ def test_c402_dashes_and_far_suggestions(tmp_path):
 
 def test_c402_no_fix_when_target_exists(tmp_path):
     [f] = check(tmp_path, "[defaults]\nforks = 5\nforcks = 10\n", "C402")
-    assert f.fix is None and "already sets `forks`" in f.message
+    assert f.fix is None and "already sets `forks`" in f.help
+
+
+def test_c402_far_suggestion_does_not_claim_the_key_is_set(tmp_path):
+    """Three edits away and not in the section: no fix, and no word about the section setting it."""
+    [f] = check(tmp_path, "[ssh_connection]\nssh_comon_args_x = -o Foo\n", "C402")
+    assert "already sets" not in f.message + f.help
 
 
 def test_c402_unknown_without_suggestion_is_info(tmp_path):
@@ -232,26 +238,48 @@ def test_c403_moves_key_into_existing_section(tmp_path):
 
 
 def test_c403_creates_missing_section_and_keeps_continuation_lines(tmp_path):
-    text = "[defaults]\nbecome = True\nbecome_user = deploy\nssh_args = -C\n  -o ControlPersist=60s\ninventory = hosts"
+    text = "[defaults]\nforks = 20\nssh_args = -C\n  -o ControlPersist=60s\ninventory = hosts"
     new = fix(tmp_path, text, "C403")
     assert parse_values(new) == {
-        "defaults": {"inventory": "hosts"},
-        "privilege_escalation": {"become": "True", "become_user": "deploy"},
+        "defaults": {"forks": "20", "inventory": "hosts"},
         "ssh_connection": {"ssh_args": "-C\n-o ControlPersist=60s"},
     }
     assert "ssh_args = -C\n  -o ControlPersist=60s\n" in new
-    assert new.count("[privilege_escalation]") == 1
+    assert new.count("[ssh_connection]") == 1
+
+
+@pytest.mark.parametrize(
+    "text, switches_on",
+    [
+        # become left in [defaults] is dormant: moving it would become root for every task
+        ("[defaults]\nbecome = True\nbecome_user = deploy\n", "become for every task"),
+        # no %h: one socket for every host with the same port and user
+        ("[defaults]\ncontrol_path = /tmp/ansible-%%r-%%p\n", "one master socket shared by every host"),
+        # a proxy is not connection reuse
+        ("[defaults]\nssh_args = -o ControlPersist=60s -o ProxyCommand='ssh -W %h:%p bastion'\n", "proxycommand"),
+        ("[defaults]\nssh_args = -A -o ControlPersist=60s\n", "beyond connection reuse"),
+    ],
+)
+def test_c403_move_that_switches_something_on_is_report_only(tmp_path, text, switches_on):
+    found = check(tmp_path, text, "C403")
+    assert found and all(f.fix is None for f in found)
+    assert switches_on in found[0].help and "would switch on" in found[0].help
+
+
+def test_c403_control_path_with_host_is_moved(tmp_path):
+    [f] = check(tmp_path, "[defaults]\ncontrol_path = %(directory)s/%%h-%%r\n", "C403")
+    assert f.fix is not None
 
 
 def test_c403_target_already_set_no_fix(tmp_path):
     text = "[defaults]\ncontrol_path = /tmp/a\n[ssh_connection]\ncontrol_path = /tmp/b\n"
     [f] = check(tmp_path, text, "C403")
-    assert f.fix is None and "already sets control_path = /tmp/b" in f.message
+    assert f.fix is None and "already sets control_path = /tmp/b" in f.help
 
 
 def test_c403_several_targets_no_fix(tmp_path):
     [f] = check(tmp_path, "[defaults]\ncontrol_path_dir = ~/.cp\n", "C403")
-    assert f.fix is None and "[persistent_connection]" in f.message and "[ssh_connection]" in f.message
+    assert f.fix is None and "[persistent_connection]" in f.help and "[ssh_connection]" in f.help
 
 
 @pytest.mark.parametrize(
@@ -286,7 +314,7 @@ def test_c404_table_keys_are_unknown_to_the_installed_catalogue():
 
 def test_c404_gather_subset_no_fix(tmp_path):
     [f] = check(tmp_path, "[defaults]\ngather_subset = !hardware\n", "C404")
-    assert "2.18" in f.message and "module_defaults" in f.message and f.fix is None
+    assert "2.18" in f.message and "module_defaults" in f.help and f.fix is None
 
 
 def test_c404_renames(tmp_path):
@@ -302,7 +330,7 @@ def test_c404_no_fix_when_new_key_present_or_value_unmappable(tmp_path):
     text = "[defaults]\ncollections_paths = a\ncollections_path = b\n[ssh_connection]\nscp_if_ssh = maybe\n"
     found = check(tmp_path, text, "C404")
     assert len(found) == 2 and all(f.fix is None for f in found)
-    assert "already sets `collections_path`" in found[0].message
+    assert "already sets `collections_path`" in found[0].help
 
 
 def test_c404_reports_table_key_only_when_catalogue_lacks_it(monkeypatch):
@@ -324,7 +352,7 @@ def test_c404_deprecated_but_still_read_by_plugin(tmp_path):
     if not K.ini_deprecations("paramiko_connection", "host_key_auto_add"):
         pytest.skip("not deprecated in this ansible-core")
     [f] = check(tmp_path, "[paramiko_connection]\nhost_key_auto_add = True\n", "C404")
-    assert "paramiko_ssh connection plugin still reads this key" in f.message
+    assert "paramiko_ssh connection plugin still reads this key" in f.help
 
 
 def test_c404_silent(tmp_path):
@@ -355,7 +383,7 @@ def test_c405_bad_values(tmp_path, text, words):
     [f] = check(tmp_path, text, "C405")
     assert f.severity == "error" and f.fix is None
     for w in words:
-        assert w in f.message, (w, f.message)
+        assert w in f.message + f.help, (w, f.message, f.help)
 
 
 @pytest.mark.parametrize(
@@ -403,7 +431,7 @@ def test_c406_silent(tmp_path, text):
 
 def test_c406_string_values_need_prose_for_a_fix(tmp_path):
     [f] = check(tmp_path, "[ssh_connection]\nssh_args = -C #1\n", "C406", "a")
-    assert f.fix is None and "if it is meant as a comment" in f.message
+    assert f.fix is None and "if it is meant as a comment" in f.help
     [g] = check(tmp_path, "[ssh_connection]\nssh_args = -C # reuse connections\n", "C406", "b")
     assert g.fix is not None
 
@@ -458,10 +486,10 @@ def test_corpus_findings_pinned(corpus_cfgs):
     assert {k: sorted(v) for k, v in got.items()} == CORPUS_FINDINGS
     by = {(f.path, f.code): f for f in res.findings}
     hue = "ansible-examples/phillips_hue/ansible.cfg"
-    assert "callbacks listed (time) do not run" in by[(hue, "C302")].message
-    assert "transfer_method = scp" in by[(hue, "C404")].message
+    assert "callbacks (time) do not run" in by[(hue, "C302")].message
+    assert "transfer_method = scp" in by[(hue, "C404")].help
     broken = "ansible-lint-examples/_fixtures/broken-ansible.cfg/ansible.cfg"
-    assert "CACHE_PLUGIN_TIMEOUT" in by[(broken, "C405")].message
+    assert "CACHE_PLUGIN_TIMEOUT" in by[(broken, "C405")].message + by[(broken, "C405")].help
 
 
 def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
@@ -496,5 +524,5 @@ def test_c404_become_history(tmp_path):
     from .conftest import run_engine, write_tree
 
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\nsudo_user = root\nask_su_pass = True\nsquash_actions = apt\n"})
-    found = {f.line: f.message for f in run_engine(tmp_path, select=["C404"]).findings if f.code == "C404"}
+    found = {f.line: f.help for f in run_engine(tmp_path, select=["C404"]).findings if f.code == "C404"}
     assert "become_user" in found[2] and "become_ask_pass" in found[3] and "delete it" in found[4]

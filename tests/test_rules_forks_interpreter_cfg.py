@@ -92,7 +92,7 @@ def test_c105_reports_forks_below_play_hosts_and_fixes_in_place(tmp_path):
     assert len(fs) == 1
     f = fs[0]
     assert f.path == "ansible.cfg" and f.line == 3
-    assert "play 'Deploy' in deploy.yml targets 12 hosts of inventory.ini (group web)" in f.message
+    assert "play 'Deploy' in deploy.yml targets 12 hosts" in f.message and "12 hosts of inventory.ini (group web)" in f.help
     assert "forks is 5" in f.message and "3 batches" in f.message
     assert f.fix is not None and f.fix.safety == "safe"
     fix(tmp_path, "C105")
@@ -141,9 +141,9 @@ def test_c105_serial(tmp_path, extra, expected):
         assert not fs
     else:
         (f,) = fs
-        assert f"set forks = {expected}" in f.message
+        assert f"set forks = {expected}" in f.help
         if expected < 12:
-            assert "at a time (serial:" in f.message
+            assert f"{expected} at a time" in f.message and "serial:" in f.help
 
 
 @pytest.mark.parametrize(
@@ -158,14 +158,14 @@ def test_c105_small_or_unknown_plays_are_not_reported(tmp_path, hosts):
 def test_c105_patterns_are_resolved(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "deploy.yml": play(hosts="web:db:!web01.example.com")})
     (f,) = findings(tmp_path, "C105")
-    assert "targets 13 hosts" in f.message and "(hosts: web:db:!web01.example.com)" in f.message
+    assert "targets 13 hosts" in f.message and "(hosts: web:db:!web01.example.com)" in f.help
 
 
 def test_c105_widest_play_is_named(tmp_path):
     pb = play(hosts="db", name="Database") + play(hosts="all", name="Common")
     write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "site.yml": pb})
     (f,) = findings(tmp_path, "C105")
-    assert "play 'Common' in site.yml targets 14 hosts" in f.message and "set forks = 14" in f.message
+    assert "play 'Common' in site.yml targets 14 hosts" in f.message and "set forks = 14" in f.help
 
 
 def test_c105_nothing_without_static_inventory(tmp_path):
@@ -189,7 +189,7 @@ def test_c105_static_alternative_counts_beside_a_dynamic_one(tmp_path):
     }
     write_tree(tmp_path, files)
     (f,) = findings(tmp_path, "C105")
-    assert "of inventories/vagrant/inventory (group web)" in f.message
+    assert "of inventories/vagrant/inventory (group web)" in f.help
 
 
 def test_c105_forks_high_enough_or_at_cap(tmp_path):
@@ -207,9 +207,9 @@ def test_c105_cap(tmp_path):
     big = "[web]\nweb[001:080]\n"
     write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": big, "deploy.yml": play()})
     (f,) = findings(tmp_path, "C105")
-    assert "targets 80 hosts" in f.message and "set forks = 50 (capped by max_forks = 50)" in f.message
+    assert "targets 80 hosts" in f.message and "set forks = 50 (capped by max_forks = 50)" in f.help
     (f,) = findings(tmp_path, "C105", {"max_forks": 20})
-    assert "set forks = 20 (capped by max_forks = 20)" in f.message
+    assert "set forks = 20 (capped by max_forks = 20)" in f.help
     fix(tmp_path, "C105", {"max_forks": 20})
     assert "forks = 20\n" in (tmp_path / "ansible.cfg").read_text()
     fix_is_idempotent(tmp_path, "C105", {"max_forks": 20})
@@ -221,7 +221,7 @@ def test_c105_counts_windows_hosts_too(tmp_path):
     inv = "[win]\nwin[01:08]\n\n[win:vars]\nansible_connection=winrm\n"
     write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": inv, "site.yml": play(hosts="win")})
     (f,) = findings(tmp_path, "C105")
-    assert "set forks = 8" in f.message
+    assert "set forks = 8" in f.help
 
 
 def test_c105_noqa(tmp_path):
@@ -239,18 +239,46 @@ def test_c501_reports_default_discovery(tmp_path):
     (f,) = findings(tmp_path, "C501")
     assert f.line == 1 and f.fix is None and f.severity == "info"
     assert "3 SSH hosts (app01, app02, app03)" in f.message
-    assert "one extra remote command per host" in f.message
-    assert "only silences" not in f.message
+    assert "group_vars/all" in f.help and "one remote command per host" in f.help
 
 
-@pytest.mark.parametrize("mode", ["auto", "auto_silent", "auto_legacy", "auto_legacy_silent", ""])
-def test_c501_discovery_modes_in_cfg(tmp_path, mode):
+@pytest.mark.parametrize("mode", ["auto", "auto_silent", "auto_legacy", "auto_legacy_silent"])
+def test_c501_discovery_chosen_in_cfg_is_silent(tmp_path, mode):
+    """A project that writes a discovery mode chose discovery: nothing to say."""
     cfg = f"[defaults]\ninventory = hosts\ninterpreter_python = {mode}\n"
     write_tree(tmp_path, {"ansible.cfg": cfg, "hosts": APP, "site.yml": play(hosts="app")})
+    assert not findings(tmp_path, "C501")
+
+
+def test_c501_empty_value_is_unset(tmp_path):
+    cfg = "[defaults]\ninventory = hosts\ninterpreter_python =\n"
+    write_tree(tmp_path, {"ansible.cfg": cfg, "hosts": APP, "site.yml": play(hosts="app")})
+    assert len(findings(tmp_path, "C501")) == 1
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"group_vars/all.yml": "ansible_interpreter_python_fallback: [/usr/local/bin/python3, python3]\n"},
+        {"hosts": "[app]\nweb1.example.com\nweb2.example.com\n"},  # placeholder hosts (RFC 2606)
+        {"hosts": "[app]\n192.0.2.10\n198.51.100.7\n"},  # documentation addresses (RFC 5737)
+    ],
+    ids=["var-fallback", "example.com", "doc-addresses"],
+)
+def test_c501_silent_where_discovery_is_on_purpose_or_hosts_are_placeholders(tmp_path, files):
+    base = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": APP, "site.yml": play(hosts="app")}
+    base.update(files)
+    write_tree(tmp_path, base)
+    assert not findings(tmp_path, "C501")
+
+
+def test_c501_advises_per_group_where_groups_differ(tmp_path):
+    inv = "[centos7]\nc7a\nc7b\n\n[debian]\ndeb1\n\n[freebsd]\nbsd1\n\n[freebsd:vars]\nansible_python_interpreter=/usr/local/bin/python3\n"
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "site.yml": play(hosts="all")})
     (f,) = findings(tmp_path, "C501")
-    assert f.line == 3
-    if mode.endswith("_silent"):
-        assert f"`{mode}` only silences the warning, the discovery still runs" in f.message
+    assert "3 SSH hosts" in f.message
+    assert "per group" in f.help and "group_vars/centos7.yml" in f.help and "group_vars/debian.yml" in f.help
+    assert "group_vars/all" not in f.help
 
 
 def test_c501_interpreter_set_in_cfg(tmp_path):
@@ -282,15 +310,14 @@ def test_c501_play_vars_beat_inventory_vars(tmp_path):
     files = {
         "ansible.cfg": "[defaults]\ninventory = hosts\n",
         "hosts": APP,
-        "group_vars/all.yml": "ansible_python_interpreter: /usr/bin/python3\n",
-        "site.yml": play(hosts="app", extra="  vars:\n    ansible_python_interpreter: auto_silent\n"),
+        "group_vars/all.yml": "ansible_python_interpreter: auto_silent\n",
+        "site.yml": play(hosts="app", extra="  vars:\n    ansible_python_interpreter: ''\n"),
     }
     write_tree(tmp_path, files)
-    (f,) = findings(tmp_path, "C501")
-    assert "auto_silent" in f.message
+    assert len(findings(tmp_path, "C501")) == 1  # the play's empty value wins: unset
 
 
-def test_c501_inventory_auto_silent(tmp_path):
+def test_c501_inventory_auto_silent_is_on_purpose(tmp_path):
     files = {
         "ansible.cfg": "[defaults]\ninventory = hosts\n",
         "hosts": APP,
@@ -298,8 +325,7 @@ def test_c501_inventory_auto_silent(tmp_path):
         "site.yml": play(hosts="app"),
     }
     write_tree(tmp_path, files)
-    (f,) = findings(tmp_path, "C501")
-    assert "`auto_silent` only silences" in f.message
+    assert not findings(tmp_path, "C501")
 
 
 def test_c501_only_some_hosts(tmp_path):
@@ -492,7 +518,7 @@ def test_c502_one_per_folder_nested_folders_join(tmp_path):
     write_tree(tmp_path, files)
     fs = findings(tmp_path, "C502")
     assert [f.path for f in fs] == ["site.yml"]
-    assert "site.yml, a/nested.yml, sub/other.yml" in fs[0].message
+    assert "site.yml, a/nested.yml +1 more" in fs[0].message and dict(fs[0].extra)["playbooks"] == ["site.yml", "a/nested.yml", "sub/other.yml"]
     res = c502_fix(tmp_path)
     assert res.created == {str(tmp_path / "ansible.cfg")}
 
@@ -581,7 +607,7 @@ def test_corpus_c501(corpus_findings):
         ("ansible-for-devops/orchestration/ansible.cfg", 1),
     ]
     lamp = next(f for f in corpus_findings if f.code == "C501" and "lamp-infrastructure" in f.path)
-    assert "6 SSH hosts (192.168.56.2" in lamp.message
+    assert "6 SSH hosts" in lamp.message and "192.168.56.2" in " ".join(dict(lamp.extra)["hosts"])
 
 
 # One finding per run folder without an applicable ansible.cfg, on its first playbook.
@@ -638,8 +664,8 @@ def test_corpus_c502(corpus_findings):
         "ansible-for-devops/first-ansible-playbook/playbook.yml",
     ):
         assert path in got, sorted(got)
-    assert "writes ansible-examples/mongodb/ansible.cfg" in got["ansible-examples/mongodb/playbooks/testsharding.yml"].message
-    assert "writes ansible-examples/lamp_haproxy/ansible.cfg" in got["ansible-examples/lamp_haproxy/provision.yml"].message
+    assert "write ansible-examples/mongodb/ansible.cfg" in got["ansible-examples/mongodb/playbooks/testsharding.yml"].help
+    assert "write ansible-examples/lamp_haproxy/ansible.cfg" in got["ansible-examples/lamp_haproxy/provision.yml"].help
     # covered by a cfg above them, controller-only, or one finding per folder
     for prefix in (
         "ansible-for-devops/lamp-infrastructure/",  # lamp-infrastructure/ansible.cfg

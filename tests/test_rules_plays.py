@@ -19,13 +19,13 @@ def codes(res, code):
 def test_p201_reports_play_that_reads_no_fact(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - ansible.builtin.command: /bin/true\n"})
     found = codes(run_engine(tmp_path, select=["P201"]), "P201")
-    assert len(found) == 1 and "gather_facts: false" in found[0].message
+    assert len(found) == 1 and "gather_facts: false" in found[0].help
 
 
 def test_p201_fact_read_in_role_template_suggests_subset(tmp_path):
     write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "os={{ ansible_os_family }}\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
     found = codes(run_engine(tmp_path, select=["P201"]), "P201")
-    assert len(found) == 1 and "'!all', '!min', 'distribution'" in found[0].message
+    assert len(found) == 1 and "'!all', '!min', 'distribution'" in found[0].help
 
 
 def test_p201_slow_collectors_are_not_worth_a_subset(tmp_path):
@@ -66,7 +66,7 @@ def test_p201_later_play_reads_count(tmp_path):
     )
     write_tree(tmp_path, {"site.yml": play})
     found = codes(run_engine(tmp_path, select=["P201"]), "P201")
-    assert len(found) == 1 and "'platform'" in found[0].message  # the subset for ansible_hostname
+    assert len(found) == 1 and "'platform'" in found[0].help  # the subset for ansible_hostname
 
 
 def test_p201_service_module_reads_service_mgr(tmp_path):
@@ -125,7 +125,8 @@ def test_p602_host_group_loop_and_single_task_file(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: t.yml\n      loop: [a, b, c]\n"})
     assert "single task" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b, c]\n"})
-    assert "loop on them inside the file" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
+    f = codes(run_engine(tmp_path, select=["P602"]), "P602")[0]
+    assert "loop on them inside the file" in f.message + f.help
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b]\n"})
     assert not codes(run_engine(tmp_path, select=["P602"]), "P602")  # shorter than min_items
 
@@ -152,7 +153,7 @@ def test_corpus_plays_that_never_read_facts(corpus_findings):
         ("ansible-examples/mongodb/site.yml", 8),
     ):
         f = corpus_findings.get((path, line, "P201"))
-        assert f is not None and "gather_facts: false" in f.message, (path, line)
+        assert f is not None and "gather_facts: false" in f.help, (path, line)
     # the first-ansible-playbook plays use dnf and service: they read pkg_mgr and service_mgr
     f = corpus_findings[("ansible-for-devops/first-ansible-playbook/playbook.yml", 2, "P201")]
     assert "pkg_mgr" in f.message and "service_mgr" in f.message
@@ -188,9 +189,9 @@ def test_subset_and_smart_switch_never_land_together(tmp_path):
     """A later play reads hardware facts through a role: with smart gathering (C502 writes it),
     a subset on the first play would starve the second one, in this run and the next."""
     write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "cpus={{ ansible_processor_vcpus }}\n", "site.yml": TWO_PLAYS, "hosts": "[web]\nw1\n"})
-    before = run_engine(tmp_path)
+    before = run_engine(tmp_path, select=["ALL"])
     assert {"C502", "P201"} <= {f.code for f in before.findings}
-    res = run_engine(tmp_path, fix=True, unsafe=True)
+    res = run_engine(tmp_path, select=["ALL"], fix=True, unsafe=True)
     assert not res.failed
     texts = {d: new for d, _, new in res.changed.values()}
     assert "gathering = smart" in texts["ansible.cfg"]
@@ -201,7 +202,7 @@ def test_explicit_subset_blocks_the_smart_switch(tmp_path):
     play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n"
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
     found = codes(run_engine(tmp_path, select=["C201"]), "C201")
-    assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].message
+    assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].help
 
 
 def test_p201_later_templated_import_playbook_may_read_facts(tmp_path):
@@ -228,4 +229,4 @@ def test_p601_ambiguous_file_gets_no_fix(tmp_path):
     )
     found = {f.path: f for f in codes(run_engine(tmp_path, select=["P601"]), "P601")}
     amb = found["roles/r/tasks/sub/a.yml"]
-    assert amb.fix is None and "several files named b.yml" in amb.message
+    assert amb.fix is None and "several files are named so" in amb.help

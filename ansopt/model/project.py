@@ -16,6 +16,7 @@ from .. import discover as D
 from ..source import cfgfile, yamlfile
 from ..source.cfgfile import CfgFile
 from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
+from .purpose import Purposes
 from .tasks import Task, is_template, iter_task_list, walk_tasks
 
 PLAY_TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks")
@@ -296,6 +297,7 @@ class Project:
         self._kinds: dict[str, str] = {}
         self._abs_of: dict[int, str] = {}
         self.by_abspath = {f.abspath: f for f in files}
+        self.purposes = Purposes(root, self.reader.read_lenient)
 
     # ---------------------------------------------------------------- loading
     def display(self, abspath: str) -> str:

@@ -22,6 +22,7 @@ class ReportContext:
     statistics: bool = False
     color: bool = False
     unsafe_fixes: bool = False
+    show_fixes: bool = False  # text: print each finding's help line and fix under it
     after_fix: str = ""  # "", "would" (fix printed a diff) or "did" (fix --write): the findings left
 
 

@@ -47,6 +47,7 @@ def issues(findings) -> list[dict]:
                 "fingerprint": fingerprint(f.code, path, f.message, occurrence),
                 "location": {"path": path, "lines": _lines(f)},
                 "engine_name": "ansopt",
+                **({"content": {"body": f.help}} if f.help else {}),
             }
         )
     return out

@@ -42,7 +42,8 @@ def line_for(f) -> str:
         props += [("endLine", str(end_line))]
     props.append(("title", f"{f.code} [{f.slug}]"))
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    return f"::{COMMANDS.get(f.severity, 'warning')} {head}::{escape_data(f.message)}"
+    text = f.message + (f"\nhelp: {f.help}" if f.help else "")
+    return f"::{COMMANDS.get(f.severity, 'warning')} {head}::{escape_data(text)}"
 
 
 def render(findings, ctx: ReportContext) -> str:

@@ -28,6 +28,7 @@ def finding_dict(f, cwd: str = ".") -> dict:
         "span": {"start": f.span.start, "end": f.span.end},
         "severity": f.severity,
         "message": f.message,
+        "help": f.help,
         "fix": None,
     }
     if f.extra:

@@ -44,7 +44,7 @@ def build(findings, ctx: ReportContext) -> ET.Element:
         for f in fs:
             tag = "error" if f.code in ERROR_CODES else "failure"
             el = ET.SubElement(case, tag, type=f.code, message=_clean(f.message))
-            el.text = _clean(line_for(f))
+            el.text = _clean(line_for(f) + (f"\nhelp: {f.help}" if f.help else ""))
         if any(f.code in ERROR_CODES for f in fs):
             errors += 1
         else:

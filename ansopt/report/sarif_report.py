@@ -167,6 +167,8 @@ def result(f, rule_index: dict[str, int], cwd: str) -> dict:
     r["message"] = {"text": f.message or f.slug}
     r["locations"] = [{"physicalLocation": {"artifactLocation": artifact_location(f.path, cwd), "region": _region(f)}}]
     props: dict = {"slug": f.slug}
+    if f.help:
+        props["help"] = f.help
     if f.fix is not None:
         r["fixes"] = [_fix(f, cwd)]
         props["fixSafety"] = f.fix.safety

@@ -62,8 +62,23 @@ def statistics(findings) -> str:
     return "\n".join(rows)
 
 
+def help_lines(f, color: bool = False) -> list[str]:
+    """The lines `--show-fixes` prints under a finding: what to do, and the fix offered."""
+    out = []
+    if f.help:
+        out.append(f"  {_c('help:', _CYAN, color)} {f.help}")
+    if f.fix is not None and f.fix.description:
+        how = "`ansopt fix`" if f.fix.safety == "safe" else "`ansopt fix --unsafe-fixes`"
+        out.append(f"  {_c('fix:', _CYAN, color)} {f.fix.description} ({f.fix.safety}, {how})")
+    return out
+
+
 def render(findings, ctx: ReportContext) -> str:
-    out = [line_for(f, ctx.color) for f in findings]
+    out = []
+    for f in findings:
+        out.append(line_for(f, ctx.color))
+        if ctx.show_fixes:
+            out.extend(help_lines(f, ctx.color))
     if ctx.statistics and findings:
         out.append("")
         out.append(statistics(findings))

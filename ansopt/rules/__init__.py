@@ -6,6 +6,9 @@ A rule module holds:
   instead, fix safety), shown by ``ansopt rule CODE``;
 * ``CODE`` (e.g. ``C101``), ``SLUG`` (e.g. ``pipelining-disabled``), ``SEVERITY``;
 * ``FIX``: ``"safe"``, ``"unsafe"`` or ``None`` (the safety of the fix it offers);
+* ``DEFAULT``: whether the rule runs without a ``select`` (default True); rules that are
+  hygiene or save nothing measurable set it to False and run when selected by name, by a
+  prefix or with ``ALL``;
 * optionally ``OPTIONS``: ``{name: (default, json-schema)}`` settable under
   ``rules: {CODE: {...}}`` in the settings;
 * ``check(ctx)``: a generator of findings. Rules never write text: they build fixes with
@@ -33,6 +36,9 @@ class Rule:
     doc: str
     module: ModuleType
     options: dict[str, tuple[Any, dict]] = field(default_factory=dict)
+    default: bool = True
+    # purposes of content (model.purpose) where the rule's advice does not apply
+    skip_purposes: frozenset[str] = frozenset()
 
     @property
     def summary(self) -> str:
@@ -73,6 +79,8 @@ def all_rules() -> list[Rule]:
                     doc=mod.__doc__ or "",
                     module=mod,
                     options=dict(getattr(mod, "OPTIONS", {}) or {}),
+                    default=bool(getattr(mod, "DEFAULT", True)),
+                    skip_purposes=frozenset(getattr(mod, "SKIP_PURPOSES", ())),
                 )
             )
         rules.sort(key=lambda r: r.code)
@@ -128,6 +136,7 @@ class RuleContext:
         fix: Fix | None = None,
         severity: str | None = None,
         extra: dict[str, Any] | None = None,
+        help: str = "",
     ) -> Finding:
         """A finding in `file` (YamlFile or CfgFile) at a node, a Span or an offset."""
         if file is None:
@@ -153,6 +162,7 @@ class RuleContext:
             end_line=end_line,
             end_col=end_col,
             extra=tuple(sorted((extra or {}).items())),
+            help=help,
         )
 
     def lazy_fix(self, builder, safety: str, description: str, **kw):
@@ -162,7 +172,9 @@ class RuleContext:
 
         return LazyFix(builder, safety, description, **kw)
 
-    def finding_at(self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None) -> Finding | None:
+    def finding_at(
+        self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None, help: str = ""
+    ) -> Finding | None:
         """A finding at a 1-based line/column of any file (an INI inventory, a vars file).
 
         None when the file cannot be read. The span is the rest of that line."""
@@ -185,4 +197,4 @@ class RuleContext:
             def position(offset: int):
                 return li.position(offset)
 
-        return self.finding(_At, Span(start, end), message, severity=severity, extra=extra)
+        return self.finding(_At, Span(start, end), message, severity=severity, extra=extra, help=help)

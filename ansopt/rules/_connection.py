@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
+from ._text import MAX_MESSAGE, clip  # noqa: F401  (re-exported to the rules)
 
 # OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
 # paramiko is not among them: it has no pipelining and no ControlPersist (see C104).
@@ -30,17 +31,38 @@ class HostSplit:
         return bool(self.ssh) and bool(self.other)
 
     def suffix(self) -> str:
-        """Message tail saying which hosts the SSH advice is for, when they are mixed."""
+        """Help tail saying which hosts the SSH advice is for, when they are mixed:
+        ` (SSH hosts: a, b; not winrm: c)`."""
         if not self.mixed:
             return ""
-        others = ", ".join(f"{conn}: {names(hs)}" for conn, hs in sorted(self.other.items()))
-        return f" (for the SSH hosts {names(self.ssh)}; not for {others})"
+        return host_note(self.ssh, self.other, "SSH hosts")
 
 
-def names(hosts: list[str]) -> str:
-    """`a, b, c, d and 3 more`."""
-    shown = ", ".join(hosts[:NAMES_SHOWN])
-    return shown + (f" and {len(hosts) - NAMES_SHOWN} more" if len(hosts) > NAMES_SHOWN else "")
+def names(hosts: list[str], shown: int = 3, width: int = 60) -> str:
+    """`a, b, c +3 more`: at most `shown` names in at most `width` characters."""
+    hosts = list(hosts)
+    for k in range(min(shown, len(hosts)), 0, -1):
+        text = ", ".join(hosts[:k]) + (f" +{len(hosts) - k} more" if len(hosts) > k else "")
+        if len(text) <= width:
+            return text
+    if not hosts:
+        return ""
+    more = f" +{len(hosts) - 1} more" if len(hosts) > 1 else ""
+    if width - len(more) < 12:  # not even a recognisable part of one name
+        return f"{len(hosts)} host{'s' if len(hosts) != 1 else ''}"
+    return clip(hosts[0], width - len(more)) + more
+
+
+def host_note(hosts: list[str], other: dict[str, list[str]], what: str = "SSH hosts", width: int = 100) -> str:
+    """` (SSH hosts: a, b; not winrm: c)`: which hosts a piece of advice is for, in about
+    `width` characters."""
+    groups = sorted(other.items())
+    parts = [f"{what}: " + names(hosts, width=max(16, width // 2 - len(what)))] if hosts else []
+    room = max(16, (width - sum(len(x) for x in parts)) // max(1, len(groups)))
+    for conn, hs in groups:
+        label = f"not {conn.rsplit('.', 1)[-1]}: "
+        parts.append(label + names(hs, width=max(12, room - len(label) - 2)))
+    return " (" + "; ".join(parts) + ")"
 
 
 def split_hosts(scope: Scope) -> HostSplit:

@@ -14,7 +14,7 @@ from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
 from ..source.cfgfile import CfgOption
 from ..source.inventory import VarPos
-from ._connection import SSH_LIKE, HostSplit, cfg_scope, names, playbooks_for_cfg
+from ._connection import SSH_LIKE, HostSplit, cfg_scope, host_note, names, playbooks_for_cfg  # noqa: F401 (names: re-exported)
 
 # Connections that run OpenSSH's `ssh` (and so read ssh_args); `smart` resolves to ssh on
 # any controller whose ssh supports ControlPersist.
@@ -249,16 +249,14 @@ def host_view(ctx, cfg, connections: frozenset[str] = SSH_CONNECTIONS) -> HostVi
 
 
 def for_hosts(split: HostSplit, hosts: list[str], what: str = "SSH hosts") -> str:
-    """Message tail naming the hosts the advice is for, when that is not simply every host."""
+    """Help tail naming the hosts the advice is for, when that is not simply every host:
+    ` (SSH hosts: a, b; not winrm: c)`."""
     hosts = list(dict.fromkeys(h for h in hosts if h))
     if not split.known or not hosts:
         return ""
     if set(hosts) == set(split.ssh) and not split.other:
         return ""
-    tail = f" (for the {what} {names(hosts)}"
-    if split.other:
-        tail += "; not for " + ", ".join(f"{c}: {names(hs)}" for c, hs in sorted(split.other.items()))
-    return tail + ")"
+    return host_note(hosts, split.other, what)
 
 
 # --------------------------------------------------------------------------- the verdict

@@ -10,7 +10,7 @@ What it does
     `ansible_ssh_pipelining` set to false in the inventory, group_vars or host_vars are
     reported where they are set; set to true for every SSH host, they make the cfg finding
     moot. Hosts reached with winrm, psrp or local connections get no SSH advice; when the
-    inventory mixes them, the message says which hosts the advice is for.
+    inventory mixes them, the help line says which hosts the advice is for.
 
 Why
     Without pipelining, each module run is: create a remote temp folder, copy the module
@@ -44,6 +44,9 @@ Caveats
       the module file to keep it).
     * Hosts reached with winrm, psrp or `ansible_connection=local` do not use SSH at all.
 
+Default selection
+    On: pipelining removes a module transfer round trip from every task on every SSH host.
+
 Fix (safe)
     Sets `pipelining = True` where ansible-core reads it: the existing option that wins is
     changed in place (key, spacing and comments kept); otherwise the option is added to
@@ -63,7 +66,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
 from ..types import SAFE, Fix
-from ._connection import cfg_scope, names, split_hosts, var_settings
+from ._connection import MAX_MESSAGE, cfg_scope, clip, names, split_hosts, var_settings
 
 CODE = "C101"
 SLUG = "pipelining-disabled"
@@ -97,12 +100,16 @@ def check(ctx):
             if (path, line) in done_positions:
                 continue
             done_positions.add((path, line))
-            shown = names(hosts)
+            setting_text = names_at[(path, line, col)]
+            var = setting_text.split(":", 1)[0]
+            head = f"`{clip(setting_text, 40)}` turns SSH pipelining off for "
+            tail = " (inventory wins over ansible.cfg)"
             f = ctx.finding_at(
                 path,
                 line,
                 col,
-                f"`{names_at[(path, line, col)]}` turns SSH pipelining off for {shown}, whatever ansible.cfg says: remove it or set it to true",
+                head + names(hosts, width=MAX_MESSAGE - len(head) - len(tail)) + tail,
+                help=f"remove `{var}` or set it to true",
             )
             if f is not None:
                 yield f
@@ -111,8 +118,8 @@ def check(ctx):
             yield ctx.finding(
                 cfg,
                 keep.option.value_span,
-                "keep_remote_files = True turns pipelining off: ansible-core must write each module to a file "
-                "on the host to keep it (a debugging setting: remove it when done)" + split.suffix(),
+                "keep_remote_files = True turns pipelining off: ansible-core writes each module to a file on the host",
+                help="remove keep_remote_files (a debugging setting) when done debugging" + split.suffix(),
             )
             continue
         if setting.as_bool or split.only_other:
@@ -121,14 +128,16 @@ def check(ctx):
             continue  # every SSH host turns it on through an inventory variable
         note = ""
         if keep.from_file and keep.as_bool:
-            note = " (keep_remote_files = True would disable it again)"
+            note = " and remove keep_remote_files = True, which would turn it off again"
         note += split.suffix()
         if setting.option is not None:
             opt = setting.option
             edit, change = cfg_edits.replace_value(cfg, opt, "True")
             fix = Fix((edit,), SAFE, "set pipelining = True", ((None, (change,)),))
             at = opt.value_span
-            msg = f"SSH pipelining is off ([{opt.section}] {opt.raw_key.strip()} = {opt.value}): each task pays extra SSH round trips; set it to True{note}"
+            key = opt.raw_key.strip()
+            msg = f"SSH pipelining is off ([{opt.section}] {clip(key, 24)} = {clip(opt.value, 20)}): each task pays extra SSH round trips"
+            help = f"set {key} = True{note}"
         else:
 
             def build(cfg=cfg):
@@ -138,5 +147,6 @@ def check(ctx):
             fix = ctx.lazy_fix(build, SAFE, "set pipelining = True")
             sec = cfg.sections.get("ssh_connection")
             at = sec.header_span if sec is not None else 0
-            msg = f"SSH pipelining is off (ansible-core's default): each task pays extra SSH round trips; set pipelining = True in [ssh_connection]{note}"
-        yield ctx.finding(cfg, at, msg, fix=fix)
+            msg = "SSH pipelining is off (ansible-core's default): each task pays extra SSH round trips"
+            help = f"set pipelining = True in [ssh_connection]{note}"
+        yield ctx.finding(cfg, at, msg, fix=fix, help=help)

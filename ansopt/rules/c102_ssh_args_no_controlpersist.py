@@ -51,6 +51,9 @@ Use instead
     [ssh_connection]
     ssh_args = -o ForwardAgent=yes -o ControlMaster=auto -o ControlPersist=60s
 
+Default selection
+    On: without ControlPersist every task pays a full SSH connection set-up per host.
+
 Fix (safe)
     Appends the missing options (`-o ControlMaster=auto`, `-o ControlPersist=60s`, ansible-
     core's own defaults) at the end of the ansible.cfg value, after the last line's content
@@ -92,6 +95,7 @@ from ._ssh import (
     ssh_config_options,
     ssh_options,
 )
+from ._connection import MAX_MESSAGE, clip
 
 CODE = "C102"
 SLUG = "ssh-args-no-controlpersist"
@@ -203,11 +207,6 @@ def _consequence(p: Problem) -> str:
     return ""
 
 
-def _shown(value: Any) -> str:
-    s = " ".join(str(value).split())
-    return s if len(s) <= 70 else s[:67] + "..."
-
-
 def check(ctx):
     done: set[tuple] = set()
     for cfg in ctx.project.cfg_files:
@@ -268,70 +267,75 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     nopath = [p for p in probs if p.kind == "nopath"]
     is_args = o.name in ("ssh_args", "ansible_ssh_args")
     empty = not str(loc.text).strip()
-    if o.kind == "cfg":
-        subject = f"{o.label()} = {_shown(loc.text)}" if not empty else f"{o.label()} is empty:"
-    else:
-        subject = f"`{o.name}: {_shown(loc.text)}`" if not empty else f"`{o.name}` is empty:"
-    parts: list[str] = []
     lacks = [k for k in ("controlmaster", "controlpersist") if k in loc.lacks]
+    # (what is wrong, what follows from it), and what to do about each
+    wrong: list[tuple[str, str]] = []
+    todo: list[str] = []
     if missing and is_args:
-        replaces = "replaces ansible-core's default `" + DEFAULT_SSH_ARGS + "`"
-        if o.kind == "var":
-            replaces = f"replaces ssh_args for {names(loc.hosts)}"
-        if empty:
-            replaces = "it " + replaces
         if len(lacks) == 2:
-            parts.append(
-                f"{subject} {replaces} and has neither ControlMaster nor ControlPersist: ssh shares no connection, so every task opens a new SSH connection (TCP, key exchange, authentication) to each host"
-            )
+            wrong.append(("has neither ControlMaster nor ControlPersist", "every task opens a new SSH connection to each host"))
         elif lacks == ["controlpersist"]:
-            parts.append(
-                f"{subject} {replaces} and has no ControlPersist: each ssh call's connection closes when it ends (and ansible-core adds no ControlPath), so every task opens a new SSH connection to each host"
-            )
+            wrong.append(("has no ControlPersist", "connections close with each ssh call and ansible-core adds no ControlPath"))
         else:
-            parts.append(
-                f"{subject} {replaces} and has no ControlMaster (ssh's default is no): ControlPersist alone never starts a master connection, so every task opens a new SSH connection to each host"
-            )
-    for p in offs_here:
-        parts.append(f"{subject} sets `{p.written}`: {_consequence(p)}, so every task opens a new SSH connection to each host; remove it unless that is deliberate")
+            wrong.append(("has no ControlMaster (ssh's default is no)", "ControlPersist alone never starts a master connection"))
+    if offs_here:
+        said = [f"`{clip(p.written, 40)}`" for p in offs_here]
+        said = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+        wrong.append((f"sets {said}", _consequence(offs_here[0]) if len(offs_here) == 1 else "ssh shares no connection"))
+        todo.append(f"remove {said} unless that is deliberate")
     for p in nopath:
-        parts.append(
-            f"{subject} gets `{p.written}` only from its -F file, which sets no ControlPath: ansible-core adds its ControlPath only when ControlPersist is on the ssh command line, so ssh shares no connection; add a ControlPath to that file or `-o ControlPersist=...` to the value"
-        )
-    if not parts:
+        wrong.append((f"gets `{clip(p.written, 30)}` only from its -F file, which sets no ControlPath", "ssh shares no connection"))
+        todo.append("add a ControlPath to that file, or `-o ControlPersist=...` to the value (ansible-core adds its ControlPath only then)")
+    if not wrong:
         return None
-    msg = "; ".join(parts)
+    if len(wrong) == 1:
+        rest = f" {wrong[0][0]}: {wrong[0][1]}"
+    else:
+        rest = " " + " and ".join(w for w, _ in wrong) + ": every task opens a new SSH connection"
+    key = o.option.raw_key.strip() if o.kind == "cfg" and o.option is not None else o.name
+    subject = f"an empty `{key}`" if empty else f"`{key}`"
+    msg = clip(subject + rest, MAX_MESSAGE)
     add = " ".join(ADD[k] for k in ("controlmaster", "controlpersist") if k in (lacks or missing))
     fix = None
     if missing and is_args and not offs_here and not nopath:
+        replaces = f": this variable replaces ssh_args for {names(loc.hosts, width=45)}" if o.kind == "var" else f": this value replaces ansible-core's default `{DEFAULT_SSH_ARGS}`"
         blockers: list[str] = []
-        if o.kind != "cfg" or o.option is None:
-            blockers = []  # an inventory variable: no fix, the message says what to append
-        elif empty:
-            blockers.append("an empty ssh_args is the old workaround for ssh clients without ControlPersist (OpenSSH < 5.6); if yours is newer, remove the line to get ansible-core's default")
-        elif re.search(r"(^|\s)#", str(loc.text)):
-            blockers.append("the value holds a `#`, which ansible.cfg does not treat as a comment there")
-        elif offs:
-            blockers.append("; ".join(dict.fromkeys(offs)))
-        elif any(k in elsewhere for k in missing):
-            blockers.append("another setting already gives some hosts " + " and ".join(NICE[k] for k in missing if k in elsewhere))
-        if o.kind == "cfg" and o.option is not None and not blockers:
-            opt = o.option
-            new_value = f"{opt.value} {add}"
-            edit = Edit(Span(opt.value_span.end, opt.value_span.end), " " + add)
-            change = Change("set", (opt.section, opt.key), new_value)
-            fix = Fix((edit,), SAFE, f"append {add} to ssh_args", ((None, (change,)),))
-            msg += f"; append `{add}`"
+        if o.kind == "cfg" and o.option is not None:
+            if empty:
+                blockers.append("empty")
+            elif re.search(r"(^|\s)#", str(loc.text)):
+                blockers.append("the value holds a `#`, which ansible.cfg does not treat as a comment there")
+            elif offs:
+                shown = list(dict.fromkeys(offs))
+                blockers.append(clip(shown[0], 100) + (f" (+{len(shown) - 1} more)" if len(shown) > 1 else ""))
+            elif any(k in elsewhere for k in missing):
+                blockers.append("another setting already gives some hosts " + " and ".join(NICE[k] for k in missing if k in elsewhere))
+            if not blockers:
+                opt = o.option
+                new_value = f"{opt.value} {add}"
+                edit = Edit(Span(opt.value_span.end, opt.value_span.end), " " + add)
+                change = Change("set", (opt.section, opt.key), new_value)
+                fix = Fix((edit,), SAFE, f"append {add} to ssh_args", ((None, (change,)),))
+        if blockers == ["empty"]:
+            todo.insert(0, "an empty ssh_args works around OpenSSH < 5.6: with a newer ssh, remove the line to get ansible-core's default")
         elif blockers:
-            msg += f"; append `{add}` (not fixed automatically: {blockers[0]})"
+            todo.insert(0, f"append `{add}`; not fixed automatically: {blockers[0]}")
         else:
-            msg += f"; append `{add}` to it"
+            todo.insert(0, f"append `{add}`" + replaces)
+    help = "; ".join(todo)
     if o.kind == "cfg":
-        msg += for_hosts(view.split, loc.hosts)
+        help += for_hosts(view.split, loc.hosts)
         opt = o.option
-        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra={"hosts": sorted(set(loc.hosts))} if loc.hosts else None)
+        return ctx.finding(
+            cfg,
+            opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span,
+            msg,
+            fix=fix,
+            extra={"hosts": sorted(set(loc.hosts))} if loc.hosts else None,
+            help=help,
+        )
     if o.kind == "var" and o.pos is not None:
         if o.name not in ("ansible_ssh_args",) or not missing:
-            msg += f" (for {names(loc.hosts)})"
-        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))})
+            help += f" (for {names(loc.hosts, width=45)})"
+        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help)
     return None

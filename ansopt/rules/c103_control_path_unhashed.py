@@ -49,6 +49,9 @@ Use instead
 
     (or remove the line: ansible-core's default path is already hashed and short.)
 
+Default selection
+    On: a socket path past the Unix limit makes hosts UNREACHABLE (a failure, not only a cost).
+
 Fix (safe)
     Replaces the `%h`/`%p`/`%r` run (with the `-`, `_`, `.`, `@`, `:` or `+` between them)
     by `%C`, keeping the text around it and the file's escaping: `%%C` in control_path (so
@@ -82,6 +85,7 @@ from ._ssh import (
     ssh_options,
     tokens_with_spans,
 )
+from ._connection import MAX_MESSAGE, clip
 
 CODE = "C103"
 SLUG = "control-path-unhashed"
@@ -309,43 +313,44 @@ def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
 def _finding(ctx, cfg, view, loc: _Loc):
     o = loc.origin
     p = loc.problem
-    if o.kind == "cfg":
-        subject = f"{o.label()} = {p.path}" if not loc.in_args else f"`ControlPath={p.path}` in {o.label()}"
-    else:
-        subject = f"`{o.name}: {p.path}`" if not loc.in_args else f"`ControlPath={p.path}` in `{o.name}`"
-    new_path = _suggest(p.path, loc)
+    key = o.option.raw_key.strip() if o.kind == "cfg" and o.option is not None else o.name
     if p.kind == "broken":
-        msg = (
-            f"{subject}: ansible-core %-formats control_path (with `directory`), so ssh's tokens must be written `%%h`; "
-            "as written the formatting raises and no SSH connection is made"
-        )
+        rest = ": ansible-core's %-formatting raises on it, so no SSH connection is made"
+        todo = "write ssh's tokens as `%%h`, `%%C` in control_path (ansible-core %-formats it with `directory`)"
+        why = " (ansible-core %-formats control_path: ssh's tokens are written `%%h` there)"
     elif p.kind == "literal":
-        msg = (
-            f"{subject}: ansible-core passes ssh arguments unchanged, so ssh reads `%%` as a literal `%` and every host shares this one socket path "
-            "(one host's commands could go through another host's master connection); write ssh's tokens with one `%`"
-        )
+        rest = ": ssh reads `%%` as a literal `%`, so every host shares this one socket path"
+        todo = "write ssh's tokens with one `%` in ssh arguments (ansible-core passes them to ssh unchanged)"
+        why = " (ansible-core passes ssh arguments unchanged: ssh's tokens take one `%` there)"
     else:
-        shown = p.ssh_path if p.ssh_path is not None else p.path
-        via = "" if loc.in_args or shown == p.path else f" (ssh gets `{shown}`)"
-        msg = (
-            f"{subject}{via} names the control socket after the host, port or user: with long host names or a deep folder the socket path passes the "
-            "108-byte Unix socket limit and ssh fails with `unix_listener: ... too long for Unix domain socket` (the host is UNREACHABLE); "
-            "`%C` hashes the same values to a fixed length"
-        )
-    if not loc.in_args and not loc.active:
-        msg += " (ansible-core uses control_path once ssh_args has ControlPersist, see C102)"
+        rest = " lacks %C: a long host name can overflow the 108-byte socket path"
+        todo = "use `%C`, a fixed-length hash of host, port and user"
+        why = " (`%C` hashes host, port and user to a fixed length)"
+    if loc.in_args:
+        where = f" in {key}" if o.kind == "cfg" else f" in `{key}`"
+        room = MAX_MESSAGE - len(rest) - len(where) - len("`ControlPath=`")
+        subject = f"`ControlPath={clip(p.path, room)}`{where}"
+    else:
+        sep = " = " if o.kind == "cfg" else ": "
+        room = MAX_MESSAGE - len(rest) - len(key) - len(sep) - 2
+        subject = f"`{key}{sep}{clip(p.path, room)}`"
+    msg = clip(subject + rest, MAX_MESSAGE)
+    new_path = _suggest(p.path, loc)
     fix = None
     if new_path is not None:
-        msg += f": use `{new_path}`"
+        todo = f"use `{new_path}`" + why
         fix = _fix(cfg, loc, new_path)
     if not loc.in_args and p.kind != "broken":
-        msg += " (or remove it: ansible-core's own default, since 2.3, is already a short hash)"
+        todo += ", or remove the line (ansible-core's default is already hashed)"
+    if not loc.in_args and not loc.active:
+        todo += "; control_path is used once ssh_args has ControlPersist, see C102"
+    help = todo
     if o.kind == "cfg" and o.option is not None:
-        msg += for_hosts(view.split, loc.hosts)
+        help += for_hosts(view.split, loc.hosts)
         opt = o.option
         extra = {"hosts": sorted(set(loc.hosts))} if loc.hosts else None
-        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra=extra)
+        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra=extra, help=help)
     if o.kind == "var" and o.pos is not None:
-        msg += f" (for {names(loc.hosts)})" if loc.hosts else ""
-        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))})
+        help += f" (for {names(loc.hosts, width=45)})" if loc.hosts else ""
+        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help)
     return None

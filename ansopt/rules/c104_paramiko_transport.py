@@ -44,6 +44,9 @@ Use instead
     [defaults]
     transport = ssh
 
+Default selection
+    On: paramiko opens a new connection per task and cannot pipeline.
+
 Fix (unsafe)
     Sets `transport = ssh` in place (key, spacing and comments kept), and `connection: ssh`
     on a play (same quoting). Unsafe because some fleets chose paramiko on purpose: old
@@ -69,6 +72,7 @@ from ..model.config import EffectiveConfig
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
 from ..types import UNSAFE, Fix
+from ._connection import MAX_MESSAGE, clip
 from ._ssh import for_hosts, host_view, names
 
 CODE = "C104"
@@ -87,11 +91,8 @@ PARAMIKO = frozenset(
     }
 )
 
-WHY = (
-    "the paramiko plugin is deprecated (removed in ansible-core 2.21), keeps no connection across tasks "
-    "(its cache lives in the task's worker process and is closed when the task ends) and cannot pipeline: "
-    "every task opens a new SSH connection to each host, where OpenSSH with ControlPersist reuses one"
-)
+WHY = "deprecated, no pipelining, no connection reuse"
+HELP = "OpenSSH with ControlPersist reuses one connection per host; paramiko is removed in ansible-core 2.21"
 
 
 def is_paramiko(value) -> bool:
@@ -127,18 +128,27 @@ def _check_cfg(ctx, cfg, done):
         opt = t.option
         edit, change = cfg_edits.replace_value(cfg, opt, "ssh")
         fix = Fix((edit,), UNSAFE, "set transport = ssh", ((None, (change,)),))
-        msg = f"[{opt.section}] {opt.raw_key.strip()} = {opt.value}: hosts without their own ansible_connection connect with paramiko; {WHY}; set it to ssh" + for_hosts(view.split, by_default, "hosts")
-        yield ctx.finding(cfg, opt.value_span, msg, fix=fix, extra={"hosts": sorted(set(by_default))} if by_default else None)
+        tail = f" makes paramiko the default connection ({WHY})"
+        key = clip(opt.raw_key.strip(), 20)
+        subject = f"`{key} = {opt.value.strip()}`"
+        if len(subject) + len(tail) > MAX_MESSAGE:
+            subject = f"`{key}`"
+        msg = subject + tail
+        help = f"set it to ssh: {HELP}" + for_hosts(view.split, by_default, "hosts")
+        yield ctx.finding(cfg, opt.value_span, msg, fix=fix, extra={"hosts": sorted(set(by_default))} if by_default else None, help=help)
     for key, (v, hosts) in sorted(by_var.items()):
         if key in done:
             continue
         done.add(key)
+        head = "`ansible_connection` makes "
+        tail = f" connect with paramiko ({WHY})"
         f = ctx.finding_at(
             v.pos.path,
             v.pos.line,
             v.pos.col,
-            f"`ansible_connection: {v.value}` makes {names(hosts)} connect with paramiko; {WHY}; use ssh",
+            head + names(hosts, width=MAX_MESSAGE - len(head) - len(tail)) + tail,
             extra={"hosts": sorted(set(hosts))},
+            help=f"use ssh: {HELP}",
         )
         if f is not None:
             yield f
@@ -179,6 +189,9 @@ def _check_plays(ctx):
         made = replace_scalar(play.file, node, "ssh")
         if made is not None:
             fix = Fix((made[0],), UNSAFE, "set connection: ssh", ((None, (made[1],)),))
-        where = f" (play {play.name!r})" if play.name else ""
-        msg = f"`connection: {node.value}`{where}: the play's hosts connect with paramiko (those without their own ansible_connection); {WHY}; use ssh"
-        yield ctx.finding(play.file, node, msg, fix=fix)
+        tail = f" uses `connection: {clip(node.value, 28)}` ({WHY})"
+        room = MAX_MESSAGE - len(tail) - len("play ''")
+        who = f"play '{clip(play.name, room)}'" if play.name else f"play #{play.index + 1}"
+        msg = who + tail
+        help = f"use ssh (hosts that set their own ansible_connection keep it): {HELP}"
+        yield ctx.finding(play.file, node, msg, fix=fix, help=help)

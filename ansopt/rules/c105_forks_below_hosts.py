@@ -54,6 +54,9 @@ Caveats
     an artifact server, a database a migration task talks to): use `serial` or
     `throttle` on the tasks where that matters.
 
+Default selection
+    On: hosts beyond forks wait for a free fork at every task.
+
 Fix (safe)
     Sets forks to the largest useful parallelism found, capped by the `max_forks` option
     (default 50): the existing value is replaced in place, or `forks = N` is added to
@@ -75,7 +78,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..types import SAFE, Fix
-from ._connection import cfg_scope
+from ._connection import MAX_MESSAGE, cfg_scope, clip
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
 
 CODE = "C105"
@@ -127,12 +130,17 @@ def check(ctx):
             continue
         waves = math.ceil(w.useful / forks)
         default = "" if setting.from_file else " (ansible-core's default)"
-        msg = (
-            f"{describe(ctx.project, w)} but forks is {forks}{default}: "
-            f"hosts run in {waves} batches per task; set forks = {target}"
-        )
+        at_once = f", {w.useful} at a time," if w.useful < w.hosts else ""
+        tail = f" targets {w.hosts} host{'s' if w.hosts != 1 else ''}{at_once} but forks is {forks}{default}: hosts run in {waves} batches per task"
+        msg = _play_ref(ctx.project, w.play, MAX_MESSAGE - len(tail)) + tail
+        pattern = w.pattern if isinstance(w.pattern, str) else ",".join(str(p) for p in w.pattern)
+        what = f"group {pattern}" if w.group else f"hosts: {pattern}"
+        help = f"set forks = {target}"
         if target < w.useful:
-            msg += f" (capped by max_forks = {cap})"
+            help += f" (capped by max_forks = {cap})"
+        help += f"; counted {w.hosts} hosts of {ctx.project.display(w.inventory)} ({clip(what, 60)})"
+        if w.useful < w.hosts:
+            help += f", serial: {clip(w.serial, 30)}"
         if setting.option is not None:
             opt = setting.option
             edit, change = cfg_edits.replace_value(cfg, opt, str(target))
@@ -152,5 +160,24 @@ def check(ctx):
             at,
             msg,
             fix=fix,
+            help=help,
             extra={"play_hosts": w.hosts, "useful_forks": w.useful, "inventory": os.path.relpath(w.inventory, os.path.dirname(abspath))},
         )
+
+
+def _play_ref(project, play, width: int) -> str:
+    """`play 'Deploy' in deploy.yml` in at most `width` characters: the file path loses
+    its leading folders (`.../deploy.yml`), then is left out, then the name is cut."""
+    name = f"play '{clip(play.name, 60)}'" if play.name else f"play #{play.index + 1}"
+    path = project.display(play.file_abspath)
+    room = width - len(name) - len(" in ")
+    if len(path) <= room:
+        return f"{name} in {path}"
+    parts = path.split("/")
+    for k in range(1, len(parts)):
+        tail = ".../" + "/".join(parts[k:])
+        if len(tail) <= room:
+            return f"{name} in {tail}"
+    if play.name:
+        return f"play '{clip(play.name, max(width - 7, 8))}'"
+    return name

@@ -59,6 +59,9 @@ Caveats (why the fix is unsafe)
       JSON file per host, written with mode 0644 in a folder created with the user's
       umask: on a shared control node other users can usually read them.
 
+Default selection
+    On: a fact cache spares fact gathering in every later play and run; silent for one-play runs on localhost only, where it saves nothing measurable.
+
 Fix (unsafe)
     Sets, in `[defaults]`, `gathering = smart` and `fact_caching = jsonfile` (values
     already written are changed in place, key, spacing and comments kept) and adds
@@ -76,9 +79,10 @@ Suppress
 from __future__ import annotations
 
 
+from ..model.purpose import DOCS, TEST, ZUUL
 from ..model.scope import playbooks_for_cfg
 from ..types import UNSAFE
-from ._factcache import INI_VALUE_PATTERN, fact_cache_config, finding_span, hours, ini_value_ok, lazy_defaults, scope_gathers, timeout_seconds
+from ._factcache import INI_VALUE_PATTERN, fact_cache_config, finding_span, hours, ini_value_ok, lazy_defaults, timeout_seconds
 from ._gathering import SMART_FIX, subset_hazard
 
 CODE = "C201"
@@ -108,6 +112,34 @@ OPTIONS = {
 
 # --------------------------------------------------------------------------- the rule
 
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _on_localhost(play) -> bool:
+    if play.value("connection") in ("local", "ansible.builtin.local"):
+        return True
+    hosts = [h.strip() for h in str(play.hosts or "").split(",") if h.strip()]
+    return bool(hosts) and all(h in LOCAL_HOSTS for h in hosts)
+
+
+def worth_caching(ctx, cfg) -> bool:
+    """Some play this cfg applies to gathers facts where a cache would save something: not
+    only documentation, Zuul jobs and role tests (their runner configures gathering), and
+    not only one gathering play per playbook on localhost (a second of local work)."""
+    abspath = ctx.project.abspath_of(cfg)
+    if abspath is None:
+        return False
+    per_book: list[list] = []
+    for pb in playbooks_for_cfg(ctx.project, abspath):
+        if ctx.project.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}:
+            continue
+        gathering = [play for play in pb.plays if play.gathers_facts() is not False]
+        if gathering:
+            per_book.append(gathering)
+    if not per_book:
+        return False
+    return not all(len(plays) == 1 and _on_localhost(plays[0]) for plays in per_book)
+
 
 def check(ctx):
     cache_dir = str(ctx.options.get("cache_dir", OPTIONS["cache_dir"][0]))
@@ -116,7 +148,7 @@ def check(ctx):
         fc = fact_cache_config(cfg)
         if not fc.implicit or not fc.memory:
             continue
-        if not scope_gathers(ctx, cfg):
+        if not worth_caching(ctx, cfg):
             continue
         why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
         why_c = f"fact_caching = {fc.plugin_opt.value}" if fc.plugin_opt is not None else "no fact cache"
@@ -131,13 +163,9 @@ def check(ctx):
             fix = lazy_defaults(ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX)
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
         age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
-        stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "stale"
-        msg = (
-            f"ansible-core gathers facts again in every play of every run ({why_g}, {why_c}): "
-            f"set gathering = smart with a jsonfile fact cache (fact_caching = jsonfile, "
-            f"fact_caching_connection, fact_caching_timeout) to reuse each host's facts{age}; "
-            f"plays then read cached facts, which can be {stale} (refresh with --flush-cache)"
-        )
+        stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "cached without expiry"
+        msg = f"facts are gathered again in every play of every run ({why_g}, {why_c})"
+        help = f"set gathering = smart with a jsonfile fact cache to reuse each host's facts{age}; plays then read facts {stale} (refresh with --flush-cache)"
         if hazard:
-            msg += f"; no automatic fix: {hazard}"
-        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)
+            help += f"; no automatic fix: {hazard}"
+        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix, help=help)

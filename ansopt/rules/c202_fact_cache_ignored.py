@@ -49,6 +49,9 @@ Caveats (why the fix is unsafe)
       gathering: ansible-core gathers only for hosts without a fresh cache entry. A play
       that needs fresh or additional facts should run an `ansible.builtin.setup` task.
 
+Default selection
+    On: a configured cache that never saves a gathering is a setting that does not do what its author wanted.
+
 Fix (unsafe)
     Sets `gathering = smart` in `[defaults]`: the existing value is changed in place
     (key, spacing and comments kept), otherwise the option is added after the last option
@@ -64,7 +67,7 @@ from __future__ import annotations
 from ..model.scope import playbooks_for_cfg
 from ..types import UNSAFE
 from ._gathering import SMART_FIX, subset_hazard
-from ._factcache import connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
+from ._factcache import MAX_MESSAGE, clip, connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
 
 CODE = "C202"
 SLUG = "fact-cache-ignored"
@@ -81,18 +84,17 @@ def check(ctx):
             continue
         hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
         fix = lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX) if hazard is None else None
-        why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering is implicit (ansible-core's default)"
         t = timeout_seconds(fc)
         stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"
-        if connection_problem(fc) in ("missing", "empty"):
-            stored = "and the cache itself does not load without fact_caching_connection (C203)"
+        tail = ": every play gathers facts again"
+        if fc.gathering_opt is not None:
+            head, mid = f"`gathering = {clip(fc.gathering_opt.value, 20)}` with `fact_caching = ", "`"
         else:
-            stored = "and only writes them to the cache (which serves them as variables, e.g. hostvars of hosts not gathered in this run)"
-        msg = (
-            f"fact_caching = {fc.plugin_opt.value} never saves a fact gathering: {why_g}, so ansible-core "
-            f"gathers facts again in every play {stored}; set gathering = smart to gather only hosts without "
-            f"fresh cached facts (plays then read cached facts, which can be {stale})"
-        )
+            head, mid = "`fact_caching = ", "` but gathering is implicit (the default)"
+        msg = head + clip(fc.plugin_opt.value, MAX_MESSAGE - len(head) - len(mid) - len(tail)) + mid + tail
+        help = f"set gathering = smart to gather only hosts without fresh cached facts (plays then read cached facts, {stale})"
+        if connection_problem(fc) in ("missing", "empty"):
+            help += "; the cache also does not load without fact_caching_connection (C203)"
         if hazard:
-            msg += f"; no automatic fix: {hazard}"
-        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix)
+            help += f"; no automatic fix: {hazard}"
+        yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix, help=help)

@@ -46,6 +46,9 @@ Use instead
     fact_caching = jsonfile
     fact_caching_connection = ~/.ansible/fact_cache
 
+Default selection
+    On: a correctness rule: the cache plugin fails to load and the cache silently does nothing.
+
 Fix (unsafe)
     Adds `fact_caching_connection = ~/.ansible/fact_cache` (rule option `cache_dir`) after
     the last option of `[defaults]`, in the file's spacing and line breaks; an empty value
@@ -66,6 +69,7 @@ from __future__ import annotations
 from ..types import SAFE, UNSAFE
 from ._factcache import (
     INI_VALUE_PATTERN,
+    clip,
     connection_problem,
     fact_cache_config,
     finding_span,
@@ -104,17 +108,11 @@ def check(ctx):
             safety = SAFE if problem == "empty-path" else UNSAFE
             fix = lazy_defaults(ctx, cfg, [("fact_caching_connection", cache_dir)], safety, f"set fact_caching_connection = {cache_dir}")
         if problem == "empty-path":
-            msg = (
-                f"fact_caching_connection is empty: ansible-core resolves it to the folder of this ansible.cfg "
-                f"and the {name} fact cache writes one file per host there, among the project's files; "
-                f"set it to a cache folder such as {cache_dir}"
-            )
-            yield ctx.finding(cfg, finding_span(cfg, fc.connection_opt), msg, fix=fix, severity="warning")
+            msg = f"fact_caching_connection is empty: the {clip(name, 30)} cache writes a file per host into the folder of this ansible.cfg"
+            help = f"set fact_caching_connection to a cache folder outside the project, such as {cache_dir}"
+            yield ctx.finding(cfg, finding_span(cfg, fc.connection_opt), msg, fix=fix, severity="warning", help=help)
             continue
         what = "is empty" if problem == "empty" else "is not set"
-        msg = (
-            f"fact_caching = {fc.plugin_opt.value} needs fact_caching_connection, which {what}: "
-            f"ansible-core cannot load the {name} cache plugin, warns about it at every run and falls back "
-            f"to the memory cache, so no fact is kept between runs; set fact_caching_connection = {cache_dir}"
-        )
-        yield ctx.finding(cfg, finding_span(cfg, fc.plugin_opt), msg, fix=fix)
+        msg = f"fact_caching_connection {what}, so the {clip(name, 30)} cache cannot load: ansible-core falls back to the memory cache"
+        help = f"set fact_caching_connection = {cache_dir} (the folder the {clip(name, 30)} cache writes its files to)"
+        yield ctx.finding(cfg, finding_span(cfg, fc.plugin_opt), msg, fix=fix, help=help)

@@ -36,6 +36,9 @@ Use instead
     `ansible` package). ansopt's timing callback (ansopt.ansible_plugins) writes the same
     timings as JSON lines for `ansopt profile`.
 
+Default selection
+    Opt-in: enabling a timing callback shows where time goes but saves no time by itself.
+
 Fix
     None. Which callback fits is the team's choice (console summary, ARA, JUnit for CI,
     ansopt's JSON lines); a callback from a collection that is not installed makes every
@@ -49,11 +52,13 @@ Suppress
 from __future__ import annotations
 
 from ..source.cfgfile import hash_comment, unquote
+from ._text import clip
 
 CODE = "C301"
 SLUG = "no-timing-callback"
 SEVERITY = "info"
 FIX = None
+DEFAULT = False
 
 TIMING = ("profile_tasks", "profile_roles", "ara_default", "ara", "junit", "opentelemetry", "elastic", "ansopt_timing")
 TOTAL_ONLY = ("timer",)
@@ -95,11 +100,12 @@ def check(ctx):
         else:
             at = 0
         if timer:
-            head = f"only `{timer[0]}` is enabled, which prints the total run time, not the time of each task"
+            msg = f"only `{clip(timer[0], 40)}` is enabled: it prints the total run time, not the time of each task"
         else:
-            head = "no task-timing callback is enabled: runs do not show which tasks take the time"
-        msg = (
-            f"{head}; add ansible.posix.profile_tasks to callbacks_enabled in [defaults] "
-            "(it needs the ansible.posix collection: ansible-core alone does not ship profile_tasks)"
-        )
-        yield ctx.finding(cfg, at, msg)
+            msg = "no task-timing callback is enabled: runs do not show which tasks take the time"
+        help = "add ansible.posix.profile_tasks to callbacks_enabled in [defaults] (it needs the ansible.posix collection)"
+        yield ctx.finding(cfg, at, msg, help=help)
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -25,6 +25,9 @@ Use instead
     [defaults]
     callbacks_enabled = ansible.posix.profile_tasks, timer
 
+Default selection
+    On: a correctness rule: ansible-core silently ignores the key, so the callbacks listed do not run.
+
 Fix (safe)
     Renames the key to `callbacks_enabled` in place: value, spacing and comments kept.
     On ansible-core 2.11 to 2.14 both names mean the same setting. On 2.15+ the fix
@@ -39,6 +42,7 @@ from __future__ import annotations
 from .. import knowledge
 from ..fixers import cfg_edits
 from ..types import SAFE, Fix
+from ._text import MAX_MESSAGE
 
 CODE = "C302"
 SLUG = "callback-whitelist"
@@ -57,17 +61,37 @@ def check(ctx):
         if sec is None or OLD not in sec.options:
             continue
         opt = sec.options[OLD]
-        listed = opt.value.strip() or "(nothing)"
+        key = _clip(opt.raw_key.strip(), 30)
         if still_known:
-            state = f"is a deprecated name (removed in ansible-core 2.15) for `{NEW}`"
+            msg = f"`{key}` is a deprecated name (removed in ansible-core 2.15) for `{NEW}`"
         else:
-            state = f"was removed in ansible-core 2.15: ansible-core {core} ignores it, so the callbacks listed ({listed}) do not run"
+            head = f"`{key}` was removed in ansible-core 2.15 and is ignored: its callbacks ("
+            tail = ") do not run"
+            msg = head + _listed(opt.value, MAX_MESSAGE - len(head) - len(tail)) + tail
         other = sec.options.get(NEW)
         if other is not None:
-            msg = f"`{opt.raw_key.strip()}` {state}; [defaults] also sets `{NEW}` = {other.value}: merge both lists into `{NEW}` and delete this line"
-            yield ctx.finding(cfg, opt.key_span, msg)
+            help = f"merge both lists into `{NEW}` (already set to {_clip(other.value.strip() or '(nothing)', 60)}) and delete this line"
+            yield ctx.finding(cfg, opt.key_span, msg, help=help)
             continue
-        msg = f"`{opt.raw_key.strip()}` {state}; rename it to `{NEW}`"
         edit, changes = cfg_edits.rename_key(cfg, opt, NEW)
         fix = Fix((edit,), SAFE, f"rename {OLD} to {NEW}", ((None, changes),))
-        yield ctx.finding(cfg, opt.key_span, msg, fix=fix)
+        help = f"rename it to `{NEW}`" + ("" if still_known else f" (ansible-core {core} ignores the old name without a warning)")
+        yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width, 4) - 3] + "..."
+
+
+def _listed(value: str, width: int) -> str:
+    """`a, b, c +2 more` of a comma-separated list of callbacks (short names), in at most `width` characters."""
+    items = [x.strip().rsplit(".", 1)[-1] for x in value.split(",") if x.strip()]
+    if not items:
+        return "(nothing)"
+    for k in range(len(items), 0, -1):
+        text = ", ".join(items[:k]) + (f" +{len(items) - k} more" if k < len(items) else "")
+        if len(text) <= width:
+            return text
+    more = f" +{len(items) - 1} more" if len(items) > 1 else ""
+    return _clip(items[0], width - len(more)) + more

@@ -41,9 +41,12 @@ Use instead
     [ssh_connection]
     pipelining = True
 
+Default selection
+    Opt-in: config hygiene; an ignored section costs no run time.
+
 Fix
     None: renaming a section makes all its settings apply at once (and can collide with a
-    section of the right name further down); the message names the section meant.
+    section of the right name further down); the help names the section meant.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ CODE = "C401"
 SLUG = "cfg-unknown-section"
 SEVERITY = "warning"
 FIX = None
+DEFAULT = False
 
 CUTOFF = 0.8
 
@@ -139,19 +143,24 @@ def check(ctx):
             level, meant = verdict
             n = len(keys)
             what = f"its {n} option{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} ignored" if n else "options put there would be ignored"
+            name = sec.name if len(sec.name) <= 40 else sec.name[:37] + "..."
             if level == "warning":
+                whys = []
                 if _norm(sec.name) == meant:
-                    whys = []
                     if sec.name != sec.name.strip() or " " in sec.name.strip():
                         whys.append("spaces are part of a section name")
                     if "-" in sec.name:
                         whys.append("`-` is not `_`")
                     if sec.name.lower() != sec.name:
                         whys.append("section names are case-sensitive")
-                    msg = f"ansible-core does not read [{sec.name}] ({'; '.join(whys)}): {what}; did you mean [{meant}]?"
-                else:
-                    msg = f"ansible-core does not read [{sec.name}]: {what}; did you mean [{meant}]?"
-                yield ctx.finding(cfg, sec.header_span, msg)
+                because = f" ({'; '.join(whys)})" if whys else ""
+                msg = f"ansible-core does not read [{name}]{because}: {what}"
+                help = f"did you mean [{meant}]? rename the section"
+                if len(msg) > 120:  # the reasons move to the help line
+                    msg = f"ansible-core does not read [{name}]: {what}"
+                    help += because
+                yield ctx.finding(cfg, sec.header_span, msg, help=help)
             else:
-                msg = f"[{sec.name}] is not a section ansible-core knows: {what} unless a collection plugin reads it (fine if one does)"
-                yield ctx.finding(cfg, sec.header_span, msg, severity="info")
+                msg = f"[{name}] is not a section ansible-core knows: {what} unless a collection plugin reads it"
+                help = "fine if a collection plugin reads it; otherwise fix the section name or move its options where ansible-core reads them"
+                yield ctx.finding(cfg, sec.header_span, msg, severity="info", help=help)

@@ -36,6 +36,9 @@ Use instead
     pipelining = True
     host_key_checking = False
 
+Default selection
+    Opt-in: config hygiene; an ignored key costs no run time (a typo of a performance key is caught by the rule for that setting).
+
 Fix (unsafe)
     When exactly one key of the section is close, differs by a slip of one or two
     characters (or only by `-` or spaces) and the section does not set it yet,
@@ -56,6 +59,7 @@ CODE = "C402"
 SLUG = "cfg-unknown-key"
 SEVERITY = "warning"
 FIX = UNSAFE
+DEFAULT = False
 
 CUTOFF = 0.75
 
@@ -119,15 +123,18 @@ def check(ctx):
                 key = opt.raw_key.strip()
                 near = suggestions(sec.name, opt.key)
                 if not near:
-                    msg = f"`{key}` is not a key ansible-core {core} reads from [{sec.name}]: it is ignored (fine if a collection plugin reads it)"
-                    yield ctx.finding(cfg, opt.key_span, msg, severity="info")
+                    msg = f"`{key}` is not a key ansible-core {core} reads from [{sec.name}]: it is ignored"
+                    help = "delete it, unless a collection plugin reads it (`ansible-config list` shows what ansible-core reads)"
+                    yield ctx.finding(cfg, opt.key_span, msg, severity="info", help=help)
                     continue
                 listed = " or ".join(f"`{n}`" for n in near)
-                msg = f"unknown key `{key}` in [{sec.name}]: ansible-core ignores it; did you mean {listed}?"
+                msg = f"unknown key `{key}` in [{sec.name}], ignored by ansible-core: did you mean {listed}?"
+                help = "rename it to the key meant, or delete it"
                 fix = None
-                if len(near) == 1 and near[0] not in sec.options and is_typo_of(opt.key, near[0]):
+                if len(near) == 1 and near[0] in sec.options:
+                    help = f"[{sec.name}] already sets `{near[0]}`, the key ansible-core reads: delete this line"
+                elif len(near) == 1 and is_typo_of(opt.key, near[0]):
+                    help = f"rename it to `{near[0]}`"
                     edit, changes = cfg_edits.rename_key(cfg, opt, near[0])
                     fix = Fix((edit,), UNSAFE, f"rename {opt.key} to {near[0]}", ((None, changes),))
-                elif len(near) == 1:
-                    msg += f" ([{sec.name}] already sets `{near[0]}`)"
-                yield ctx.finding(cfg, opt.key_span, msg, fix=fix)
+                yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)

@@ -33,17 +33,29 @@ Use instead
     [ssh_connection]
     ssh_args = -o ControlMaster=auto -o ControlPersist=60s
 
+Default selection
+    Opt-in: config hygiene; moving a key switches on what it says, which may not be wanted.
+
 Fix (unsafe)
     Moves the option's lines as written (key, spacing, value and `;` comment) to the end
     of the section ansible-core reads it from, creating that section at the end of the file
-    when missing. Unsafe: the setting starts to apply. No fix when the key is read from
-    more than one other section (the message lists them) or when the right section
-    already sets it (ansible-core uses that one; delete this line).
+    when missing. Unsafe: the setting starts to apply.
+
+    Only performance settings are moved: `pipelining`, `forks`, `gathering`, the fact
+    cache keys, `control_path_dir`, `callbacks_enabled`, `control_path` when it names the
+    host (`%h` or `%C`), and `ssh_args` made only of connection-reuse and keep-alive options
+    (`-C`, ControlMaster, ControlPersist, ControlPath, ServerAlive*, TCPKeepAlive,
+    ConnectTimeout, ConnectionAttempts). A move that would switch on anything else is
+    report-only and the help says what would switch on: `become = True` left in
+    `[defaults]` would turn become on for every task (package managers that refuse root,
+    per-user files written to root's home); a `control_path` without `%h` would make every
+    host with the same port and user share one master socket, so commands reach the wrong
+    host; an `ssh_args` with `-o ProxyCommand` would start routing through a proxy. No fix
+    either when the key is read from more than one other section (the help lists them) or
+    when the right section already sets it (ansible-core uses that one; delete this line).
 """
 
 from __future__ import annotations
-
-import functools
 
 from .. import knowledge
 from ..fixers import cfg_edits
@@ -55,8 +67,75 @@ CODE = "C403"
 SLUG = "cfg-wrong-section"
 SEVERITY = "warning"
 FIX = UNSAFE
+DEFAULT = False
 
-@functools.lru_cache(maxsize=None)
+# ssh options that only make connections faster or steadier: moving an `ssh_args` made of
+# these switches on nothing but the performance setting it was written for.
+SSH_PERFORMANCE_OPTIONS = frozenset(
+    o.lower()
+    for o in (
+        "ControlMaster", "ControlPersist", "ControlPath", "Compression", "ServerAliveInterval",
+        "ServerAliveCountMax", "TCPKeepAlive", "ConnectTimeout", "ConnectionAttempts",
+    )
+)
+# Keys whose only effect is speed; a move of any other key is report-only.
+PERFORMANCE_KEYS = frozenset(
+    {
+        "pipelining", "ssh_args", "control_path", "control_path_dir", "forks", "gathering",
+        "fact_caching", "fact_caching_connection", "fact_caching_timeout", "fact_caching_prefix",
+        "internal_poll_interval", "callbacks_enabled",
+    }
+)
+
+
+def _ssh_options(value: str) -> list[str] | None:
+    """The option names of an ssh argument string (`-C` counts as Compression); None when it
+    holds anything else (a host, a flag like -A or -v, a template)."""
+    import shlex
+
+    try:
+        words = shlex.split(value, comments=False)
+    except ValueError:
+        return None
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "-C":
+            out.append("compression")
+        elif w == "-o" and i + 1 < len(words):
+            out.append(words[i + 1].split("=", 1)[0].split()[0].lower())
+            i += 1
+        elif w.startswith("-o") and len(w) > 2:
+            out.append(w[2:].split("=", 1)[0].lower())
+        else:
+            return None
+        i += 1
+    return out
+
+
+def activates(key: str, value: str) -> str | None:
+    """What moving `key = value` to where ansible-core reads it would switch on beyond speed;
+    None when it is a performance setting and nothing else."""
+    value = (value or "").strip()
+    if "{{" in value:
+        return f"`{key} = {value}` (a template)"
+    if key not in PERFORMANCE_KEYS:
+        if key == "become":
+            return "become for every task"
+        return f"`{key} = {value}` for every run"
+    if key == "ssh_args":
+        opts = _ssh_options(value)
+        if opts is None:
+            return f"ssh arguments beyond connection reuse ({value})"
+        other = [o for o in opts if o not in SSH_PERFORMANCE_OPTIONS]
+        if other:
+            return f"ssh options beyond connection reuse ({', '.join(other)})"
+    if key == "control_path" and not any(t in value for t in ("%h", "%C", "%(directory)s/%%C", "%%h", "%%C")):
+        return "one master socket shared by every host with the same port and user: commands would reach the wrong host"
+    return None
+
+
 def check(ctx):
     K = knowledge.get()
     for cfg in ctx.project.cfg_files:
@@ -69,20 +148,28 @@ def check(ctx):
                     continue
                 key = opt.raw_key.strip()
                 fix = None
+                help = ""
                 if len(where) == 1:
                     target = where[0]
                     msg = f"`{key}` is read from [{target}] only: ansible-core ignores it in [{sec.name}]"
                     other = cfg.sections.get(target)
                     if other is not None and opt.key in other.options:
                         o = other.options[opt.key]
-                        msg += f"; [{target}] already sets {o.raw_key.strip()} = {o.value}, which is the one ansible-core uses: delete this line"
+                        help = f"[{target}] already sets {o.raw_key.strip()} = {o.value}, the one ansible-core uses: delete this line"
                     else:
-                        moved = cfg_edits.move_option(cfg, opt, target)
-                        if moved is not None:
-                            edits, changes = moved
-                            fix = Fix(edits, UNSAFE, f"move {opt.key} to [{target}]", ((None, changes),))
-                            msg += f"; move it to [{target}]"
+                        switches_on = activates(opt.key, opt.value)
+                        if switches_on is not None:
+                            help = f"moving it to [{target}] would switch on {switches_on}: move it only if that is wanted, else delete it"
+                        else:
+                            help = f"move it to [{target}]"
+                            moved = cfg_edits.move_option(cfg, opt, target)
+                            if moved is not None:
+                                edits, changes = moved
+                                fix = Fix(edits, UNSAFE, f"move {opt.key} to [{target}]", ((None, changes),))
                 else:
-                    listed = ", ".join(f"[{s}] ({readers(s, opt.key)})" for s in where)
-                    msg = f"`{key}` is not read from [{sec.name}]: ansible-core ignores it there; it is read from {listed}"
-                yield ctx.finding(cfg, opt.key_span, msg, fix=fix)
+                    listed = ", ".join(f"[{s}]" for s in where)
+                    msg = f"`{key}` is not read from [{sec.name}]: ansible-core ignores it there"
+                    help = "it is read from " + "; ".join(f"[{s}] ({readers(s, opt.key)})" for s in where)
+                    if len(msg) + len(listed) + 20 <= 120:
+                        msg += f" (read from {listed})"
+                yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)

@@ -79,6 +79,9 @@ Use instead
     and in the playbooks: `gather_subset: ['!hardware']` on the plays, or
     `module_defaults: {ansible.builtin.setup: {gather_subset: ['!hardware']}}`.
 
+Default selection
+    On: a correctness rule: a removed key is silently ignored, so the setting its author wanted is not in force.
+
 Fix (unsafe)
     For the keys that became another key of the same file (`collections_paths` to
     `collections_path`, `cow_whitelist` to `cowsay_enabled_stencils`, `scp_if_ssh` to
@@ -132,7 +135,8 @@ def check(ctx):
                     instead = instead.format(key=opt.key)
                     advice = f"delete it: {instead[len('nothing'):].strip(' ()')}" if instead.startswith("nothing") else f"use {instead}"
                     release = "Ansible" if gone.startswith("2.") and int(gone.split(".")[1]) < 10 else "ansible-core"
-                    msg = f"`{key}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default; {advice}"
+                    msg = f"`{_clip(key, 40)}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default"
+                    help = advice
                     fix = None
                     if new_key is not None and new_key not in sec.options:
                         value = opt.value
@@ -140,15 +144,15 @@ def check(ctx):
                             mapped = _scp_value(opt.value)
                             if mapped is not None:
                                 value = mapped
-                                msg += f" (`scp_if_ssh = {opt.value}` is `transfer_method = {mapped}`)"
+                                help += f"; `scp_if_ssh = {_clip(opt.value, 20)}` is `transfer_method = {mapped}`"
                             else:
                                 value = None
                         if value is not None:
                             edits, changes = cfg_edits.rename_and_set(cfg, opt, new_key, value)
                             fix = Fix(edits, UNSAFE, f"rename {opt.key} to {new_key}", ((None, changes),))
                     elif new_key is not None:
-                        msg += f" ([{sec.name}] already sets `{new_key}`: delete this line)"
-                    yield ctx.finding(cfg, opt.key_span, msg, fix=fix)
+                        help = f"delete this line: [{sec.name}] already sets `{new_key}`"
+                    yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)
                     continue
                 deps = K.ini_deprecations(sec.name, opt.key)
                 if not deps:
@@ -157,14 +161,22 @@ def check(ctx):
                 why = " ".join(str(dep.get("why") or "deprecated").split()).rstrip(".")
                 alt = " ".join(str(dep.get("alternatives") or "").split()).rstrip(".")
                 when = dep.get("version") or dep.get("removed_at_date") or ""
-                msg = f"`{key}` is deprecated in ansible-core {core}: {why}"
-                if alt and alt.lower() not in ("none", "nothing"):
-                    msg += f"; instead: {alt}"
-                if when:
-                    msg += f" (removed in {when}; until then every run prints a deprecation warning)"
+                tail = f" (removal in {when}): every run prints a deprecation warning" if when else ""
+                head = f"is deprecated in ansible-core {core}{tail}"
+                msg = f"`{_clip(key, max(12, 120 - 3 - len(head)))}` {head}"
+                parts = []
                 others = [r for r in K.ini_index.get((sec.name, opt.key), []) if r not in {d[0] for d in deps}]
                 if others:
                     p = others[0]
                     who = f"the {p[1]} {p[0]} plugin" if p[0] else f"the {p[2]} setting"
-                    msg += f"; {who} still reads this key, so it keeps working"
-                yield ctx.finding(cfg, opt.key_span, msg)
+                    parts.append(f"{who} still reads this key, so it keeps working")
+                if alt and alt.lower() not in ("none", "nothing"):
+                    parts.append(f"instead: {_clip(alt, 120)}")
+                elif not others:
+                    parts.append("delete the line")
+                help = "; ".join(parts) + f" (ansible-core: {_clip(why, 80)})"
+                yield ctx.finding(cfg, opt.key_span, msg, help=help)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."

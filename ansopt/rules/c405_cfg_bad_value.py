@@ -49,8 +49,11 @@ Use instead
     [ssh_connection]
     pipelining = True
 
+Default selection
+    Opt-in: ansible-core itself stops with an error on such a value, so nobody misses it.
+
 Fix
-    None: the intended value cannot be known (the message names the valid values and, for
+    None: the intended value cannot be known (the help names the valid values and, for
     a case or spelling slip, the likely one).
 """
 
@@ -61,11 +64,13 @@ import difflib
 
 from .. import knowledge
 from ..source.cfgfile import hash_comment, unquote
+from ._text import MAX_MESSAGE
 
 CODE = "C405"
 SLUG = "cfg-bad-value"
 SEVERITY = "error"
 FIX = None
+DEFAULT = False
 
 
 def _is_int(text: str) -> bool:
@@ -110,16 +115,42 @@ def convert(value: str, vtype: str):
     return True, value, ""  # paths and unknown types: free-form
 
 
-def _consequence(ref, value: str = "", choice: bool = False) -> str:
+def _consequence(ref, value: str = "", choice: bool = False) -> tuple[str, str]:
+    """(what fails, ansible-core's error text) for a value `ref` cannot take."""
     ptype, pname, opt = ref
     said = f"Invalid value {value!r} for config" if choice else "has an invalid value"
     if not ptype:
-        return f"ansible-core stops before running anything (\"{said} '{opt}'\")" if choice else f"ansible-core stops before running anything (\"Config '{opt}' ... {said}\")"
-    return f"every task that loads the {pname} {ptype} plugin fails (\"{said}\")"
+        error = f"Invalid value {_clip(repr(value), 30)} for config '{opt}'" if choice else f"Config '{opt}' ... {said}"
+        return "ansible-core stops before running anything", error
+    return f"every task that loads the {pname} {ptype} plugin fails", _clip(said, 60)
+
+
+MAX = MAX_MESSAGE
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _fit(build, *parts: str) -> str:
+    """build(*parts), its parts shortened (the first first) until it fits in MAX."""
+    parts_ = list(parts)
+    for i, part in enumerate(parts_):
+        over = len(build(*parts_)) - MAX
+        if over <= 0:
+            break
+        parts_[i] = _clip(part, max(8, len(part) - over))
+    return build(*parts_)
+
+
+def _shown(items, n: int = 3) -> str:
+    """The first `n` items, then "+N more"."""
+    out = ", ".join(items[:n])
+    return out + (f" +{len(items) - n} more" if len(items) > n else "")
 
 
 def _problems(cfg, opt, value: str):
-    """Messages for the refs that read this option and cannot take its value."""
+    """(message, help) for the refs that read this option and cannot take its value."""
     K = knowledge.get()
     if opt.section.startswith("galaxy_server."):
         d = K.galaxy_server_options.get(opt.key)
@@ -128,8 +159,9 @@ def _problems(cfg, opt, value: str):
         defs = [(("galaxy", "", opt.key), {"type": d.get("type"), "ini": [[opt.section, opt.key]]})]
     else:
         defs = [(ref, K.option_def(ref)) for ref in K.ini_index.get((opt.section, opt.key), [])]
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     key = opt.raw_key.strip()
+    short = _clip(key, 40)
     for ref, defn in defs:
         winner = None
         for sec, k in defn.get("ini", []):
@@ -141,29 +173,36 @@ def _problems(cfg, opt, value: str):
         vtype = str(defn.get("type") or "string").lower()
         ok, conv, kind = convert(value, vtype)
         if ref[0] == "galaxy":
-            consequence = "ansible-galaxy fails when it reads this server"
+            consequence, error = "ansible-galaxy fails when it reads this server", ""
         else:
-            consequence = _consequence(ref)
+            consequence, error = _consequence(ref)
+        said = f' (ansible-core says "{error}")' if error else ""
         if not ok:
             if kind == "bool":
                 inner = unquote(value.strip())
-                if inner != value.strip() and K.is_boolean_text(inner):
-                    why = "the quotes are part of the value, so it is not a boolean word"
+                quoted = inner != value.strip() and K.is_boolean_text(inner)
+                msg = _fit(lambda v, k: f"`{k} = {v}` is not a boolean: ansible-core reads it as False", value, key)
+                if quoted:
+                    help = f"write `{short} = {_clip(inner, 30)}`: the quotes are part of the value, so it is not a boolean word"
                 else:
-                    why = "it is neither a true word (yes, on, 1, true, t, y) nor a false word (no, off, 0, false, f, n)"
-                msg = f"`{key} = {value}` is not a boolean: {why}; ansible-core reads any such value as False, so {key} is off"
+                    help = "write a true word (yes, on, 1, true, t, y) or a false word (no, off, 0, false, f, n)"
                 guess = difflib.get_close_matches(inner.lower(), ["true", "false", "yes", "no", "on", "off"], n=1, cutoff=0.6)
                 if guess and guess[0] != inner.lower():
-                    msg += f" (did you mean `{guess[0].capitalize() if guess[0] in ('true', 'false') else guess[0]}`?)"
+                    help += f"; did you mean `{guess[0].capitalize() if guess[0] in ('true', 'false') else guess[0]}`?"
             elif kind == "int":
                 quoted = unquote(value.strip()) != value.strip() and _is_int(unquote(value.strip()))
                 why = " (the quotes are part of the value)" if quoted else (" (it is empty)" if not value.strip() else "")
-                msg = f"`{key} = {value}` is not an integer{why}: {consequence}"
+                help = f"write a whole number, without quotes{said}"
+                if len(f"`{key} = {value}` is not an integer{why}: {consequence}") > MAX:
+                    why, help = "", f"{why.strip(' ()')}: {help}"  # the reason moves to the help line
+                msg = _fit(lambda v, k: f"`{k} = {v}` is not an integer{why}: {consequence}", value, key)
             elif kind == "float":
-                msg = f"`{key} = {value}` is not a number: {consequence}"
+                msg = _fit(lambda v, k: f"`{k} = {v}` is not a number: {consequence}", value, key)
+                help = f"write a number, without quotes{said}"
             else:
-                msg = f"`{key} = {value}` is not `None`, the only value this option takes: {consequence}"
-            out.append(msg)
+                msg = _fit(lambda v, k: f"`{k} = {v}` is not `None`: {consequence}", value, key)
+                help = f"write `None`, the only value this option takes{said}"
+            out.append((msg, help))
             continue
         choices = defn.get("choices")
         if not choices:
@@ -179,13 +218,15 @@ def _problems(cfg, opt, value: str):
             near = exact or difflib.get_close_matches(str(b), allowed, n=1, cutoff=0.7)
             if near:
                 hints.append(f"`{near[0]}`")
-        shown = ", ".join(f"`{b}`" for b in bad)
+        shown = _shown([f"`{_clip(str(b), 24)}`" for b in bad])
         if ref[0] != "galaxy":
-            consequence = _consequence(ref, conv, choice=True)
-        msg = f"{shown} is not a valid value for `{key}` (valid: {', '.join(allowed)}; compared case-sensitively): {consequence}"
+            consequence, _error = _consequence(ref, conv, choice=True)
+        verb = "is not a valid value" if len(bad) == 1 else "are not valid values"
+        msg = _fit(lambda b, k: f"{b} {verb} for `{k}`: {consequence}", shown, key)
+        help = f"use one of {_shown(allowed, 8)} (compared case-sensitively)"
         if hints:
-            msg += f"; did you mean {', '.join(hints)}?"
-        out.append(msg)
+            help += f"; did you mean {_shown(hints)}?"
+        out.append((msg, help))
     return out
 
 
@@ -204,4 +245,6 @@ def check(ctx):
                     value = hc[1]
                 msgs = list(dict.fromkeys(_problems(cfg, opt, value)))
                 if msgs:
-                    yield ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msgs[0])
+                    msg, help = msgs[0]
+                    at = opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span
+                    yield ctx.finding(cfg, at, msg, help=help)

@@ -41,6 +41,9 @@ Use instead
     [ssh_connection]
     pipelining = True ; fewer SSH round trips
 
+Default selection
+    Opt-in: config hygiene; a broken number stops ansible-core with an error anyway.
+
 Fix (safe)
     Replaces the `#` with `;` (the whitespace before it, the comment text and everything
     else on the line stay), so ansible-core strips the comment and reads the value that
@@ -70,6 +73,7 @@ CODE = "C406"
 SLUG = "cfg-hash-comment"
 SEVERITY = "warning"
 FIX = SAFE
+DEFAULT = False
 
 _STRINGY = {"string", "str", "raw", ""}
 _PROSE_SPACE = re.compile(r"#+\s+\S*[A-Za-z]{2}")
@@ -99,41 +103,48 @@ def check(ctx):
                 at, value, only = found
                 line_end = cfg.lines.line_end(cfg.lines.line_of(at))
                 comment = cfg.text[at : min(line_end, opt.value_span.end)]
-                key = opt.raw_key.strip()
+                key = _clip(opt.raw_key.strip(), 40)
                 types = option_types(opt.section, opt.key)
                 stringy = not types or types <= _STRINGY
-                shown = comment if len(comment) <= 40 else comment[:37] + "..."
                 if only:
-                    msg = (
-                        f"`{key}` has only a comment as its value: ansible-core reads `{shown}` as the value "
-                        "(`#` starts a comment only at the start of a line); delete the line or start it with `#`"
-                    )
-                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg)
+                    msg = _fit(lambda c: f"`{key}` has only a comment as its value: ansible-core reads `{c}` as the value", comment)
+                    help = "delete the line, or start it with `#`: `#` starts a comment only at the start of a line"
+                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg, help=help)
                     continue
                 effect = _effect(types)
                 if stringy and not looks_like_prose(comment):
-                    msg = (
-                        f"`{key}` = {opt.value.splitlines()[0]!r}: ansible-core keeps `{shown}` in the value "
-                        "(only `;` starts an inline comment); if it is meant as a comment, write `;` instead of `#`"
-                    )
-                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg)
+                    msg = _fit(lambda c: f"`{c}` after `{key}` is part of the value: `#` there does not start a comment", comment)
+                    help = "if it is meant as a comment, write `;` instead of `#` (only `;` starts an inline comment)"
+                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg, help=help)
                     continue
-                msg = (
-                    f"`{shown}` after `{key}` is not a comment: ansible-core keeps it in the value "
-                    f"(only `;` starts an inline comment){effect}; use `;`"
-                )
+                msg = _fit(lambda c: f"`{c}` after `{key}` is part of the value{effect}", comment)
+                help = "write `;` instead of `#`: only `;` after whitespace starts an inline comment"
                 edit, change = cfg_edits.hash_to_semicolon(cfg, opt, at, value)
                 fix = Fix((edit,), SAFE, "turn the `#` comment into a `;` comment", ((None, (change,)),))
-                yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix)
+                yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix, help=help)
+
+
+MAX = 120  # characters of a message
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _fit(build, part: str) -> str:
+    """build(part), with `part` shortened until the message fits in MAX (40 at most)."""
+    part = _clip(part, 40)
+    over = len(build(part)) - MAX
+    return build(_clip(part, max(8, len(part) - over)) if over > 0 else part)
 
 
 def _effect(types: set[str]) -> str:
     if types & {"integer", "int", "float"}:
-        return ", so the number does not parse and ansible-core stops with \"has an invalid value\""
+        return ": the number does not parse and ansible-core stops"
     if types & {"boolean", "bool"}:
-        return ", so the value is not a true word and the option is False"
+        return ": it is not a true word, so the option is False"
     if types & {"list", "pathlist"}:
-        return ", so the last item of the list includes the comment"
+        return ": the last item of the list includes it"
     if types & {"path", "pathspec", "tmppath", "tmp", "temppath"}:
-        return ", so the path includes the comment"
-    return ""
+        return ": the path includes it"
+    return ", not a comment"

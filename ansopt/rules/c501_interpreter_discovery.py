@@ -8,9 +8,18 @@ What it does
     literal `vars_files`), then the inventory variable `ansible_python_interpreter`
     (inventory, group_vars, host_vars, next to the inventory or the playbook), then
     `interpreter_python` in `[defaults]` (catalogue name INTERPRETER_PYTHON, default
-    `auto`). A host whose interpreter is unset, empty, or one of the discovery modes
-    `auto`, `auto_silent`, `auto_legacy`, `auto_legacy_silent` is reported, once per
-    cfg, at `interpreter_python` when the cfg sets it, else at `[defaults]`, else line 1.
+    `auto`). A host for which none of these is set (or set empty) is reported, once per
+    cfg, at `[defaults]` (else line 1).
+
+    Discovery configured on purpose is not reported: a discovery mode written anywhere
+    (`interpreter_python = auto_silent`, `ansible_python_interpreter: auto`), or a
+    fallback list (`ansible_interpreter_python_fallback`, for a distribution whose Python
+    is outside /usr/bin). Nor are placeholder hosts, names and addresses reserved for
+    documentation (`*.example.com`, `.example`, `.invalid`, 192.0.2.0/24, 198.51.100.0/24,
+    203.0.113.0/24, unless `ansible_host` gives a real address): an example inventory
+    has no Python anyone knows. When some groups already set their own interpreter, or
+    the hosts fall in several groups that do not overlap, the help names one
+    `group_vars/<group>.yml` per group instead of one value for all.
     A play with `connection: local` (or another non-SSH connection) does not count for
     hosts that do not set their own connection. When the cfg applies to no playbook, the
     inventory's SSH hosts are checked on their inventory variables alone.
@@ -68,6 +77,9 @@ Use instead
     BSD host with /usr/local/bin/python3) sets its own `ansible_python_interpreter` in
     `group_vars/<group>.yml`, which wins over the cfg.
 
+Default selection
+    Opt-in: interpreter discovery costs one remote command per host per run (well under a second), and placeholder or mixed-distribution inventories often rely on it.
+
 Fix
     None. The right path depends on each host's operating system and on which Python
     the team supports there; a wrong path makes every module on that host fail with
@@ -83,6 +95,7 @@ Suppress
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ..model.config import EffectiveConfig
@@ -95,8 +108,22 @@ CODE = "C501"
 SLUG = "interpreter-discovery"
 SEVERITY = "info"
 FIX = None
+DEFAULT = False
 
 VAR = "ansible_python_interpreter"
+FALLBACK_VAR = "ansible_interpreter_python_fallback"
+# Names reserved for documentation (RFC 2606, RFC 6761; RFC 5737 addresses): an inventory of
+# such hosts is an example, not a fleet whose Python anyone knows.
+_PLACEHOLDER = re.compile(
+    r"(^|\.)(example\.(com|net|org)|example|invalid)$"
+    r"|^(192\.0\.2|198\.51\.100|203\.0\.113)\.\d+$"
+    r"|^(your|my)[-_.]?(host|server|node|machine)|^(host|server|node)[-_]?(name|x)?$|^(changeme|replace[-_]?me)",
+    re.I,
+)
+
+
+def is_placeholder(host: str) -> bool:
+    return bool(_PLACEHOLDER.search(host.strip().lower()))
 DISCOVERY_MODES = frozenset({"auto", "auto_legacy", "auto_silent", "auto_legacy_silent"})
 _UNSET = object()
 
@@ -201,9 +228,15 @@ def discovering_hosts(project, scope: Scope, playbooks) -> dict[str, str]:
             value = inventory_value(src, host, pb_dir)
         if value is _UNSET:
             value = cfg_raw  # None: ansible-core's default, `auto`
-        mode = discovery_mode(value)
-        if mode is not None:
-            out.setdefault(host, mode)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return  # a path, or a discovery mode written on purpose: the project's choice
+        hv = scope.host_vars(src, host, pb_dir)
+        if hv.get(FALLBACK_VAR) is not None:
+            return  # discovery with a fallback list the project wrote: configured on purpose
+        address = next((v.value for k in ("ansible_host", "ansible_ssh_host") if (v := hv.get(k)) is not None), None)
+        if is_placeholder(str(address) if isinstance(address, str) else host):
+            return
+        out.setdefault(host, "auto")
 
     plays = [(pb, play) for pb in sorted(playbooks, key=lambda p: p.abspath) for play in pb.plays]
     if not plays:
@@ -233,6 +266,34 @@ def _names(hosts: list[str]) -> str:
     return shown + (f" and {len(hosts) - NAMES_SHOWN} more" if len(hosts) > NAMES_SHOWN else "")
 
 
+def _groups_advice(scope: Scope, hosts: list[str]) -> str | None:
+    """Per-group advice when the inventory's groups differ: some groups already set their
+    own interpreter (the project picks Python per group), or the discovering hosts fall in
+    groups that do not overlap. None when one value for all is the natural fix."""
+    wanted = set(hosts)
+    per_group: dict[str, set[str]] = {}
+    some_set = False
+    for src, host in scope.all_hosts():
+        for g in src.inv.host_groups(host):
+            if g in ("all", "ungrouped"):
+                continue
+            if host in wanted:
+                per_group.setdefault(g, set()).add(host)
+        v = scope.host_vars(src, host).get(VAR)
+        if v is not None and v.layer not in ("implicit",) and v.entity not in ("all",) and discovery_mode(v.value) is None:
+            some_set = True
+    # the smallest set of groups that covers the discovering hosts, largest first
+    left, chosen = set(wanted), []
+    for g, members in sorted(per_group.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if members & left and members <= wanted:
+            chosen.append(g)
+            left -= members
+    if not chosen or left or (len(chosen) < 2 and not some_set):
+        return None
+    shown = ", ".join(f"group_vars/{g}.yml" for g in chosen[:3]) + (f" +{len(chosen) - 3} more" if len(chosen) > 3 else "")
+    return f"set `{VAR}` per group, for the Python each group's distribution has: {shown}"
+
+
 def check(ctx):
     for cfg in ctx.project.cfg_files:
         abspath = ctx.project.abspath_of(cfg)
@@ -243,27 +304,15 @@ def check(ctx):
         if not found:
             continue
         hosts = sorted(found)
-        setting = EffectiveConfig(cfg).base("INTERPRETER_PYTHON")
         modes = sorted(set(found.values()))
         n = len(hosts)
-        who = f"{n} SSH host{'s' if n != 1 else ''} ({_names(hosts)})"
-        if setting.from_file and discovery_mode(setting.raw) is not None:
-            head = f"interpreter_python = {setting.raw} makes {who} run Python interpreter discovery"
-        elif setting.from_file:
-            head = f"{who} run Python interpreter discovery: `{VAR}` sets a discovery mode for them"
-        else:
-            head = f"no interpreter_python in [defaults] and no `{VAR}` for {who}: they run Python interpreter discovery"
-        msg = (
-            f"{head}: one extra remote command per host on its first module task of every run"
-        )
-        silent = [m for m in modes if m.endswith("_silent")]
-        if silent:
-            msg += f"; `{silent[0]}` only silences the warning, the discovery still runs"
-        msg += f"; set `{VAR}` (e.g. /usr/bin/python3) in group_vars/all, or interpreter_python in [defaults]"
-        if setting.option is not None and setting.option.section == "defaults":
-            at = setting.option.value_span
-        elif "defaults" in cfg.sections:
+        msg = f"{n} SSH host{'s' if n != 1 else ''} ({_names(hosts)}) run Python interpreter discovery: no interpreter is set"
+        if len(msg) > 120:
+            msg = f"{n} SSH hosts run Python interpreter discovery: no interpreter is set for them"
+        help = _groups_advice(scope, hosts) or f"set `{VAR}` (e.g. /usr/bin/python3) in group_vars/all, or interpreter_python in [defaults]"
+        help += "; one remote command per host and run is saved"
+        if "defaults" in cfg.sections:
             at = cfg.sections["defaults"].header_span
         else:
             at = 0
-        yield ctx.finding(cfg, at, msg, extra={"hosts": hosts, "modes": modes})
+        yield ctx.finding(cfg, at, msg, extra={"hosts": hosts, "modes": modes}, help=help)

@@ -10,7 +10,9 @@ What it does
     (the folder's own playbooks before those of nested folders).
     Nothing is reported when ANSIBLE_CONFIG is set (that file is the configuration), nor
     for playbooks under `molecule/` (molecule writes its own configuration) or under
-    `tests/integration/targets/` (ansible-test writes its own too), nor for a folder
+    `tests/integration/targets/` (ansible-test writes its own too), for a role's or a
+    collection's `tests/` playbooks, for documentation examples under `docs/`, for
+    playbooks a Zuul job runs (Zuul writes its own ansible.cfg), nor for a folder
     whose plays all run on the controller only (`hosts: localhost` without an inventory
     entry, `connection: local`): forks, SSH settings and fact caching change little there.
 
@@ -53,6 +55,9 @@ Use instead
         pipelining = True
         ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s
 
+Default selection
+    Opt-in: it creates a new file, and much content (docs, CI jobs, role tests) is run with a configuration that lives elsewhere.
+
 Fix (unsafe)
     `ansopt fix --unsafe-fixes` creates `ansible.cfg` in the run folder: a header saying
     what wrote it and that it replaces ~/.ansible.cfg and /etc/ansible/ansible.cfg
@@ -81,6 +86,7 @@ from __future__ import annotations
 
 import os
 
+from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.scope import Scope, build_scope
 from ..model.tasks import is_template
 from ..source import inventory as I
@@ -95,6 +101,8 @@ CODE = "C502"
 SLUG = "no-project-cfg"
 SEVERITY = "info"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, ZUUL, TEST)  # see model.purpose
+DEFAULT = False
 
 DEFAULT_FORKS = 5
 FACT_CACHE = "~/.ansible/fact_cache"
@@ -118,6 +126,8 @@ def _inside(path: str, root: str) -> bool:
 
 
 def _skipped(project, abspath: str) -> bool:
+    if project.purposes.of(abspath) & frozenset(SKIP_PURPOSES):
+        return True  # docs, Zuul jobs, role tests: run with a configuration that lives elsewhere
     rel = os.path.relpath(abspath, os.path.abspath(project.root))
     parts = [] if rel.startswith("..") else rel.split(os.sep)[:-1]
     if not parts:
@@ -331,13 +341,11 @@ def check(ctx):
                 **SMART_FIX,
             )
         names = [os.path.relpath(p.abspath, folder) for p in pbs]
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        msg = (
-            f"no ansible.cfg applies to {shown}: a run from {project.display(folder) if project.display(folder) != '.' else 'this folder'} "
-            "uses whichever ~/.ansible.cfg or /etc/ansible/ansible.cfg the machine has, else ansible-core's defaults "
-            f"(forks 5, no pipelining, no fact cache); `ansopt fix --unsafe-fixes` writes {project.display(target)} "
-            "with a commented performance baseline"
-        )
+        shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
+        if len(shown) > 60:
+            shown = f"{len(names)} playbook{'s' if len(names) != 1 else ''}"
+        msg = f"no ansible.cfg applies to {shown}: a run uses the machine's ansible.cfg or ansible-core's defaults"
+        help = f"write {project.display(target)} (forks, pipelining, ControlPersist, a fact cache): `ansopt fix --unsafe-fixes` writes a commented baseline"
         if hazard:
-            msg = msg.split("; `ansopt fix", 1)[0] + f"; no automatic fix (its baseline turns on smart gathering): {hazard}"
-        yield ctx.finding(pbs[0].file, _first_item(pbs[0]), msg, fix=fix, extra={"folder": project.display(folder), "playbooks": names})
+            help = f"write {project.display(target)} with forks, pipelining and ControlPersist; no automatic fix (its baseline turns on smart gathering): {hazard}"
+        yield ctx.finding(pbs[0].file, _first_item(pbs[0]), msg, fix=fix, help=help, extra={"folder": project.display(folder), "playbooks": names})

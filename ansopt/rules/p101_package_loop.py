@@ -9,6 +9,12 @@ What it does
     item) is reported without a fix: the items can be grouped by state. A loop whose items go
     to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
+    Nor is a loop that must stay per item: with `ignore_errors` (on, or a template),
+    `failed_when` or `until`, or a comment on the task or the line above it saying some
+    items may not exist or may fail ("may not be available", "optional", "best effort").
+    In one transaction a package that does not exist fails every package of the list; the
+    loop installs the others.
+
 Why
     Each loop item is a separate module run: a round trip to the host, a new package
     manager process, a lock, a dependency resolution and, for apt/dnf, a cache read. The
@@ -36,6 +42,9 @@ Use instead
           - curl
         state: present
 
+Default selection
+    On: each loop item is a separate package transaction (seconds per item per host).
+
 Fix (safe)
     `name:` takes the loop's list: a literal list moves with its comments, re-indented; a
     looped expression (``"{{ packages }}"``) is used as it is. The loop key (and a
@@ -45,9 +54,7 @@ Fix (safe)
     gives. Behaviour is the same: the same packages in the same state.
 
     No fix is offered when the task registers a result (`register` holds one result per
-    item with a loop, a single result without), retries with `until`, ignores errors or has
-    `failed_when` (per item, one bad package fails alone; in one transaction it fails them
-    all), has a `loop_control` beyond `loop_var`, has arguments under `args:`, loops over a
+    item with a loop, a single result without), has a `loop_control` beyond `loop_var`, has arguments under `args:`, loops over a
     bare (untemplated) name, or lists templated items (an item may itself be a list, which
     `with_items` flattens and `loop` does not) — except a single templated `with_items` item
     (``with_items: ["{{ pkgs }}"]``), which becomes ``name: "{{ pkgs }}"``. One caveat,
@@ -99,10 +106,46 @@ def _scalars(node, skip):
     return _strings(node, {id(s) for s in skip if s is not None})
 
 
+# a comment on or just above the task saying some items may be missing or may fail
+_PER_ITEM_COMMENT = re.compile(
+    r"#[^\n]*\b(may|might|can|could)\s+(not\s+(exist|be\s+(available|installable|found|present))|fail)"
+    r"|#[^\n]*\b(not\s+(all|every)\b[^\n]*(exist|available|present)|optional|best[- ]effort|if\s+(available|present|exists))",
+    re.I,
+)
+
+
+def _maybe_true(v) -> bool:
+    """On, or a template that may be on."""
+    if v is None or v is False:
+        return False
+    if isinstance(v, str):
+        return is_template(v) or v.strip().lower() not in ("", "no", "false", "off", "0", "n", "f")
+    return bool(v)
+
+
+def must_stay_per_item(task: Task) -> str | None:
+    """Why the loop is per item on purpose, or None: a failure of one item must not stop the
+    others (`ignore_errors`, `failed_when`), each item is retried (`until`), or a comment
+    says some items may not exist."""
+    if task.has("until"):
+        return "`until` retries each item"
+    if task.has("failed_when"):
+        return "`failed_when` judges each item"
+    if _maybe_true(task.value("ignore_errors")):
+        return "`ignore_errors` lets one item fail alone"
+    file, node = task.file, task.node
+    start = file.text.rfind("\n", 0, max(0, file.text.rfind("\n", 0, node.start)))
+    if _PER_ITEM_COMMENT.search(file.text[start + 1 : node.end]):
+        return "a comment says some items may be missing"
+    return None
+
+
 def check(ctx):
     for task in ctx.project.all_tasks():
         if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
             continue
+        if must_stay_per_item(task) is not None:
+            continue  # one transaction would fail every package where the loop fails one
         var = task.loop_var
         args = task.args
         name_key = next((k for k in NAME_KEYS if k in args), None)
@@ -127,14 +170,12 @@ def check(ctx):
             single_expr = isinstance(loop_node, YSeq) and len(loop_node) == 1 and is_template(getattr(loop_node.items[0], "value", None))
             count = len(loop_node) if isinstance(loop_node, YSeq) and not single_expr else None
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
-            msg = (
-                f"{module} runs once per loop item ({what}one package transaction each): "
-                f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
-            )
+            msg = f"{module} runs once per loop item ({what}one package transaction each)"
+            help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
             fix, why = _fix(ctx, task, name_key, name_node, free)
             if fix is None and why:
-                msg += f" (no automatic fix: {why})"
-            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, fix=fix)
+                help += f" (no automatic fix: {why})"
+            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, fix=fix, help=help)
         elif var_attr(value, var) is not None:
             attr = var_attr(value, var)
             others = sorted({k for k, v in args.items() if k != name_key and isinstance(v, str) and mentions(v, var)})
@@ -142,13 +183,12 @@ def check(ctx):
                 continue  # each item goes elsewhere (its own virtualenv, path...): nothing to batch
             if _uses_var_elsewhere(task, var, (task.loop_node, task.args_node, task.module_key)):
                 continue  # per-item become_user, when, environment...: each item runs differently
-            msg = (
-                f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): "
-                f"one package transaction per item; install the names as one list"
-            )
+            msg = f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
+            help = "install the names as one list"
             if others:
-                msg += f" (per-item {', '.join(others)} need separate tasks or a grouped list)"
-            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg + "; no automatic fix for loops over dictionaries")
+                help += f" (per-item {', '.join(others)}: one task per value)"
+            help += "; no automatic fix for loops over dictionaries"
+            yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, help=help)
 
 
 def _uses_var_elsewhere_in_args(task: Task, name_node, var: str) -> bool:
@@ -168,13 +208,8 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     """(Fix, None) or (None, reason)."""
     if task.has("register"):
         return None, "`register` would hold one result instead of one per item"
-    if task.has("until"):
-        return None, "`until` retries each item"
     if task.has("args"):
         return None, "arguments under `args:`"
-    ie = task.node.get("ignore_errors")
-    if task.has("failed_when") or (ie is not None and ie.to_data() not in (False, None, "no", "false", "False")):
-        return None, "a failure would then stop every package instead of one (`ignore_errors`/`failed_when`)"
     lc = task.node.get("loop_control")
     if lc is not None and not (isinstance(lc, YMap) and set(lc.keys()) <= {"loop_var"}):
         return None, "`loop_control` options"

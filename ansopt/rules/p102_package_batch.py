@@ -56,6 +56,9 @@ Use instead
           - curl
         state: present
 
+Default selection
+    On: each task is a separate package transaction.
+
 Fix (unsafe)
     The first task of the run keeps its title and its keywords; its `name:` becomes a
     block list of every package of the run, in order (indented like the file's other
@@ -185,15 +188,27 @@ def _finding(ctx, file, run: list[_Cand]):
     first = run[0].task
     module = first.module
     names = [n for c in run for n in c.names]
-    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
-    msg = (
-        f"{len(run)} consecutive `{module}` tasks differ only in their packages ({shown}): "
-        f"one task with a list in `{run[0].name_key}:` installs them in one transaction"
-    )
+    head = f"{len(run)} consecutive `{module}` tasks differ only in their packages"
+    msg = f"{head} ({_shown(names, 120 - len(head) - 3 - len(' +99 more'))})"
+    help = f"merge them: one task that lists the packages in `{run[0].name_key}:` installs them in one transaction"
     fix, why = _fix(file, run)
     if fix is None and why:
-        msg += f" (no automatic fix: {why})"
-    return ctx.finding(file, Span(first.node.start, run[-1].task.node.end), msg, fix=fix)
+        help += f" (no automatic fix: {why})"
+    return ctx.finding(file, Span(first.node.start, run[-1].task.node.end), msg, fix=fix, help=help)
+
+
+def _shown(names: list[str], room: int) -> str:
+    """The first three package names (fewer when they take more than `room`), then "+N more"."""
+    out: list[str] = []
+    room = max(room, 12)
+    for n in names[:3]:
+        cut = min(30, room)
+        n = n if len(n) <= cut else n[: cut - 3] + "..."
+        if out and len(", ".join([*out, n])) > room:
+            break
+        out.append(n)
+    rest = len(names) - len(out)
+    return ", ".join(out) + (f" +{rest} more" if rest else "")
 
 
 # --------------------------------------------------------------------------- the fix

@@ -58,6 +58,9 @@ Use instead
 
       gather_subset: ['!all', '!min', 'distribution']
 
+Default selection
+    On: fact gathering costs about a second or more per host and play.
+
 Fix (unsafe)
     Sets `gather_facts: false` (replacing the value, or adding the key after `hosts:`), or
     adds `gather_subset`. Unsafe because ansopt cannot see every reader: a custom plugin,
@@ -68,13 +71,16 @@ Fix (unsafe)
 from __future__ import annotations
 
 from ..fixers import yaml_edits as Y
+from ..model.purpose import DOCS, ZUUL, TEST
 from ..types import UNSAFE, Fix
 from ._gathering import SUBSET_FIX, advise
+from ._text import play_label
 
 CODE = "P201"
 SLUG = "facts-unused"
 SEVERITY = "warning"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, ZUUL, TEST)  # see model.purpose
 
 
 def _where(play):
@@ -87,23 +93,21 @@ def check(ctx):
         advice = advise(play)
         if advice is None:
             continue
-        label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
+        label = play_label(play)
         if advice.kind == "off":
             made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
                 fix = Fix((made[0],), UNSAFE, "set gather_facts: false", ((None, (made[1],)),))
-            msg = f"{label} gathers facts on every host but nothing it runs (or any later play) reads them: set `gather_facts: false`"
-            yield ctx.finding(play.file, _where(play), msg, fix=fix)
+            msg = f"{label} gathers facts on every host, but nothing it runs (or any later play) reads them"
+            yield ctx.finding(play.file, _where(play), msg, fix=fix, help="set `gather_facts: false`")
             continue
         subset, names = advice.subset, advice.names
-        facts = ", ".join(sorted(names)[:6]) + (" ..." if len(names) > 6 else "")
+        facts = ", ".join(sorted(names)[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")
         made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
         fix = None
         if made is not None:
             fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),), **SUBSET_FIX)
-        msg = (
-            f"{label} gathers every fact but only reads {facts}: "
-            f"`gather_subset: {subset}` skips the hardware, network and virtual collectors"
-        )
-        yield ctx.finding(play.file, _where(play), msg, fix=fix)
+        msg = f"{label} gathers every fact but only reads {facts}"
+        help = f"set `gather_subset: {subset}`: it skips the hardware, network and virtual collectors"
+        yield ctx.finding(play.file, _where(play), msg, fix=fix, help=help)

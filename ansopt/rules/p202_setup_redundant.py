@@ -34,6 +34,9 @@ Use instead
             gather_subset: [network]
         - ...
 
+Default selection
+    On: the second gathering repeats the first.
+
 Fix (unsafe)
     Sets the play's `gather_facts: false` and keeps the explicit task (which may ask for a
     narrower subset). Unsafe: play-level gathering runs even with `--tags` that skip the
@@ -43,6 +46,7 @@ Fix (unsafe)
 from __future__ import annotations
 
 from ..fixers import yaml_edits as Y
+from ..model.purpose import DOCS, TEST, ZUUL
 from ..types import UNSAFE, Fix
 from ._gathering import play_run
 
@@ -50,6 +54,7 @@ CODE = "P202"
 SLUG = "setup-redundant"
 SEVERITY = "warning"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, ZUUL, TEST)  # see model.purpose
 
 SETUP = frozenset({"ansible.builtin.setup", "ansible.builtin.gather_facts"})
 
@@ -70,5 +75,8 @@ def check(ctx):
         if made is not None:
             fix = Fix((made[0],), UNSAFE, "set gather_facts: false (the explicit setup task gathers)", ((None, (made[1],)),))
         where = f"{t.file.path}:{t.line}" if t.file is not play.file else f"line {t.line}"
-        msg = f"the play gathers facts and its first task ({where}) gathers them again: set `gather_facts: false` on the play"
-        yield ctx.finding(play.file, play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node, msg, fix=fix)
+        if len(where) > 60:
+            where = "..." + where[-57:]
+        msg = f"the play gathers facts and its first task ({where}) gathers them again"
+        help = "set `gather_facts: false` on the play: the explicit setup task still gathers (and may ask for a narrower subset)"
+        yield ctx.finding(play.file, play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node, msg, fix=fix, help=help)

@@ -1,133 +1,131 @@
-"""A task that typically runs for minutes (download, image pull, full upgrade, build) has no `async`.
+"""A task that is long on every run (a full upgrade, a download it repeats) holds one connection open.
 
 What it does
-    Reports a task without an `async:` keyword that runs one of these (short or FQCN names,
-    free-form arguments included):
+    Reports a task without an `async:` keyword that does long work on a usual run, not only
+    the first time:
 
-    * modules: `get_url` and `win_get_url` (not when the URL or destination is plainly a small
-      file: a key, a repository definition, a checksum, a script or a config file, judged by
-      its extension), `unarchive` of a URL, `docker_image` when it pulls (`source: pull`, or
-      no `source` with a `name` and no `build`/`load_path`), `docker_image_pull`,
-      `docker_compose_v2_pull`, `apt` with `upgrade`, `apt`/`yum`/`dnf`/`dnf5`/`package` with
-      `name: '*'` and `state: latest`, `pip` with `requirements`, `git`, `win_updates`,
-      `win_feature`, `win_chocolatey`, and the modules of the `extra_modules` option;
-    * `command`/`shell` text (`cmd`, the free-form text, `argv`). The text is split into simple
-      commands (at `;`, `&&`, `||`, `|`, `&`, line breaks, `$(`; quotes and comments
-      respected; `bash -c '...'` opened); `sudo`, `env`, `VAR=value`, `time`, `nice`,
-      `then`/`do` prefixes and the command's directory are dropped; then the patterns are
-      searched in each: `docker`/`podman pull`, `docker compose pull`, `apt-get upgrade`
-      (and dist-/full-upgrade), `dnf`/`yum`/`zypper` update or upgrade, `pacman -Syu`,
-      `pip install -r`, `npm ci` (or `npm install` with no package), `make` as the command
-      word (not `mkdir`, not `cmake`), `cargo build`/`install`, `git clone` (not `git
-      status`), `curl` writing to a file (`-o`/`-O`, not `-o /dev/null`), `wget` (not
-      `--spider` or `-O -`), `ollama pull`, `huggingface-cli download`/`hf download`, and the
-      regexes of the `extra_commands` option.
+    * full upgrades: `apt` with `upgrade`, `apt`/`yum`/`dnf`/`dnf5`/`package` with `name: '*'`
+      and `state: latest`, and in `command`/`shell` text `apt-get upgrade` (dist-, full-,
+      safe-), `dnf`/`yum`/`zypper` update or upgrade with no package named, `pacman -Syu`.
+      A patching run upgrades something almost every time. Reported without a fix (below);
+    * downloads the task repeats on every run: `get_url` with `force: true` or a directory as
+      `dest` (it then downloads every time and compares), `win_get_url` unless `force: no`
+      (its default downloads every time), `unarchive` of a URL without `creates`, and in
+      `command`/`shell` text without `creates`/`removes`: `curl` writing to a file (`-o`/`-O`,
+      not `-o /dev/null`), `wget` (not `--spider` or `-O -`), `npm ci`. Small files (a key, a
+      repository definition, a script, a config file, judged by extension) are never reported;
+    * the modules of the `extra_modules` option and the regexes of `extra_commands`: tasks you
+      know are long in your project.
 
-    Argument values that are templates are not guessed (`upgrade: "{{ mode }}"` is not
-    reported).
+    Command text is split into simple commands (at `;`, `&&`, `||`, `|`, `&`, line breaks,
+    `$(`; quotes and comments respected; `bash -c '...'` opened); `sudo`, `env`, `VAR=value`,
+    `time`, `nice` prefixes and the command's directory are dropped before matching. Template
+    values are not guessed (`upgrade: "{{ mode }}"` is not reported).
 
-    Not reported:
+    Not reported, because they are quick once done and the usual run is a re-run: image pulls
+    (`docker_image`, `docker pull`: the image is already there), `git` clones and updates
+    (the checkout is current), `pip install -r`, `make`, `cargo build`, model downloads
+    (cached), `get_url` to a file path (skipped when the file exists), Windows features and
+    packages. `win_updates` is not reported either: current ansible.windows releases run it in a
+    Task Scheduler process of its own and poll it over short connections. Nor are:
 
     * tasks that already set `async` (any value, 0 included);
-    * tasks with a loop (`loop`, `with_*`): each item would be its own async job, and
-      overlapping the items is the `poll: 0`/`async_status` pattern below, a restructuring a
-      person should choose;
+    * tasks with a loop (`loop`, `with_*`): each item would be its own async job;
     * tasks that run on the controller (`delegate_to: localhost`, `local_action`,
       `connection: local` on the task or its block, tasks written in plays on `localhost` or
-      with `connection: local`; a role's tasks are judged on their own): there is no SSH or
-      WinRM connection to time out, and waiting on a local process gains nothing from a poll
-      loop;
-    * tasks with `check_mode: true`: nothing is downloaded or upgraded;
-    * command text that sends anything to the background (`&`, `nohup`, `setsid`): it starts
-      a process meant to outlive the task, and when an async job exceeds its time limit
-      Ansible kills the job's whole process group; and `--help`/`--version`/dry-run calls;
-    * `win_updates` with `reboot` (the module refuses async then) and `win_feature` with
-      `restart` (a reboot in the middle of an async job leaves it unfinished until its time
-      limit), or either set by a template;
+      with `connection: local`): there is no connection to time out;
+    * tasks with `check_mode: true`;
+    * command text that sends anything to the background (`&`, `nohup`, `setsid`): when an
+      async job exceeds its time limit Ansible kills the job's whole process group; and
+      `--help`/`--version`/dry-run calls;
     * modules that transfer files from the controller (`copy`, `template`, `synchronize`):
-      `async` does not background the transfer, and ansible-core's file-copying action
-      plugins refuse `async` outright. Listing them in `extra_modules` changes nothing.
-
-    Handlers and `run_once` tasks are reported like any other task.
+      ansible-core's file-copying action plugins refuse `async`.
 
 Why
     Without `async` a task holds one connection open for its whole run: an SSH or WinRM
     time-out, a NAT or firewall dropping a quiet connection, or a ControlPersist master going
-    away fails a ten-minute download or upgrade that was going fine. With `async: N` the
+    away fails a ten-minute upgrade or download that was going fine. With `async: N` the
     module starts detached on the host, the connection closes, and Ansible checks the job's
-    status every `poll` seconds over short connections; the task also gets a time limit of N
-    seconds instead of hanging forever.
+    status every `poll` seconds over short connections.
 
-    What it does not do: with `poll` above 0 the host still waits for the task to finish
-    before its next task. It is a robustness setting, not a speed-up. Other hosts are not held
-    up more than before either way (the linear strategy already runs each task on all hosts
-    at once, up to `forks`). Real overlap needs `poll: 0` and a later `async_status` wait
-    (below): the host goes on with its next tasks while the job runs. `strategy: free` is the
-    other lever: fast hosts stop waiting for slow ones at every task.
+    It is a robustness setting, not a speed-up: with `poll` above 0 the host still waits for
+    the task before its next one, and the task takes a little longer (below). Real overlap
+    needs `poll: 0` and a later `async_status` wait: the host goes on with its next tasks
+    while the job runs. ansopt does not write that restructuring: only a person can tell that
+    the tasks in between do not need the job's result.
+
+    `async` is also a time limit: when it is exceeded Ansible kills the job. For a package
+    transaction (`apt`, `dnf`, `yum`, `zypper`) that can leave a half-applied upgrade and a
+    held lock, so upgrades are reported without a fix: choose a limit well above the
+    longest upgrade you have seen.
 
 Measured gain
-    The performance guide lists a `docker pull` as "5-8 min (blocking)" before and "5-8 min
-    (async)" after, and credits async with 50-70% on playbooks with long-running tasks; that
-    gain only comes with the overlap pattern (its "non-blocking" comment on `poll: 15` is not
-    what Ansible does). The cost, measured with ansible-core 2.19 on a local connection: a
-    command that takes about a second took 18-20 s with `async: 600` and `poll: 15`, and about
-    7 s with `poll: 2` (Ansible sleeps one poll interval before the first status check, after
-    starting the async wrapper). So a quick idempotent re-run (the image already present, the
-    checkout already current) pays up to `poll` seconds more per task: set a smaller `poll`
-    where tasks are often quick. With `poll: 0`, a five-minute pull overlapped with five
-    minutes of other work saves up to five minutes per host.
+    None in run time; the gain is a long task that no longer fails on a dropped connection.
+    The cost, measured with ansible-core 2.19.14 on a local connection (`command: "true"`,
+    `/usr/bin/time ansible-playbook`, 3 runs each): 0.76 s without async; 2.3 s with
+    `async: 600, poll: 1`; 3.7 s with `poll: 2`; 6.4 s with `poll: 5` (Ansible starts the
+    async wrapper, then sleeps one poll interval before the first status check). So `async`
+    adds about `poll` + 0.6 s to every run of the task: small beside minutes of work, the
+    reason the rule only reports tasks long on a usual run and the fix writes `poll: 2`. The
+    performance guide's `poll: 15` would add 15 s to each quick run (the issue tracker
+    measured 1.0 s plain vs 16.7 s). With `poll: 0`, a five-minute download overlapped with
+    five minutes of other work saves up to five minutes per host.
 
 Example (reported)
-    - name: Pull the vLLM image
-      ansible.builtin.command: docker pull vllm/vllm-openai:latest
-      register: pull
+    - name: Fetch the nightly build
+      ansible.builtin.shell: curl -fsSL -o /opt/app/nightly.tar.gz https://ci.example/nightly.tar.gz
 
 Use instead
-    - name: Pull the vLLM image
-      ansible.builtin.command: docker pull vllm/vllm-openai:latest
+    - name: Fetch the nightly build
+      ansible.builtin.shell: curl -fsSL -o /opt/app/nightly.tar.gz https://ci.example/nightly.tar.gz
       async: 600
-      poll: 15
-      register: pull
+      poll: 2
 
-    or, to overlap the pull with the tasks that follow:
+    or, to overlap the download with the tasks that follow:
 
-    - name: Start pulling the vLLM image
-      ansible.builtin.command: docker pull vllm/vllm-openai:latest
+    - name: Start fetching the nightly build
+      ansible.builtin.shell: curl -fsSL -o /opt/app/nightly.tar.gz https://ci.example/nightly.tar.gz
       async: 600
       poll: 0
-      register: vllm_pull
+      register: nightly
 
-    - name: Write the service configuration (runs while the image downloads)
+    - name: Write the service configuration (runs while the file downloads)
       ansible.builtin.template:
-        src: vllm.env.j2
-        dest: /etc/vllm.env
+        src: app.env.j2
+        dest: /etc/app.env
 
-    - name: Wait for the image
+    - name: Wait for the download
       ansible.builtin.async_status:
-        jid: "{{ vllm_pull.ansible_job_id }}"
-      register: vllm_pull_result
-      until: vllm_pull_result.finished
-      retries: 60
-      delay: 10
+        jid: "{{ nightly.ansible_job_id }}"
+      register: nightly_result
+      until: nightly_result.finished
+      retries: 120
+      delay: 5
 
     `unarchive` of a URL cannot take `async` (ansible-core: "This action
-    (ansible.builtin.unarchive) does not support async"): download it with `get_url` and
-    async, then unpack the local copy with `unarchive` and `remote_src: true`.
+    (ansible.builtin.unarchive) does not support async"), and downloads the archive again
+    on every run: fetch it with `get_url` to a file (skipped once it is there), then unpack
+    that copy with `unarchive` and `remote_src: true`.
+
+Default selection
+    Opt-in: `async` saves no time by itself (the host still waits) and makes each run of
+    the task about `poll` seconds longer; its value is a long task that survives a dropped
+    connection, which a project chooses.
 
 Fix (unsafe)
-    Adds `async: 600` and `poll: 15` (the `async` and `poll` options) right after the
-    module's entry (before `register`, `when` and the other keywords that follow it), at the
-    task's indentation and with the file's line endings; a task that already has a `poll:`
-    gets `async:` only. No fix for `unarchive` (see above), flow-style (`- {name: x, ...}`)
-    or anchored tasks, or when the module's value ends in a block scalar that keeps its
-    trailing blank lines (`|+`).
+    For downloads and the `extra_*` tasks only: adds `async: 600` and `poll: 2` (the `async`
+    and `poll` options) right after the module's entry (before `register`, `when` and the
+    other keywords that follow it), at the task's indentation and with the file's line
+    endings; a task that already has a `poll:` gets `async:` only. No fix for upgrades (the
+    limit kills the transaction), `unarchive`, flow-style (`- {name: x, ...}`) or anchored
+    tasks, or when the module's value ends in a block scalar that keeps its trailing blank
+    lines (`|+`).
 
     Unsafe because the behaviour changes: the task now fails when it runs longer than `async`
-    seconds (a pull that used to take 12 minutes fails at 10: raise the option for such
-    tasks); it takes at least `poll` seconds; the job runs detached under the async wrapper,
-    which needs a writable async directory on the host (`ANSIBLE_ASYNC_DIR`, by default
-    `~/.ansible_async` of the become user); and the registered result gains the async fields
-    (`ansible_job_id`, `finished`, `results_file`).
+    seconds; it takes about `poll` seconds longer; the job runs detached under the async
+    wrapper, which needs a writable async directory on the host (`ANSIBLE_ASYNC_DIR`, by
+    default `~/.ansible_async` of the become user); and the registered result gains the
+    async fields (`ansible_job_id`, `finished`, `results_file`).
 """
 
 from __future__ import annotations
@@ -139,6 +137,7 @@ from typing import Any, Callable, Iterator
 
 from .. import knowledge
 from ..fixers import yaml_edits as Y
+from ..model.purpose import DOCS, TEST
 from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ..types import UNSAFE, Change, Fix
@@ -147,6 +146,8 @@ CODE = "P301"
 SLUG = "missing-async"
 SEVERITY = "info"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, TEST)  # see model.purpose
+DEFAULT = False
 OPTIONS = {
     "async": (
         600,
@@ -157,7 +158,7 @@ OPTIONS = {
         },
     ),
     "poll": (
-        15,
+        2,
         {
             "type": "integer",
             "minimum": 1,
@@ -248,101 +249,63 @@ def _names(v: Any) -> list[str]:
 # Each check gets the task's args and returns what the task does (for the message), or None.
 
 
-def _get_url(args: dict) -> str | None:
+# Each check gets the task's args and returns (what the task does, kind) or None. Kinds:
+# "upgrade" (a package transaction: killed when `async` is exceeded, so never fixed) and
+# "download" (work the task redoes on every run).
+UPGRADE, DOWNLOAD, EXTRA = "upgrade", "download", "extra"
+
+
+def _get_url(args: dict) -> tuple[str, str] | None:
+    """get_url skips the download when `dest` is a file that exists (unless `force`); with a
+    directory as `dest` it downloads on every run. Small files never matter."""
     if _small_file(args.get("url")) or _small_file(args.get("dest")):
         return None
-    return "downloads a file"
-
-
-def _unarchive(args: dict) -> str | None:
-    src = args.get("src")
-    if isinstance(src, str) and _URL.match(src.strip()):
-        return "downloads and unpacks an archive"
+    dest = args.get("dest")
+    if _true_keyword(args.get("force")) or (isinstance(dest, str) and dest.rstrip().endswith(("/", "\\"))):
+        return "downloads a file on every run", DOWNLOAD
     return None
 
 
-def _docker_image(args: dict) -> str | None:
-    state = args.get("state", "present")
-    if _plain(state) != "present":
+def _win_get_url(args: dict) -> tuple[str, str] | None:
+    """win_get_url downloads again on every run unless `force: no` (its default is yes)."""
+    if _small_file(args.get("url")) or _small_file(args.get("dest")):
         return None
-    source = args.get("source")
-    if source is None:
-        if args.get("name") is None or any(k in args for k in ("build", "load_path", "path")):
-            return None
-        return "pulls an image"
-    return "pulls an image" if _plain(source) == "pull" else None
+    if "force" in args and not _true_keyword(args.get("force")):
+        return None
+    return "downloads a file on every run", DOWNLOAD
 
 
-def _pulls(args: dict) -> str | None:
-    return "pulls an image"
+def _unarchive(args: dict) -> tuple[str, str] | None:
+    src = args.get("src")
+    if isinstance(src, str) and _URL.match(src.strip()) and "creates" not in args:
+        return "downloads the archive on every run", DOWNLOAD
+    return None
 
 
-def _compose_pull(args: dict) -> str | None:
-    return "pulls a project's images"
-
-
-def _apt(args: dict) -> str | None:
+def _apt(args: dict) -> tuple[str, str] | None:
     v = args.get("upgrade")
     if v is None or _false(v) or is_template(v):
         return _upgrade_all(args)  # `name: "*"` with `state: latest` is apt's full upgrade too
     word = _plain(v) if isinstance(v, str) else None
-    return f"with `upgrade: {word or 'yes'}` upgrades every package"
+    return f"upgrades every package (`upgrade: {word or 'yes'}`)", UPGRADE
 
 
-def _upgrade_all(args: dict) -> str | None:
+def _upgrade_all(args: dict) -> tuple[str, str] | None:
     names = _names(args.get("name", args.get("pkg")))
     if "*" in names and _plain(args.get("state")) == "latest":
-        return "with `name: '*'` and `state: latest` upgrades every package"
+        return "upgrades every package (`name: '*'`)", UPGRADE
     return None
 
 
-def _pip(args: dict) -> str | None:
-    if args.get("requirements") is None or _plain(args.get("state")) == "absent":
-        return None
-    return "installs a requirements file"
-
-
-def _git(args: dict) -> str | None:
-    if _false(args.get("clone", True)) and _false(args.get("update", True)):
-        return None
-    return "clones or updates a repository"
-
-
-def _win_updates(args: dict) -> str | None:
-    if not _false(args.get("reboot", False)):
-        return None  # async is refused with reboot (a template may turn it on)
-    return "searches, downloads and installs Windows updates"
-
-
-def _win_feature(args: dict) -> str | None:
-    if not _false(args.get("restart", False)):
-        return None  # a reboot in the middle of an async job leaves it unfinished until the time limit
-    return "installs or removes Windows features"
-
-
-def _win_chocolatey(args: dict) -> str | None:
-    return "installs packages"
-
-
-MODULES: dict[str, Callable[[dict], str | None]] = {
+MODULES: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "ansible.builtin.get_url": _get_url,
-    "ansible.windows.win_get_url": _get_url,
+    "ansible.windows.win_get_url": _win_get_url,
     "ansible.builtin.unarchive": _unarchive,
-    "community.docker.docker_image": _docker_image,
-    "community.general.docker_image": _docker_image,
-    "community.docker.docker_image_pull": _pulls,
-    "community.docker.docker_compose_v2_pull": _compose_pull,
     "ansible.builtin.apt": _apt,
     "ansible.builtin.yum": _upgrade_all,
     "ansible.builtin.dnf": _upgrade_all,
     "ansible.builtin.dnf5": _upgrade_all,
     "ansible.builtin.package": _upgrade_all,
-    "ansible.builtin.pip": _pip,
-    "ansible.builtin.git": _git,
-    "ansible.windows.win_updates": _win_updates,
-    "ansible.windows.win_feature": _win_feature,
-    "chocolatey.chocolatey.win_chocolatey": _win_chocolatey,
-    "community.windows.win_chocolatey": _win_chocolatey,
 }
 
 # Modules whose transfer happens on the controller side: never reported, even if listed.
@@ -391,11 +354,12 @@ def action_supports_async(fqcn: str) -> bool:
 
 
 class Pattern:
-    __slots__ = ("regex", "label", "unless", "check")
+    __slots__ = ("regex", "label", "kind", "unless", "check")
 
-    def __init__(self, regex: str, label: str, unless: str | None = None, check=None):
+    def __init__(self, regex: str, label: str, kind: str, unless: str | None = None, check=None):
         self.regex = re.compile(regex)
         self.label = label
+        self.kind = kind
         self.unless = re.compile(unless) if unless else None
         self.check = check
 
@@ -462,25 +426,29 @@ def _wget_download(tokens: list[str]) -> bool:
     return _downloads(tokens, out)
 
 
+def _no_package_named(tokens: list[str]) -> bool:
+    """`dnf update` / `yum -y upgrade` with no package after the verb: every package."""
+    verbs = ("upgrade", "update", "distro-sync", "up", "dist-upgrade", "dup", "patch")
+    for i, t in enumerate(tokens):
+        if t in verbs:
+            return not [w for w in tokens[i + 1 :] if not w.startswith("-")]
+    return False
+
+
 _APT_SIM = r"\s(-s|--simulate|--just-print|--dry-run|--recon|--no-act|--assume-no)\b"
-# (regex searched in a simple command, what it does, unless-regex, extra check of the words);
-# the message quotes the matched text: "`docker pull` downloads an image".
+# (regex searched in a simple command, what it does, its kind, unless-regex, extra check of
+# the words); the message quotes the matched text: "`apt-get upgrade` upgrades every package".
+# Only work that is long on a usual run is listed: a full upgrade, and downloads a command
+# repeats on every run. Pulls, clones, builds and installs that are quick once done (an
+# image already present, a checkout current, a build up to date) are not.
 PATTERNS = (
-    Pattern(r"^(docker|podman|nerdctl)\s+(image\s+)?pull\b", "downloads an image"),
-    Pattern(r"^(docker\s+compose|docker-compose|podman-compose)\b.*\spull\b", "downloads images"),
-    Pattern(r"^(apt-get|apt|aptitude)\s+(.*\s)?(upgrade|dist-upgrade|full-upgrade|safe-upgrade)\b", "upgrades every package", _APT_SIM),
-    Pattern(r"^(dnf|dnf5|yum|microdnf)\s+(.*\s)?(upgrade|update|distro-sync)\b", "upgrades packages", r"\s(--assumeno|--setopt=tsflags=test)\b"),
-    Pattern(r"^zypper\s+(.*\s)?(update|up|dist-upgrade|dup|patch)\b", "upgrades packages", r"\s(--dry-run|-D)\b"),
-    Pattern(r"^pacman\s+(.*\s)?-S\w*u\w*", "upgrades every package"),
-    Pattern(r"^(pip[\d.]*|python[\d.]*\s+-m\s+pip|uv\s+pip)\s+install\s(.*\s)?(-r|--requirement)(?=\s|=|\S)", "installs a requirements file"),
-    Pattern(r"^npm\s+(ci|clean-install|install-clean)\b|^npm\s+(install|i)(?=(\s+-\S+)*\s*$)", "installs a project's dependencies"),
-    Pattern(r"^g?make(?=\s|$)", "builds from source", r"\s(-n|--just-print|--dry-run|--recon|-q|--question|-p|--print-data-base)(\s|$)"),
-    Pattern(r"^cargo\s+(build|install)\b", "compiles a project"),
-    Pattern(r"^git\s+((-C|-c)\s+\S+\s+)*clone\b", "downloads a repository"),
-    Pattern(r"^curl(?=\s)", "downloads a file", check=_curl_download),
-    Pattern(r"^wget(?=\s)", "downloads a file", r"\s--spider\b", check=_wget_download),
-    Pattern(r"^ollama\s+pull\b", "downloads a model"),
-    Pattern(r"^(huggingface-cli|hf)\s+download\b", "downloads a model"),
+    Pattern(r"^(apt-get|apt|aptitude)\s+(.*\s)?(upgrade|dist-upgrade|full-upgrade|safe-upgrade)\b", "upgrades every package", UPGRADE, _APT_SIM),
+    Pattern(r"^(dnf|dnf5|yum|microdnf)\s+(.*\s)?(upgrade|update|distro-sync)\b", "upgrades every package", UPGRADE, r"\s(--assumeno|--setopt=tsflags=test)\b", check=_no_package_named),
+    Pattern(r"^zypper\s+(.*\s)?(update|up|dist-upgrade|dup|patch)\b", "upgrades every package", UPGRADE, r"\s(--dry-run|-D)\b", check=_no_package_named),
+    Pattern(r"^pacman\s+(.*\s)?-S\w*u\w*", "upgrades every package", UPGRADE),
+    Pattern(r"^npm\s+(ci|clean-install|install-clean)\b", "reinstalls a project's dependencies on every run", DOWNLOAD),
+    Pattern(r"^curl(?=\s)", "downloads a file on every run", DOWNLOAD, check=_curl_download),
+    Pattern(r"^wget(?=\s)", "downloads a file on every run", DOWNLOAD, r"\s--spider\b", check=_wget_download),
 )
 
 _NEVER_RUNS = re.compile(r"\s(--help|--version|-h|--usage)(\s|$)")
@@ -639,8 +607,8 @@ def _jinja_word(m: re.Match) -> str:
     return "{{x}}" if m.group(0).startswith("{{") else " "
 
 
-def command_matches(text: str, extra: list[re.Pattern]) -> list[str]:
-    """Labels of the long-running commands in shell text (in order, without repeats).
+def command_matches(text: str, extra: list[re.Pattern]) -> list[tuple[str, str]]:
+    """(label, kind) of the long-running commands in shell text, in order, without repeats.
 
     Jinja expressions become one opaque word first, so their `|` filters and quotes do not
     split the command. Text that sends anything to the background (`&`, `nohup`, `setsid`)
@@ -651,14 +619,14 @@ def command_matches(text: str, extra: list[re.Pattern]) -> list[str]:
             if bg or bg2:
                 return []
             segments.append(seg)
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for seg in segments:
         _match_segment(seg, extra, out)
     return out
 
 
-def argv_matches(argv: list[str], extra: list[re.Pattern]) -> list[str]:
-    out: list[str] = []
+def argv_matches(argv: list[str], extra: list[re.Pattern]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     for seg, bg in _normalize([str(a) for a in argv]):
         if bg:
             return []
@@ -666,7 +634,7 @@ def argv_matches(argv: list[str], extra: list[re.Pattern]) -> list[str]:
     return out
 
 
-def _match_segment(seg: list[str], extra: list[re.Pattern], out: list[str]) -> None:
+def _match_segment(seg: list[str], extra: list[re.Pattern], out: list[tuple[str, str]]) -> None:
     line = " ".join(seg)
     if _NEVER_RUNS.search(" " + line):
         return
@@ -678,16 +646,16 @@ def _match_segment(seg: list[str], extra: list[re.Pattern], out: list[str]) -> N
             continue
         if p.check is not None and not p.check(seg):
             continue
-        label = f"`{m.group(0).strip()}` {p.label}"
-        if label not in out:
-            out.append(label)
+        got = (f"`{m.group(0).strip()}` {p.label}", p.kind)
+        if got not in out:
+            out.append(got)
         return
     for rx in extra:
         m = rx.search(line)
         if m:
-            label = f"`{m.group(0).strip() or line}` (extra_commands)"
-            if label not in out:
-                out.append(label)
+            got = (f"`{m.group(0).strip() or line}` (extra_commands)", EXTRA)
+            if got not in out:
+                out.append(got)
             return
 
 
@@ -733,40 +701,42 @@ def _compile(patterns) -> list[re.Pattern]:
     return out
 
 
-def _what(task: Task, extra_modules: set[str], extra_cmds: list[re.Pattern]) -> tuple[str | None, bool]:
-    """(what runs long, for the message, or None; whether async can be added)."""
+def _what(task: Task, extra_modules: set[str], extra_cmds: list[re.Pattern]) -> tuple[str, str, bool] | None:
+    """(what runs long, for the message; its kind; whether async can be added), or None."""
     fqcn = task.fqcn or ""
     if _lookup(fqcn, NEVER):
-        return None, False
+        return None
     args = task.args
     if fqcn in COMMANDS:
-        labels: list[str] = []
+        if "creates" in args or "removes" in args:
+            return None  # runs once, or only while something is there: not on every run
+        found: list[tuple[str, str]] = []
         argv = args.get("argv")
         if isinstance(argv, list) and argv:
-            labels = argv_matches(argv, extra_cmds)
+            found = argv_matches(argv, extra_cmds)
         else:
             text = args.get("cmd", args.get("_raw_params"))
             if isinstance(text, str):
-                labels = command_matches(text, extra_cmds)
-        if not labels:
-            return None, False
-        return " and ".join(labels[:2]), True
+                found = command_matches(text, extra_cmds)
+        if not found:
+            return None
+        kind = UPGRADE if any(k == UPGRADE for _, k in found) else found[0][1]
+        return " and ".join(label for label, _ in found[:2]), kind, True
     name = _lookup(fqcn, MODULES)
-    what = MODULES[name](args) if name else None
-    if what is not None:
-        what = f"`{task.module}` {what}"
+    got = MODULES[name](args) if name else None
+    if got is not None:
+        what, kind = f"`{task.module}` {got[0]}", got[1]
     elif fqcn in extra_modules or short_name(fqcn) in extra_modules or (task.module or "") in extra_modules:
-        what = f"`{task.module}` (extra_modules)"
-    if what is None:
-        return None, False
-    canon = name or fqcn
-    return what, action_supports_async(canon)
+        what, kind = f"`{task.module}` (extra_modules)", EXTRA
+    else:
+        return None
+    return what, kind, action_supports_async(name or fqcn)
 
 
 def check(ctx):
     opts = ctx.options
     async_val = int(opts.get("async", 600))
-    poll_val = int(opts.get("poll", 15))
+    poll_val = int(opts.get("poll", 2))
     extra_modules = set(opts.get("extra_modules") or ())
     extra_modules |= {knowledge.get().canonical_module(m) for m in list(extra_modules)}
     extra_cmds = _compile(opts.get("extra_commands"))
@@ -778,24 +748,44 @@ def check(ctx):
             continue  # nothing is downloaded or upgraded in check mode
         if id(task.node) in local_tasks or _runs_locally(task):
             continue
-        what, can_async = _what(task, extra_modules, extra_cmds)
-        if what is None:
+        got = _what(task, extra_modules, extra_cmds)
+        if got is None:
             continue
+        what, kind, can_async = got
         at = task.module_key or task.node
         if not can_async:
-            msg = f"{what}, which can take minutes, but its action plugin refuses `async`"
+            help = ""
             if short_name(task.fqcn) == "unarchive":
-                msg += ": download with `get_url` and async, then unarchive the local copy with `remote_src: true`"
-            yield ctx.finding(task.file, at, msg)
+                help = "fetch it with `get_url` to a file (skipped once there), then unarchive that copy with `remote_src: true`"
+            yield ctx.finding(task.file, at, f"{what}, and its action refuses `async`", help=help)
+            continue
+        if kind == UPGRADE:
+            yield ctx.finding(
+                task.file,
+                at,
+                f"{what}, holding one connection open: a time-out fails it midway",
+                help=(
+                    "add `async:` well above its longest run and `poll: 5`; Ansible kills the upgrade "
+                    "when `async` is exceeded, so no fix is offered"
+                ),
+            )
             continue
         has_poll = task.has("poll")
         keys = f"`async: {async_val}`" + ("" if has_poll else f" and `poll: {poll_val}`")
-        msg = (
-            f"{what}, which can take minutes: without async the task holds one connection open all "
-            f"along and an SSH or WinRM time-out fails it; add {keys} (the host still waits; "
-            f"`poll: 0` with a later `async_status` overlaps it with other tasks)"
+        help = f"add {keys} (the host still waits; `poll: 0` with a later `async_status` overlaps it with other tasks)"
+        if fqcn_is_command(task):
+            help += "; or `creates:` to run it once"
+        yield ctx.finding(
+            task.file,
+            at,
+            f"{what}, holding one connection open: a time-out fails it",
+            help=help,
+            fix=_fix(task, async_val, None if has_poll else poll_val),
         )
-        yield ctx.finding(task.file, at, msg, fix=_fix(task, async_val, None if has_poll else poll_val))
+
+
+def fqcn_is_command(task: Task) -> bool:
+    return (task.fqcn or "") in COMMANDS
 
 
 def _keeps_trailing_lines(file, node) -> bool:

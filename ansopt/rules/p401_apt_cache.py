@@ -63,6 +63,9 @@ Use instead
         update_cache: true
         cache_valid_time: 3600
 
+Default selection
+    On: each refresh of the apt lists costs seconds per host.
+
 Fix (unsafe)
     Adds ``cache_valid_time: 3600`` (the option's value) after `update_cache` in the
     task's argument mapping, or appends `` cache_valid_time=3600`` to free-form arguments
@@ -379,6 +382,14 @@ def _where(t: Task, other: Task) -> str:
     return f"{other.file.path}:{other.line}"
 
 
+def _fit(build, where: str) -> str:
+    """build(where), the start of a long `where` cut off so that the message fits in 120."""
+    over = len(build(where)) - 120
+    if over > 0:
+        where = "..." + where[over + 3 :] if len(where) - over - 3 >= 12 else "..." + where[-12:]
+    return build(where)
+
+
 def check(ctx):
     seconds = ctx.options.get("cache_valid_time", 3600)
     done: set[int] = set()
@@ -388,20 +399,21 @@ def check(ctx):
                 continue
             done.add(id(task.node))
             if first:
-                msg = (
-                    f"apt refreshes its cache here and again at {_where(task, other)} in this {label}: "
-                    f"with `cache_valid_time: {seconds}` it refreshes only when the lists are older than that"
-                )
+                msg = _fit(lambda w: f"apt refreshes its cache here and again at {w} in this {label}", _where(task, other))
+                help = f"add `cache_valid_time: {seconds}`: it refreshes only when the lists are older than that"
             else:
-                msg = (
-                    f"apt cache refreshed again: {_where(task, other)} already ran `update_cache` in this {label} "
-                    f"and nothing since changed the apt sources; `cache_valid_time: {seconds}` skips the refresh "
-                    f"while the lists are fresh (each refresh costs seconds per host)"
+                msg = _fit(
+                    lambda w: f"apt cache refreshed again: {w} already ran `update_cache` in this {label}; no source changed since",
+                    _where(task, other),
+                )
+                help = (
+                    f"add `cache_valid_time: {seconds}`: it skips the refresh while the lists are fresh "
+                    f"(each refresh costs seconds per host)"
                 )
             fix, why = _fix(task, seconds)
             if fix is None and why:
-                msg += f" (no automatic fix: {why})"
-            yield ctx.finding(task.file, _at(task), msg, fix=fix)
+                help += f" (no automatic fix: {why})"
+            yield ctx.finding(task.file, _at(task), msg, fix=fix, help=help)
 
 
 def _at(task: Task):

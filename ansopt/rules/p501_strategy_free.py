@@ -17,8 +17,12 @@ What it does
       `linear`) or `linear` / `ansible.builtin.linear`. A play that writes
       `strategy: linear` itself has made its choice and is not reported; a templated
       strategy is unknown and not reported either.
-    * At least two steps to run (fact gathering counts as one, each task as one, handlers
-      not counted): with a single step, linear and free do exactly the same.
+    * At least `min_tasks` (default 5) steps that do work on the hosts: fact gathering
+      counts as one, each task as one; handlers and controller-only actions (`debug`,
+      `set_fact`, `include_vars`, `assert`, `meta`, includes themselves) do not. With one
+      step linear and free do exactly the same, and with a handful (a two-host play that
+      calls one short role, or reads one vars file) free can win only the slowest host's
+      lead on each: not worth the interleaved output.
     * Nothing in what the play runs depends on the hosts moving in step. ansopt follows the
       play into its roles (with dependencies), included and imported task files, handlers
       and templates; a play that runs something ansopt cannot follow (a templated include,
@@ -98,6 +102,11 @@ Not reported
     A play with `run_once` (or any other blocker above), a play on one host, a play whose
     host count cannot be known, a play that sets its own strategy.
 
+Default selection
+    On for plays on several hosts with at least `min_tasks` (5) steps of work on the hosts, where
+    hosts have time to drift apart; a play of a few tasks (a short role, one `include_vars`) is
+    not reported.
+
 Fix (unsafe)
     Adds `strategy: free` (or `host_pinned`) after the play's `hosts:`. Unsafe because it
     changes the order in which hosts progress: anything that relies on all hosts having
@@ -113,16 +122,27 @@ from typing import Any, Iterator
 
 from .. import knowledge
 from ..fixers import yaml_edits as Y
+from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.tasks import is_template
 from ..types import UNSAFE, Fix
 from ._gathering import vars_texts, play_run
+from ._text import play_label
 
 CODE = "P501"
 SLUG = "strategy-linear"
 SEVERITY = "info"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, ZUUL, TEST)  # see model.purpose
 OPTIONS = {
     "min_hosts": (2, {"type": "integer", "minimum": 2, "description": "Plays on fewer hosts are not reported."}),
+    "min_tasks": (
+        5,
+        {
+            "type": "integer",
+            "minimum": 2,
+            "description": "Plays with fewer steps that do work on the hosts (fact gathering and tasks, not `debug`, `set_fact`, `include_vars` or includes) are not reported.",
+        },
+    ),
     "report_unknown_hosts": (
         False,
         {"type": "boolean", "description": "Also report plays whose host count cannot be known (not `localhost`)."},
@@ -306,10 +326,23 @@ def _strategy(play, scope) -> str | None:
     return s
 
 
+# Actions that do no work on the host (they run in the controller's task loop): a host
+# never waits on another for these, so they give `free` nothing to gain.
+CONTROLLER_ONLY = frozenset(
+    "ansible.builtin." + m
+    for m in (
+        "debug set_fact include_vars assert fail meta add_host group_by set_stats include_tasks "
+        "import_tasks include_role import_role include pause"
+    ).split()
+)
+
+
 def _steps(play, run) -> int:
+    """Steps that do work on the hosts: fact gathering, and each task that is not a
+    controller-only action (`debug`, `set_fact`, `include_vars`, includes...)."""
     n = 0 if play.gathers_facts() is False else 1
     for rt in run.tasks:
-        if rt.section != "handlers" and not rt.task.is_block:
+        if rt.section != "handlers" and not rt.task.is_block and (rt.task.fqcn or "") not in CONTROLLER_ONLY:
             n += 1
     return n
 
@@ -329,6 +362,7 @@ def check(ctx):
     from ..model.scope import scope_for_playbook
 
     min_hosts = int(ctx.options.get("min_hosts", 2))
+    min_tasks = int(ctx.options.get("min_tasks", 5))
     report_unknown = bool(ctx.options.get("report_unknown_hosts", False))
     for play in ctx.project.plays():
         if play.is_empty or "hosts" not in play.node:
@@ -350,28 +384,25 @@ def check(ctx):
         run = play_run(play)
         if not run.complete:
             continue
-        if _steps(play, run) < 2:
-            continue
+        if _steps(play, run) < min_tasks:
+            continue  # a few steps: the slowest host's lead on each is all free could win
         if blockers(play, run, scope):
             continue
         forks = _forks(scope)
         pinned = count is not None and forks < count
         value = "host_pinned" if pinned else "free"
-        label = f"play '{play.name}'" if play.name else f"play on '{play.hosts}'"
+        label = play_label(play)
         hosts_txt = f"{count} hosts" if count is not None else "hosts the inventory does not tell"
         if pinned:
             advice = f"`strategy: host_pinned` (forks {forks} < {count} hosts: a fork stays with its host until the host is done)"
         else:
             advice = "`strategy: free`"
-        msg = (
-            f"{label} runs on {hosts_txt} with the linear strategy (each task waits for the slowest host) "
-            f"and nothing in it needs the hosts in step: {advice} lets faster hosts run ahead "
-            "(output interleaves, handlers run per host)"
-        )
+        msg = f"{label} runs linear on {hosts_txt} (each task waits for the slowest) though nothing needs them in step"
+        help = f"set {advice}: faster hosts run ahead; output interleaves and handlers run per host"
         made = Y.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
         fix = None
         if made is not None:
             fix = Fix((made[0],), UNSAFE, f"set strategy: {value}", ((None, (made[1],)),))
         at = play.node.key_node("hosts") or play.node
         extra = {"hosts": count, "forks": forks, "strategy": value}
-        yield ctx.finding(play.file, at, msg, fix=fix, extra=extra)
+        yield ctx.finding(play.file, at, msg, fix=fix, extra=extra, help=help)
