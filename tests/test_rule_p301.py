@@ -44,7 +44,7 @@ def fix_text(tmp_path, text: str, name: str = "site.yml", settings: str | None =
 @pytest.mark.parametrize(
     "task, words, fixable",
     [
-        ("    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n        force: true\n", "`ansible.builtin.get_url` downloads a file on every run", True),
+        ("    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n        force: true\n", "`get_url` downloads a file on every run", True),
         ("    - get_url: url=https://x.example/app.zip dest=/opt/\n", "`get_url` downloads a file on every run", True),  # a directory
         ("    - ansible.windows.win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n", "downloads a file on every run", True),
         ("    - ansible.builtin.apt:\n        upgrade: dist\n", "upgrades every package (`upgrade: dist`)", False),
@@ -69,7 +69,7 @@ def test_reported(tmp_path, task, words, fixable):
     if fixable:
         assert "(the host still waits" in found[0].help and "poll: 2" in found[0].help
     else:
-        assert "kills the upgrade" in found[0].help
+        assert "kills the upgrade" in found[0].message and "no fix" in found[0].help
 
 
 def test_reported_in_handlers_with_run_once_and_in_blocks(tmp_path):

@@ -148,7 +148,7 @@ def test_corpus_rolling_update_trap(corpus_findings):
 
 def test_corpus_plays_that_never_read_facts(corpus_findings):
     for path, line in (
-        ("ansible-for-devops/kubernetes/examples/helm.yml", 2),
+        ("ansible-examples/jboss-standalone/deploy-application.yml", 4),
         ("ansible-for-devops/docker/main.yml", 2),
         ("ansible-examples/mongodb/site.yml", 8),
     ):

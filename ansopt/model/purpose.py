@@ -3,8 +3,8 @@
 Four purposes change what advice is worth giving (see README, "Content that is not a
 project"):
 
-* ``docs``: under a `docs/` or `doc/` folder of the project: examples in documentation,
-  not run as they stand. Task advice still applies (the example teaches the pattern); advice
+* ``docs``: under a `docs/`, `doc/`, `examples/`, `example/`, `exercises/` or `tutorials/`
+  folder of the project: examples in documentation or teaching material, not run as they stand. Task advice still applies (the example teaches the pattern); advice
   about how a run is set up (an ansible.cfg to write, facts, strategy) does not.
 * ``zuul``: a playbook that a Zuul job runs (named by `run`, `pre-run`, `post-run` or
   `cleanup-run` in `zuul.yaml`, `.zuul.yaml`, `zuul.d/*.yaml` or `.zuul.d/*.yaml`). Zuul
@@ -34,8 +34,12 @@ PURPOSES = (DOCS, ZUUL, TEST, GENERATED)
 
 ZUUL_CONFIGS = ("zuul.yaml", ".zuul.yaml", "zuul.d", ".zuul.d")
 ZUUL_RUN_KEYS = ("run", "pre-run", "post-run", "cleanup-run")
-_GENERATED = re.compile(r"\bgenerated\s+(by|from|with|automatically)\b|\bdo\s+not\s+edit\b|@generated\b|\bauto-?generated\b", re.I)
+_GENERATED = re.compile(
+    r"^[#;]+\s*((this\s+)?(file|code)\s+(is\s+|was\s+)?)?(auto-?)?generated\b|\bdo\s+not\s+edit\b|@generated\b",
+    re.I,
+)
 HEADER_LINES = 10
+DOC_DIRS = frozenset({"docs", "doc", "examples", "example", "exercises", "tutorials"})
 
 
 def generated_header(text: str) -> bool:
@@ -73,8 +77,10 @@ def zuul_playbooks(root: str, read) -> set[str]:
         p = os.path.join(root, name)
         if os.path.isfile(p):
             files.append(p)
-        elif os.path.isdir(p):
-            files += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith((".yaml", ".yml")))
+        elif os.path.isdir(p):  # Zuul reads the folder's subfolders too
+            for dirpath, dirnames, names in os.walk(p):
+                dirnames.sort()
+                files += sorted(os.path.join(dirpath, f) for f in names if f.endswith((".yaml", ".yml")))
     out: set[str] = set()
     for f in files:
         try:
@@ -135,7 +141,7 @@ class Purposes:
         out: set[str] = set()
         rel = os.path.relpath(abspath, self.root)
         parts = [] if rel.startswith("..") else rel.split(os.sep)[:-1]
-        if any(p in ("docs", "doc") for p in parts):
+        if any(p in DOC_DIRS for p in parts):
             out.add(DOCS)
         if _test_path(parts, self.root):
             out.add(TEST)

@@ -64,6 +64,7 @@ from __future__ import annotations
 from .. import knowledge
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
+from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
 from ..types import SAFE, Fix
 from ._connection import MAX_MESSAGE, cfg_scope, clip, names, split_hosts, var_settings
@@ -72,6 +73,7 @@ CODE = "C101"
 SLUG = "pipelining-disabled"
 SEVERITY = "warning"
 FIX = SAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
 
 def check(ctx):

@@ -78,6 +78,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.config import EffectiveConfig
+from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
 from ..types import SAFE, Change, Edit, Fix, Span
 from ._ssh import (
@@ -101,6 +102,7 @@ CODE = "C102"
 SLUG = "ssh-args-no-controlpersist"
 SEVERITY = "warning"
 FIX = SAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
 @dataclass(frozen=True)
 class Problem:

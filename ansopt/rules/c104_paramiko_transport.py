@@ -69,6 +69,7 @@ import os
 from ..fixers import cfg_edits
 from ..fixers.yaml_edits import replace_scalar
 from ..model.config import EffectiveConfig
+from ..model.purpose import DOCS, TEST
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
 from ..types import UNSAFE, Fix
@@ -79,6 +80,7 @@ CODE = "C104"
 SLUG = "paramiko-transport"
 SEVERITY = "warning"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
 PARAMIKO = frozenset(
     {

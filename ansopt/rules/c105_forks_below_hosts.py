@@ -76,6 +76,7 @@ import os
 
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
+from ..model.purpose import DOCS, TEST
 from ..model.scope import playbooks_for_cfg
 from ..types import SAFE, Fix
 from ._connection import MAX_MESSAGE, cfg_scope, clip
@@ -85,6 +86,7 @@ CODE = "C105"
 SLUG = "forks-below-hosts"
 SEVERITY = "warning"
 FIX = SAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 DEFAULT_MAX_FORKS = 50
 OPTIONS = {
     "max_forks": (

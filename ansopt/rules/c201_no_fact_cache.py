@@ -89,6 +89,7 @@ CODE = "C201"
 SLUG = "no-fact-cache"
 SEVERITY = "info"
 FIX = UNSAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
 OPTIONS = {
     "cache_dir": (

@@ -60,6 +60,7 @@ from __future__ import annotations
 from .. import knowledge
 from ..fixers import cfg_edits
 from ..types import UNSAFE, Fix
+from ._text import clip
 
 from ._catalogue import IGNORED_SECTIONS, readers, targets  # noqa: F401
 
@@ -114,25 +115,25 @@ def _ssh_options(value: str) -> list[str] | None:
     return out
 
 
-def activates(key: str, value: str) -> str | None:
-    """What moving `key = value` to where ansible-core reads it would switch on beyond speed;
-    None when it is a performance setting and nothing else."""
+def activates(key: str, value: str) -> tuple[str, str] | None:
+    """What moving `key = value` to where ansible-core reads it would switch on beyond speed,
+    as (a few words for the message, the consequence for the help); None when it is a
+    performance setting and nothing else."""
     value = (value or "").strip()
     if "{{" in value:
-        return f"`{key} = {value}` (a template)"
+        return "a templated value", f"`{clip(value, 40)}` for every run"
     if key not in PERFORMANCE_KEYS:
         if key == "become":
-            return "become for every task"
-        return f"`{key} = {value}` for every run"
+            return "become for every task", "privilege escalation for every task (package managers that refuse root, per-user files written to root's home)"
+        return f"`{clip(key, 24)}`", f"`{clip(key + ' = ' + value, 60)}` for every run"
     if key == "ssh_args":
         opts = _ssh_options(value)
-        if opts is None:
-            return f"ssh arguments beyond connection reuse ({value})"
-        other = [o for o in opts if o not in SSH_PERFORMANCE_OPTIONS]
-        if other:
-            return f"ssh options beyond connection reuse ({', '.join(other)})"
-    if key == "control_path" and not any(t in value for t in ("%h", "%C", "%(directory)s/%%C", "%%h", "%%C")):
-        return "one master socket shared by every host with the same port and user: commands would reach the wrong host"
+        other = None if opts is None else [o for o in opts if o not in SSH_PERFORMANCE_OPTIONS]
+        if opts is None or other:
+            what = clip(", ".join(other), 40) if other else clip(value, 40)
+            return "ssh options beyond connection reuse", f"ssh options beyond connection reuse ({what})"
+    if key == "control_path" and not any(t in value for t in ("%h", "%C", "%%h", "%%C")):
+        return "one socket for all hosts", "one master socket shared by every host with the same port and user (commands would reach the wrong host)"
     return None
 
 
@@ -159,7 +160,8 @@ def check(ctx):
                     else:
                         switches_on = activates(opt.key, opt.value)
                         if switches_on is not None:
-                            help = f"moving it to [{target}] would switch on {switches_on}: move it only if that is wanted, else delete it"
+                            msg = f"`{key}` is ignored in [{sec.name}]; moving it to [{target}] would switch on {switches_on[0]}"
+                            help = f"moving it would switch on {switches_on[1]}: move it only if that is wanted, else delete it"
                         else:
                             help = f"move it to [{target}]"
                             moved = cfg_edits.move_option(cfg, opt, target)

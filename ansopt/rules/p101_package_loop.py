@@ -9,7 +9,8 @@ What it does
     item) is reported without a fix: the items can be grouped by state. A loop whose items go
     to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
-    Nor is a loop that must stay per item: with `ignore_errors` (on, or a template),
+    Nor is a literal loop of a single item (one transaction either way), nor a loop that
+    must stay per item: with `ignore_errors` (on, or a template),
     `failed_when` or `until`, or a comment on the task or the line above it saying some
     items may not exist or may fail ("may not be available", "optional", "best effort").
     In one transaction a package that does not exist fails every package of the list; the
@@ -169,6 +170,8 @@ def check(ctx):
             loop_node = task.loop_node
             single_expr = isinstance(loop_node, YSeq) and len(loop_node) == 1 and is_template(getattr(loop_node.items[0], "value", None))
             count = len(loop_node) if isinstance(loop_node, YSeq) and not single_expr else None
+            if count is not None and count < 2:
+                continue  # one item is one transaction either way: nothing to save
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = f"{module} runs once per loop item ({what}one package transaction each)"
             help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"

@@ -141,6 +141,7 @@ from ..model.purpose import DOCS, TEST
 from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ..types import UNSAFE, Change, Fix
+from ._text import clip
 
 CODE = "P301"
 SLUG = "missing-async"
@@ -646,14 +647,14 @@ def _match_segment(seg: list[str], extra: list[re.Pattern], out: list[tuple[str,
             continue
         if p.check is not None and not p.check(seg):
             continue
-        got = (f"`{m.group(0).strip()}` {p.label}", p.kind)
+        got = (f"`{clip(m.group(0), 24)}` {p.label}", p.kind)
         if got not in out:
             out.append(got)
         return
     for rx in extra:
         m = rx.search(line)
         if m:
-            got = (f"`{m.group(0).strip() or line}` (extra_commands)", EXTRA)
+            got = (f"`{clip(m.group(0).strip() or line, 40)}` (extra_commands)", EXTRA)
             if got not in out:
                 out.append(got)
             return
@@ -721,11 +722,11 @@ def _what(task: Task, extra_modules: set[str], extra_cmds: list[re.Pattern]) -> 
         if not found:
             return None
         kind = UPGRADE if any(k == UPGRADE for _, k in found) else found[0][1]
-        return " and ".join(label for label, _ in found[:2]), kind, True
+        return found[0][0] if len(found) == 1 else f"{found[0][0]} (+{len(found) - 1} more)", kind, True
     name = _lookup(fqcn, MODULES)
     got = MODULES[name](args) if name else None
     if got is not None:
-        what, kind = f"`{task.module}` {got[0]}", got[1]
+        what, kind = f"`{short_name(task.module)}` {got[0]}", got[1]
     elif fqcn in extra_modules or short_name(fqcn) in extra_modules or (task.module or "") in extra_modules:
         what, kind = f"`{task.module}` (extra_modules)", EXTRA
     else:
@@ -763,10 +764,10 @@ def check(ctx):
             yield ctx.finding(
                 task.file,
                 at,
-                f"{what}, holding one connection open: a time-out fails it midway",
+                f"{what} over one held connection; an `async` limit kills the upgrade when hit",
                 help=(
-                    "add `async:` well above its longest run and `poll: 5`; Ansible kills the upgrade "
-                    "when `async` is exceeded, so no fix is offered"
+                    "to survive a dropped connection add `async:` well above the longest upgrade seen and "
+                    "`poll: 5`; no fix is offered: a limit too low leaves a half-applied transaction"
                 ),
             )
             continue
