@@ -77,6 +77,7 @@ LOOP_PLAYBOOK = """\
       loop:
         - git
         - curl
+        - vim
 """
 
 LOOP_PLAYBOOK_FIXED = """\
@@ -88,5 +89,6 @@ LOOP_PLAYBOOK_FIXED = """\
         name:
           - git
           - curl
+          - vim
         state: present
 """

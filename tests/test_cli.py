@@ -24,6 +24,7 @@ BAD_PLAY = """---
       loop:
         - git
         - curl
+        - vim
 """
 GOOD_PLAY = """---
 - hosts: all
@@ -34,6 +35,7 @@ GOOD_PLAY = """---
         name:
           - git
           - curl
+          - vim
 """
 NO_PIPELINING = "[defaults]\ninventory = hosts\n"
 SEL = "C101,P101"  # the tests below are about the CLI, not about which rules exist

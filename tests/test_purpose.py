@@ -37,7 +37,7 @@ def test_purposes_of_paths(tmp_path):
             "roles/web/tasks/main.yml": "- ansible.builtin.ping:\n",
             "roles/web/tests/test.yml": "- hosts: localhost\n  roles: [web]\n",
             "tests/integration/targets/x/tasks/main.yml": "- ansible.builtin.ping:\n",
-            "tests/site.yml": "- hosts: all\n  tasks: []\n",  # a project's own tests/ folder, not a role's
+            "tests/site.yml": "- hosts: all\n  tasks: []\n",
         },
     )
     p = Purposes(str(tmp_path), lambda f: open(f, encoding="utf-8").read())
@@ -49,7 +49,7 @@ def test_purposes_of_paths(tmp_path):
     assert of("roles/web/tests/test.yml") == {TEST}
     assert of("roles/web/tasks/main.yml") == set()
     assert of("tests/integration/targets/x/tasks/main.yml") == {TEST}
-    assert of("tests/site.yml") == set()
+    assert of("tests/site.yml") == {TEST}  # a project's CI playbooks
 
 
 def test_generated_file_gets_findings_but_no_fix(tmp_path):
@@ -68,11 +68,11 @@ def test_role_test_cfg_gets_no_speed_advice_but_broken_keys_still(tmp_path):
         {
             "tasks/main.yml": "- ansible.builtin.ping:\n",
             "meta/main.yml": "galaxy_info:\n  role_name: web\n",
-            "tests/ansible.cfg": "[defaults]\ncallback_whitelist = profile_tasks\n",
+            "tests/ansible.cfg": "[defaults]\ncollections_paths = ../collections\ncallback_whitelist = profile_tasks\n",
             "tests/inventory": "[web]\nw1\nw2\n",
             "tests/test.yml": "- hosts: web\n  roles: [web]\n",
         },
     )
     codes = {f.code for f in run_engine(tmp_path, select=["ALL"]).findings}
-    assert "C302" in codes  # ignored setting: still reported
-    assert not codes & {"C101", "C201", "C502", "P201"}
+    assert "C404" in codes  # a removed key breaks the test setup: still reported
+    assert not codes & {"C101", "C201", "C302", "C502", "P201"}

@@ -345,6 +345,8 @@ def test_c404_reports_table_key_only_when_catalogue_lacks_it(monkeypatch):
 def test_c404_deprecated_from_catalogue(tmp_path):
     if not K.ini_deprecations("defaults", "jinja2_native"):
         pytest.skip("this ansible-core does not deprecate jinja2_native")
+    assert not check(tmp_path / "off", "[defaults]\njinja2_native = True\n", "C404")  # a warning only: opt-in
+    write_tree(tmp_path / "p", {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
     [f] = check(tmp_path, "[defaults]\njinja2_native = True\n", "C404")
     assert "deprecated" in f.message and "2.23" in f.message and f.fix is None
 
@@ -352,6 +354,7 @@ def test_c404_deprecated_from_catalogue(tmp_path):
 def test_c404_deprecated_but_still_read_by_plugin(tmp_path):
     if not K.ini_deprecations("paramiko_connection", "host_key_auto_add"):
         pytest.skip("not deprecated in this ansible-core")
+    write_tree(tmp_path / "p", {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
     [f] = check(tmp_path, "[paramiko_connection]\nhost_key_auto_add = True\n", "C404")
     assert "paramiko_ssh connection plugin still reads this key" in f.help
 

@@ -367,7 +367,7 @@ CORPUS_CFGS = {
     "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": ["C201"],
     "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": ["C201"],
     "ansible-for-devops/kubernetes/ansible.cfg": ["C201"],
-    "ansible-for-devops/lamp-infrastructure/ansible.cfg": ["C201"],
+    "ansible-for-devops/lamp-infrastructure/ansible.cfg": [],  # provisioners add_host new cloud instances: a cache would outlive them
     "ansible-for-devops/orchestration/ansible.cfg": [],  # no playbook: ad-hoc commands
     "ansible-for-devops/orchestration/scripts/ansible.cfg": [],  # no playbook
     "ansible-lint-examples/_fixtures/broken-ansible.cfg/ansible.cfg": [],  # no playbook
@@ -402,3 +402,17 @@ def test_c202_and_c203_together_each_its_own_problem(tmp_path):
     out = fixed(tmp_path / "fix", "[defaults]\nfact_caching = jsonfile\n")
     # the two insertions meet at one point: C202's goes first, C203's in the next round
     assert out == "[defaults]\nfact_caching = jsonfile\ngathering = smart\nfact_caching_connection = ~/.ansible/fact_cache\n"
+
+
+def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_path):
+    """add_host of new instances: a 24 h cache would serve a torn-down machine's facts to the
+    next one of that name. An inventory of local-connection hosts: a second of local work."""
+    play = "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n"
+    cloud = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.add_host:\n        name: web1\n" + play
+    write_tree(tmp_path / "cloud", {"ansible.cfg": "[defaults]\nforks = 5\n", "site.yml": cloud})
+    assert not codes(run_engine(tmp_path / "cloud", select=["C201"]).findings)
+    local = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "mac ansible_host=127.0.0.1 ansible_connection=local\n", "site.yml": play}
+    write_tree(tmp_path / "local", local)
+    assert not codes(run_engine(tmp_path / "local", select=["C201"]).findings)
+    write_tree(tmp_path / "remote", {**local, "hosts": "[web]\nweb1\nweb2\n"})
+    assert codes(run_engine(tmp_path / "remote", select=["C201"]).findings) == ["C201"]

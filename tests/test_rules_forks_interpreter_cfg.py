@@ -643,7 +643,6 @@ CORPUS_C502 = [
     "ansible-for-devops/security/main.yml",
     "ansible-for-devops/solr/provisioning/playbook.yml",
     "ansible-for-devops/test-plugin/main.yml",
-    "ansible-for-devops/tests/deployments-rolling.yml",
     "ansible-lint-examples/playbooks/adj_action.yml",
     "community.general-targets/connection/test_connection.yml",
     "community.general-targets/connection_wsl/dependencies.yml",

@@ -18,7 +18,7 @@ BAD_PLAY = """- hosts: all
   tasks:
     - apt:
         name: "{{ item }}"
-      loop: [git, curl]
+      loop: [git, curl, vim]
 """
 
 
@@ -89,7 +89,7 @@ def test_rule_options_by_slug_with_dashes(tmp_path):
     [("  # noqa", True), ("  # noqa: P101", True), ("  # noqa: package-loop", True), ("  # noqa package-loop", True), ("  # noqa: P2", False), ("  # noqa: P1", True), ("", False)],
 )
 def test_yaml_noqa(tmp_path, comment, suppressed):
-    play = BAD_PLAY.replace("      loop: [git, curl]", "      loop: [git, curl]" + comment)
+    play = BAD_PLAY.replace("      loop: [git, curl, vim]", "      loop: [git, curl, vim]" + comment)
     write_tree(tmp_path, {"site.yml": play})
     found = [f for f in run_engine(tmp_path, select=["P101"]).findings if f.code == "P101"]
     assert (not found) == suppressed

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
+from ..model.tasks import is_template
+from ..source import inventory as I
 from ._text import MAX_MESSAGE, clip  # noqa: F401  (re-exported to the rules)
 
 # OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
@@ -98,4 +100,29 @@ def var_settings(scope: Scope, names: list[str]):
             yield src, host, chosen[0], chosen[1]
 
 
-__all__ = ["HostSplit", "InventorySource", "split_hosts", "cfg_scope", "var_settings", "playbooks_for_cfg"]
+__all__ = ["HostSplit", "InventorySource", "split_hosts", "cfg_scope", "var_settings", "playbooks_for_cfg", "local_only"]
+
+
+def local_only(scope: Scope, play) -> bool:
+    """The play runs only on the controller: `connection: local`, or hosts that resolve to
+    the implicit localhost (or to inventory hosts with ansible_connection=local)."""
+    conn = play.value("connection")
+    if conn in ("local", "ansible.builtin.local", "ansible.legacy.local"):
+        return True
+    pattern = play.value("hosts")
+    if pattern is None or is_template(pattern):
+        return False
+    sources = scope.inventories or [None]
+    for src in sources:
+        if src is not None and not src.usable:
+            return False
+        inv = src.inv if src is not None else I.Inventory(path="")
+        hs = inv.resolve_pattern(pattern)
+        if hs is None or hs.errors or not hs:
+            return False  # unknown, or hosts this inventory does not have (another one will)
+        for h in hs:
+            if h in hs.implicit:
+                continue
+            if src is None or scope.connection_of(src, h) != "local":
+                return False
+    return True

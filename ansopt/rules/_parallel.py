@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,9 +86,36 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     return PlayWidth(play, n, useful, path, pattern, serial, group)
 
 
+_VAGRANT_ANSIBLE = re.compile(r"""\.vm\.provision\s*\(?\s*[:"']ansible(_local)?\b""")
+_VAGRANT_LIMIT_ALL = re.compile(r"""\.limit\s*=\s*["'](all|\*)["']""")
+
+
+def runs_per_machine(project, playbook_abspath: str) -> bool:
+    """A Vagrantfile beside the playbook (or above it, within the project) runs it with
+    Vagrant's ansible provisioner, whose default `limit` is the machine being provisioned:
+    each run has one host, so forks and strategies do not matter."""
+    base = os.path.basename(playbook_abspath)
+    root = os.path.abspath(project.root)
+    d = os.path.dirname(os.path.abspath(playbook_abspath))
+    while True:
+        vf = os.path.join(d, "Vagrantfile")
+        if project.reader.exists(vf):
+            try:
+                text = project.reader.read_lenient(vf)
+            except OSError:
+                text = ""
+            if _VAGRANT_ANSIBLE.search(text) and base in text:
+                return not _VAGRANT_LIMIT_ALL.search(text)
+        if d == root or os.path.dirname(d) == d or not d.startswith(root):
+            return False
+        d = os.path.dirname(d)
+
+
 def widest_play(project, scope: Scope, playbooks) -> PlayWidth | None:
     best: PlayWidth | None = None
     for pb in sorted(playbooks, key=lambda p: p.abspath):
+        if runs_per_machine(project, pb.abspath):
+            continue
         for play in pb.plays:
             w = play_width(scope, play)
             if w is not None and (best is None or w.useful > best.useful):

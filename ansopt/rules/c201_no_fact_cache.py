@@ -60,7 +60,7 @@ Caveats (why the fix is unsafe)
       umask: on a shared control node other users can usually read them.
 
 Default selection
-    On: a fact cache spares fact gathering in every later play and run; silent for one-play runs on localhost only, where it saves nothing measurable.
+    On: a fact cache spares fact gathering in every later play and run; silent for one-play runs on the controller only (localhost, or inventory hosts with `ansible_connection=local`), where it saves well under a second, and for projects that create their hosts at run time with `add_host`, where a cache would serve a torn-down instance's facts to a new one of the same name.
 
 Fix (unsafe)
     Sets, in `[defaults]`, `gathering = smart` and `fact_caching = jsonfile` (values
@@ -83,6 +83,7 @@ from ..model.purpose import DOCS, TEST, ZUUL
 from ..model.scope import playbooks_for_cfg
 from ..types import UNSAFE
 from ._factcache import INI_VALUE_PATTERN, fact_cache_config, finding_span, hours, ini_value_ok, lazy_defaults, timeout_seconds
+from ._connection import cfg_scope, local_only
 from ._gathering import SMART_FIX, subset_hazard
 
 CODE = "C201"
@@ -113,33 +114,33 @@ OPTIONS = {
 
 # --------------------------------------------------------------------------- the rule
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def _on_localhost(play) -> bool:
-    if play.value("connection") in ("local", "ansible.builtin.local"):
-        return True
-    hosts = [h.strip() for h in str(play.hosts or "").split(",") if h.strip()]
-    return bool(hosts) and all(h in LOCAL_HOSTS for h in hosts)
+def _adds_hosts(pb) -> bool:
+    """A playbook that creates its hosts at run time (`add_host` of new instances): a host
+    name can come back as another machine, and cached facts would follow the name."""
+    return any((t.fqcn or "") == "ansible.builtin.add_host" for play in pb.plays for t in play.own_tasks())
 
 
 def worth_caching(ctx, cfg) -> bool:
     """Some play this cfg applies to gathers facts where a cache would save something: not
-    only documentation, Zuul jobs and role tests (their runner configures gathering), and
-    not only one gathering play per playbook on localhost (a second of local work)."""
+    only documentation, Zuul jobs and role tests (their runner configures gathering), not
+    only one gathering play per playbook on the controller (a second of local work), and not
+    a project that creates its hosts at run time (a cache would serve old facts to new hosts)."""
     abspath = ctx.project.abspath_of(cfg)
     if abspath is None:
         return False
+    scope = cfg_scope(ctx, cfg)
     per_book: list[list] = []
     for pb in playbooks_for_cfg(ctx.project, abspath):
         if ctx.project.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}:
             continue
+        if _adds_hosts(pb):
+            return False
         gathering = [play for play in pb.plays if play.gathers_facts() is not False]
         if gathering:
             per_book.append(gathering)
     if not per_book:
         return False
-    return not all(len(plays) == 1 and _on_localhost(plays[0]) for plays in per_book)
+    return not all(len(plays) == 1 and local_only(scope, plays[0]) for plays in per_book)
 
 
 def check(ctx):

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from .. import knowledge
 from ..fixers import cfg_edits
+from ..model.purpose import DOCS, TEST
 from ..types import SAFE, Fix
 from ._text import MAX_MESSAGE
 
@@ -48,6 +49,7 @@ CODE = "C302"
 SLUG = "callback-whitelist"
 SEVERITY = "warning"
 FIX = SAFE
+SKIP_PURPOSES = (DOCS, TEST)  # a test configuration's callbacks only change its output
 
 OLD, NEW = "callback_whitelist", "callbacks_enabled"
 

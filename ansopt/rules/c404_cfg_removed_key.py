@@ -8,8 +8,10 @@ What it does
       needs a small table of history (below); a key from the table is only reported when
       the installed ansible-core does not define it (an older ansible-core still reads it
       and reports it as deprecated instead);
-    * keys the installed ansible-core marks deprecated (the whole option, or only this INI
-      name of it), with ansible-core's own reason, alternative and removal version.
+    * with the `deprecated` option (default off), keys the installed ansible-core marks
+      deprecated (the whole option, or only this INI name of it), with ansible-core's own
+      reason, alternative and removal version. Off by default: a deprecated key still works,
+      and ansible-core itself prints a warning on every run.
 
     `callback_whitelist` is C302's (one finding per problem). `sftp_batch_mode` and
     `[ssh_connection] ssh_args`-style keys that still exist are not reported.
@@ -80,7 +82,7 @@ Use instead
     `module_defaults: {ansible.builtin.setup: {gather_subset: ['!hardware']}}`.
 
 Default selection
-    On: a correctness rule: a removed key is silently ignored, so the setting its author wanted is not in force.
+    On: a correctness rule: a removed key is silently ignored, so the setting its author wanted is not in force. Deprecated keys, which still work, only with the `deprecated` option.
 
 Fix (unsafe)
     For the keys that became another key of the same file (`collections_paths` to
@@ -100,11 +102,21 @@ from ..fixers import cfg_edits
 from ..types import UNSAFE, Fix
 
 from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
+from ._text import clip
 
 CODE = "C404"
 SLUG = "cfg-removed-key"
 SEVERITY = "warning"
 FIX = UNSAFE
+OPTIONS = {
+    "deprecated": (
+        False,
+        {
+            "type": "boolean",
+            "description": "Also report keys that still work but are deprecated (each run prints a deprecation warning).",
+        },
+    ),
+}
 
 def _scp_value(value: str) -> str | None:
     K = knowledge.get()
@@ -123,6 +135,7 @@ def _version(v: str) -> str:
 def check(ctx):
     K = knowledge.get()
     core = _version(K.core_version)
+    report_deprecated = bool(ctx.options.get("deprecated", False))
     for cfg in ctx.project.cfg_files:
         for sec in cfg.sections.values():
             for opt in sec.options.values():
@@ -135,7 +148,7 @@ def check(ctx):
                     instead = instead.format(key=opt.key)
                     advice = f"delete it: {instead[len('nothing'):].strip(' ()')}" if instead.startswith("nothing") else f"use {instead}"
                     release = "Ansible" if gone.startswith("2.") and int(gone.split(".")[1]) < 10 else "ansible-core"
-                    msg = f"`{_clip(key, 40)}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default"
+                    msg = f"`{clip(key, 40)}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default"
                     help = advice
                     fix = None
                     if new_key is not None and new_key not in sec.options:
@@ -144,7 +157,7 @@ def check(ctx):
                             mapped = _scp_value(opt.value)
                             if mapped is not None:
                                 value = mapped
-                                help += f"; `scp_if_ssh = {_clip(opt.value, 20)}` is `transfer_method = {mapped}`"
+                                help += f"; `scp_if_ssh = {clip(opt.value, 20)}` is `transfer_method = {mapped}`"
                             else:
                                 value = None
                         if value is not None:
@@ -154,6 +167,8 @@ def check(ctx):
                         help = f"delete this line: [{sec.name}] already sets `{new_key}`"
                     yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)
                     continue
+                if not report_deprecated:
+                    continue  # a deprecated key still works: a warning line, nothing broken
                 deps = K.ini_deprecations(sec.name, opt.key)
                 if not deps:
                     continue
@@ -163,7 +178,7 @@ def check(ctx):
                 when = dep.get("version") or dep.get("removed_at_date") or ""
                 tail = f" (removal in {when}): every run prints a deprecation warning" if when else ""
                 head = f"is deprecated in ansible-core {core}{tail}"
-                msg = f"`{_clip(key, max(12, 120 - 3 - len(head)))}` {head}"
+                msg = f"`{clip(key, max(12, 120 - 3 - len(head)))}` {head}"
                 parts = []
                 others = [r for r in K.ini_index.get((sec.name, opt.key), []) if r not in {d[0] for d in deps}]
                 if others:
@@ -171,12 +186,9 @@ def check(ctx):
                     who = f"the {p[1]} {p[0]} plugin" if p[0] else f"the {p[2]} setting"
                     parts.append(f"{who} still reads this key, so it keeps working")
                 if alt and alt.lower() not in ("none", "nothing"):
-                    parts.append(f"instead: {_clip(alt, 120)}")
+                    parts.append(f"instead: {clip(alt, 120)}")
                 elif not others:
                     parts.append("delete the line")
-                help = "; ".join(parts) + f" (ansible-core: {_clip(why, 80)})"
+                help = "; ".join(parts) + f" (ansible-core: {clip(why, 80)})"
                 yield ctx.finding(cfg, opt.key_span, msg, help=help)
 
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 3] + "..."

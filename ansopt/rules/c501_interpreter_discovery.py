@@ -306,7 +306,8 @@ def check(ctx):
         hosts = sorted(found)
         modes = sorted(set(found.values()))
         n = len(hosts)
-        msg = f"{n} SSH host{'s' if n != 1 else ''} ({_names(hosts)}) run Python interpreter discovery: no interpreter is set"
+        verb = "runs" if n == 1 else "run"
+        msg = f"{n} SSH host{'s' if n != 1 else ''} ({_names(hosts)}) {verb} Python interpreter discovery: no interpreter is set"
         if len(msg) > 120:
             msg = f"{n} SSH hosts run Python interpreter discovery: no interpreter is set for them"
         help = _groups_advice(scope, hosts) or f"set `{VAR}` (e.g. /usr/bin/python3) in group_vars/all, or interpreter_python in [defaults]"

@@ -88,13 +88,11 @@ import os
 
 from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.scope import Scope, build_scope
-from ..model.tasks import is_template
-from ..source import inventory as I
 from ..source.yamlfile import YSeq
 from ..types import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
 from ._parallel import widest_play
-from ._connection import split_hosts
+from ._connection import local_only, split_hosts
 from ._gathering import SMART_FIX, subset_hazard
 
 CODE = "C502"
@@ -150,31 +148,6 @@ def _cfg_above(project, abspath: str) -> bool:
         if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
             return False
         d = os.path.dirname(d)
-
-
-def _local_only(scope: Scope, play) -> bool:
-    """The play runs only on the controller: `connection: local`, or hosts that resolve to
-    the implicit localhost (or to inventory hosts with ansible_connection=local)."""
-    conn = play.value("connection")
-    if conn in ("local", "ansible.builtin.local", "ansible.legacy.local"):
-        return True
-    pattern = play.value("hosts")
-    if pattern is None or is_template(pattern):
-        return False
-    sources = scope.inventories or [None]
-    for src in sources:
-        if src is not None and not src.usable:
-            return False
-        inv = src.inv if src is not None else I.Inventory(path="")
-        hs = inv.resolve_pattern(pattern)
-        if hs is None or hs.errors or not hs:
-            return False  # unknown, or hosts this inventory does not have (another one will)
-        for h in hs:
-            if h in hs.implicit:
-                continue
-            if src is None or scope.connection_of(src, h) != "local":
-                return False
-    return True
 
 
 def groups(project) -> dict[str, list]:
@@ -312,7 +285,7 @@ def check(ctx):
             continue  # a folder, a link, or an ansible.cfg above the project root
         scope = build_scope(project, folder, None)
         plays = [play for pb in pbs for play in pb.plays]
-        if plays and all(_local_only(scope, play) for play in plays):
+        if plays and all(local_only(scope, play) for play in plays):
             continue  # controller-only runs: forks, SSH and fact settings change little
         split = split_hosts(scope)
         inventory = None

@@ -9,8 +9,10 @@ What it does
     item) is reported without a fix: the items can be grouped by state. A loop whose items go
     to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
-    Nor is a literal loop of a single item (one transaction either way), nor a loop that
-    must stay per item: with `ignore_errors` (on, or a template),
+    Nor is a literal loop of fewer than `min_items` (3) items, unless each item also
+    refreshes the apt cache (`update_cache`); nor a removal (`state: absent`: teardown code,
+    rarely run), nor a loop whose `when:` tests an earlier check's result (`is failed`,
+    `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
     `failed_when` or `until`, or a comment on the task or the line above it saying some
     items may not exist or may fail ("may not be available", "optional", "best effort").
     In one transaction a package that does not exist fails every package of the list; the
@@ -78,6 +80,17 @@ SLUG = "package-loop"
 SEVERITY = "warning"
 FIX = SAFE
 
+OPTIONS = {
+    "min_items": (
+        3,
+        {
+            "type": "integer",
+            "minimum": 2,
+            "description": "Literal loops with fewer items are not reported (unless each item refreshes the apt cache).",
+        },
+    ),
+}
+
 CONDITIONALS = ("when", "changed_when", "failed_when", "until")
 _WHOLE_TEMPLATE = re.compile(r"\s*\{\{.*\}\}\s*", re.S)
 # per-item arguments that still allow batching, by grouping the items (one task per value)
@@ -141,12 +154,36 @@ def must_stay_per_item(task: Task) -> str | None:
     return None
 
 
+# a `when:` on the result of an earlier check: the loop runs on a first install only
+_ONCE_ONLY = re.compile(r"\bis\s+(not\s+)?(failed|changed|succeeded|success|skipped|failure)\b|\.(rc|stat|stdout|changed|failed)\b")
+REMOVED = frozenset({"absent", "removed", "purged"})
+
+
+def _refreshes_cache(args: dict) -> bool:
+    """`update_cache` on each item: a repository refresh per item, not only a transaction."""
+    v = args.get("update_cache", args.get("update-cache"))
+    return v is True or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "on", "1"))
+
+
+def rarely_runs(task: Task) -> bool:
+    """A removal (teardown code), or a loop gated on an earlier check's result."""
+    state = task.args.get("state")
+    if isinstance(state, str) and state.strip().lower() in REMOVED:
+        return True
+    when = task.value("when")
+    conds = when if isinstance(when, list) else [when]
+    return any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds)
+
+
 def check(ctx):
+    min_items = int(ctx.options.get("min_items", 3))
     for task in ctx.project.all_tasks():
         if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
             continue
         if must_stay_per_item(task) is not None:
             continue  # one transaction would fail every package where the loop fails one
+        if rarely_runs(task):
+            continue  # a removal or a first-install step: its speed rarely matters
         var = task.loop_var
         args = task.args
         name_key = next((k for k in NAME_KEYS if k in args), None)
@@ -168,10 +205,13 @@ def check(ctx):
             if _uses_var_elsewhere(task, var, skip):
                 continue
             loop_node = task.loop_node
-            single_expr = isinstance(loop_node, YSeq) and len(loop_node) == 1 and is_template(getattr(loop_node.items[0], "value", None))
-            count = len(loop_node) if isinstance(loop_node, YSeq) and not single_expr else None
-            if count is not None and count < 2:
-                continue  # one item is one transaction either way: nothing to save
+            # with_items flattens a templated item (a list variable): the count is unknown then
+            flattened = task.loop_key == "with_items" and isinstance(loop_node, YSeq) and any(
+                isinstance(getattr(i, "value", None), str) and _WHOLE_TEMPLATE.fullmatch(i.value) for i in loop_node.items
+            )
+            count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
+            if count is not None and count < min_items and not _refreshes_cache(args):
+                continue  # a couple of items: one module run saved, not worth a change
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = f"{module} runs once per loop item ({what}one package transaction each)"
             help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"

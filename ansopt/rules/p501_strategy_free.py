@@ -17,6 +17,8 @@ What it does
       `linear`) or `linear` / `ansible.builtin.linear`. A play that writes
       `strategy: linear` itself has made its choice and is not reported; a templated
       strategy is unknown and not reported either.
+    * Not run by Vagrant's ansible provisioner one machine at a time (a Vagrantfile beside
+      the playbook or above it names the playbook and sets no `limit = "all"`).
     * At least `min_tasks` (default 5) steps that do work on the hosts: fact gathering
       counts as one, each task as one; handlers and controller-only actions (`debug`,
       `set_fact`, `include_vars`, `assert`, `meta`, includes themselves) do not. With one
@@ -126,6 +128,7 @@ from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.tasks import is_template
 from ..types import UNSAFE, Fix
 from ._gathering import vars_texts, play_run
+from ._parallel import runs_per_machine
 from ._text import play_label
 
 CODE = "P501"
@@ -367,6 +370,8 @@ def check(ctx):
     for play in ctx.project.plays():
         if play.is_empty or "hosts" not in play.node:
             continue
+        if runs_per_machine(ctx.project, play.file_abspath):
+            continue  # Vagrant provisions one machine per run
         scope = scope_for_playbook(ctx.project, play.file_abspath)
         strategy = _strategy(play, scope)
         if strategy not in LINEAR:
