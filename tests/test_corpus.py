@@ -61,12 +61,12 @@ def test_fix_corpus_copy(corpus_copy):
 
 CFG_FINDINGS = {
     "ansible-examples/phillips_hue/ansible.cfg": [(19, "C301"), (19, "C302"), (21, "C101"), (22, "C404")],
-    "ansible-for-devops/deployments-rolling/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (9, "C103")],
-    "ansible-for-devops/elk/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (7, "C103")],
-    "ansible-for-devops/https-letsencrypt/ansible.cfg": [(1, "C201"), (1, "C301"), (8, "C103")],
-    "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [(1, "C201"), (1, "C301"), (7, "C103")],
-    "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": [(1, "C201"), (1, "C301"), (7, "C103")],
-    "ansible-for-devops/kubernetes/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501"), (9, "C103")],
+    "ansible-for-devops/deployments-rolling/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501")],
+    "ansible-for-devops/elk/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501")],
+    "ansible-for-devops/https-letsencrypt/ansible.cfg": [(1, "C201"), (1, "C301")],
+    "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [(1, "C201"), (1, "C301")],
+    "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": [(1, "C201"), (1, "C301")],
+    "ansible-for-devops/kubernetes/ansible.cfg": [(1, "C201"), (1, "C301"), (1, "C501")],
     "ansible-for-devops/lamp-infrastructure/ansible.cfg": [(1, "C301"), (1, "C501")],  # no C201: its provisioners add_host new cloud instances
     "ansible-for-devops/orchestration/ansible.cfg": [(1, "C101"), (1, "C301"), (1, "C501")],
     # every host of this one is reached with `ansible_connection=docker`: no SSH advice

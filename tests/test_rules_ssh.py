@@ -21,7 +21,13 @@ from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 CODES = ["C102", "C103", "C104"]
 
 
+# C103 reports only when a known host makes the socket path overflow: a cloud-style name
+LONG_HOST = "ip-10-200-30-40." + "eu-west-1-tenant-analytics-platform-" * 2 + "compute.internal"
+
+
 def check(tmp_path: Path, files: dict[str, str], select=None):
+    if "C103" in (select or CODES) and not (tmp_path / "hosts").exists() and "hosts" not in files and not any("inventory" in k for k in files):
+        files = {**files, "hosts": f"[web]\n{LONG_HOST}\n"}
     write_tree(tmp_path, files)
     res = run_engine(tmp_path, select=select or CODES)
     assert res.parse_errors == 0
@@ -304,6 +310,14 @@ def test_ssh_keeps_the_first_value_of_an_option():
 # =========================================================================== C103
 
 
+def test_c103_silent_when_no_known_host_can_overflow(tmp_path):
+    text = "[ssh_connection]\ncontrol_path = %(directory)s/%%h-%%p-%%r\n"
+    assert not check(tmp_path / "short", {"ansible.cfg": text, "hosts": "[web]\nweb01.corp.internal\n"}, ["C103"])
+    write_tree(tmp_path / "none", {"ansible.cfg": text})
+    assert not [f for f in run_engine(tmp_path / "none", select=["C103"]).findings if f.code == "C103"]  # no inventory: unknown
+    assert check(tmp_path / "long", {"ansible.cfg": text}, ["C103"])  # the long cloud name
+
+
 def test_c103_directory_form_fixed_to_hash(tmp_path):
     text = "[ssh_connection]\n# per host sockets\ncontrol_path = %(directory)s/%%h-%%p-%%r\npipelining = True\n"
     [f] = check(tmp_path, {"ansible.cfg": text}, ["C103"])
@@ -378,18 +392,19 @@ def test_c103_tokens_in_two_places_no_fix(tmp_path):
 def test_c103_crlf(tmp_path):
     text = "[defaults]\r\nforks = 10\r\n\r\n[ssh_connection]\r\ncontrol_path = %(directory)s/%%h-%%p-%%r\r\n"
     (tmp_path / "ansible.cfg").write_bytes(text.encode())
+    (tmp_path / "hosts").write_text(f"[web]\n{LONG_HOST}\n")
     assert fix(tmp_path, ["C103"])["ansible.cfg"] == text.replace("%%h-%%p-%%r", "%%C")
 
 
 def test_c103_variable_position_and_windows_mix(tmp_path):
     files = {
         "ansible.cfg": "[defaults]\ninventory = hosts.ini\n",
-        "hosts.ini": WEB_WIN,
+        "hosts.ini": WEB_WIN.replace("web01.example.com", LONG_HOST),
         "group_vars/all.yml": "---\nansible_control_path: /tmp/%%h-%%r\n",
     }
     [f] = check(tmp_path, files, ["C103"])
     assert (f.path, f.line, f.col) == ("group_vars/all.yml", 2, 1)
-    assert "(for web01.example.com, web02.example.com)" in f.help and "app01" not in f.message + f.help
+    assert LONG_HOST[:20] in f.help and "app01" not in f.message + f.help
     assert f.fix is None
     # only Windows hosts: nothing
     (tmp_path / "hosts.ini").write_text("[win]\napp01\n[win:vars]\nansible_connection=winrm\n")
@@ -508,14 +523,30 @@ CORPUS_EXPECTED = [
 ]
 
 
+def _with_long_host(work: Path) -> None:
+    """The corpus projects reach short Vagrant addresses, whose socket paths never overflow
+    (C103 is silent on them): give each copy one host with a long cloud name."""
+    existing = [work / n for n in ("inventory", "hosts", "hosts.ini", "inventory.ini") if (work / n).is_file()]
+    target = existing[0] if existing else work / "hosts"
+    old = target.read_text() if target.exists() else ""
+    target.write_text(old + ("" if old.endswith("\n") or not old else "\n") + f"\n[cloud]\n{LONG_HOST}\n")
+
+
 def test_corpus_findings_pinned():
     corpus = corpus_or_skip()
     res = run_engine(corpus, select=CODES)
-    got = sorted((f.path, f.line, f.code) for f in res.findings if f.code in CODES)
-    assert got == sorted((p, line, code) for p, line, code, _ in CORPUS_EXPECTED)
-    for f in res.findings:
-        if f.code in CODES:
-            assert f.fix is not None and f.fix.safety == "safe"
+    assert not [f for f in res.findings if f.code in CODES]  # short host names: nothing overflows
+
+
+def test_corpus_findings_pinned_with_a_long_host(tmp_path):
+    corpus = corpus_or_skip()
+    for rel, line, code, _ in CORPUS_EXPECTED:
+        work = tmp_path / Path(rel).parent.as_posix().replace("/", "__")
+        copy_writable(corpus / Path(rel).parent, work)
+        _with_long_host(work)
+        found = [f for f in run_engine(work, select=CODES).findings if f.code in CODES]
+        assert [(f.path, f.line, f.code) for f in found] == [("ansible.cfg", line, code)], rel
+        assert all(f.fix is not None and f.fix.safety == "safe" for f in found)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -535,6 +566,7 @@ def test_corpus_fix_write_changes_only_control_path(tmp_path):
     for rel, line, _code, new_value in CORPUS_EXPECTED:
         work = tmp_path / Path(rel).parent.as_posix().replace("/", "__")
         copy_writable(corpus / Path(rel).parent, work)
+        _with_long_host(work)
         before = _snapshot(work)
         old_cwd = os.getcwd()
         os.chdir(work)

@@ -22,6 +22,13 @@ What it does
       which is reported as well. The ConfigParser that reads ansible.cfg does so with
       `raw=True`: no interpolation happens there.
 
+
+    A path that only could overflow is reported when a known host makes it overflow: the
+    rule expands the path for each inventory host (its `ansible_host`, else its name, for
+    `%h`; 12 characters for the user and the home folder's user name; 5 digits for the port)
+    and adds the 17 characters ssh appends while it creates the socket. No inventory, or
+    only hosts whose path stays under 108 bytes: nothing is reported (a broken `%` format
+    always is).
 Why
     A Unix socket path holds at most 108 bytes on Linux (104 on macOS and the BSDs), and
     ssh first binds a temporary name 17 bytes longer (`<path>.<16 random characters>`).
@@ -176,6 +183,35 @@ class _Loc:
     in_args: bool
     active: bool = True
     hosts: list[str] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+
+
+SUN_PATH_MAX = 108  # bytes of a Unix socket path, its terminating NUL included
+# ssh binds the master socket at the path plus "." and 16 random characters, then renames it
+SSH_TEMP_SUFFIX = 17
+# realistic lengths for what the inventory does not say: a user name, a port, local names
+_TOKEN_GUESS = {"%p": "65535", "%r": "x" * 12, "%u": "x" * 12, "%l": "x" * 24, "%L": "x" * 12, "%i": "99999", "%n": None, "%h": None}
+
+
+def _worst_length(problem: PathProblem, host: str, hv) -> int:
+    """The longest the socket path can be for this host: its address (`ansible_host`, else
+    its name) for %h and %n, long guesses for the user, port and local names, `~` as a long
+    home folder, plus the temporary suffix ssh adds."""
+    path = problem.ssh_path or problem.path
+    if not isinstance(path, str):
+        return SUN_PATH_MAX
+    address = host
+    for k in ("ansible_host", "ansible_ssh_host"):
+        v = hv.get(k) if hv else None
+        if v is not None and isinstance(getattr(v, "value", None), str) and not is_template(v.value):
+            address = v.value
+            break
+    out = path.replace("%%", "%")
+    if out.startswith("~"):
+        out = "/home/" + "x" * 12 + out[1:]
+    for tok, guess in _TOKEN_GUESS.items():
+        out = out.replace(tok, address if guess is None else guess)
+    return len(out) + SSH_TEMP_SUFFIX
 
 
 def check(ctx):
@@ -234,10 +270,13 @@ def _check_cfg(ctx, cfg, done: set[tuple]):
             loc.active = loc.active or active
         if row.host:
             loc.hosts.append(row.host)
+            loc.lengths.append(_worst_length(loc.problem, row.host, row.hv))
     for key, loc in locs.items():
         if key in done:
             continue
         done.add(key)
+        if loc.problem.kind == "unhashed" and (not loc.lengths or max(loc.lengths) < SUN_PATH_MAX):
+            continue  # no known host makes the path long enough to overflow: nothing breaks
         f = _finding(ctx, cfg, view, loc)
         if f is not None:
             yield f
