@@ -60,9 +60,10 @@ Fix (safe)
     item with a loop, a single result without), has a `loop_control` beyond `loop_var`, has arguments under `args:`, loops over a
     bare (untemplated) name, or lists templated items (an item may itself be a list, which
     `with_items` flattens and `loop` does not) — except a single templated `with_items` item
-    (``with_items: ["{{ pkgs }}"]``), which becomes ``name: "{{ pkgs }}"``. One caveat,
-    documented rather than detected: `with_items` flattens nested lists one level; a variable
-    holding nested lists keeps them nested in `name`.
+    (``with_items: ["{{ pkgs }}"]``). A `with_items` over one templated expression gets no
+    fix either: `with_items` flattens nested lists one level, and a variable holding lists of
+    packages would reach `name:` nested (each sublist taken for one package name); the help
+    gives ``name: "{{ pkgs | flatten(levels=1) }}"``, which keeps the flattening.
 """
 
 from __future__ import annotations
@@ -280,6 +281,12 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     if isinstance(loop, YSeq) and len(loop.items) == 1 and is_template(loop.items[0].value):
         # `with_items: ["{{ pkgs }}"]`: the list flattened, so `name` takes the expression
         loop = loop.items[0]
+    if task.loop_key == "with_items" and isinstance(loop, YScalar):
+        # with_items flattens one level: a variable holding lists of packages would reach
+        # `name:` nested, and the package module would take each sublist for one name
+        expr = str(loop.value).strip()
+        inner = expr[2:-2].strip() if expr.startswith("{{") and expr.endswith("}}") else "..."
+        return None, f"`with_items` flattens nested lists: write `name: \"{{{{ {inner} | flatten(levels=1) }}}}\"`"
     loop_data = loop.to_data()
     edits = []
     changes: list[Change] = []
