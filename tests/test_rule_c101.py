@@ -49,3 +49,12 @@ def test_windows_only_and_mixed(tmp_path):
 def test_keep_remote_files_disables_pipelining(tmp_path):
     fs = c101(tmp_path, {"ansible.cfg": "[defaults]\nkeep_remote_files = True\n[ssh_connection]\npipelining = True\n"})
     assert len(fs) == 1 and fs[0].line == 2 and fs[0].fix is None
+
+
+def test_explicit_false_is_reported_without_a_fix(tmp_path):
+    """`pipelining = False` written on purpose (requiretty): never flipped automatically."""
+    from .conftest import run_engine, write_tree
+
+    write_tree(tmp_path, {"ansible.cfg": "[ssh_connection]\npipelining = False\n", "hosts": "[web]\nw1\n"})
+    found = [f for f in run_engine(tmp_path, select=["C101"]).findings if f.code == "C101"]
+    assert len(found) == 1 and found[0].fix is None and "requiretty" in found[0].help

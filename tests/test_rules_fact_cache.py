@@ -9,6 +9,7 @@ import pytest
 
 from .conftest import corpus_or_skip, run_engine, write_tree
 
+# two plays that gather: a run gathers twice, which smart gathering and a cache save
 GATHERS = """\
 - name: Web servers
   hosts: all
@@ -16,6 +17,13 @@ GATHERS = """\
     - name: Show the distribution
       ansible.builtin.debug:
         msg: "{{ ansible_facts['distribution'] }}"
+
+- name: Check the web servers
+  hosts: all
+  tasks:
+    - name: Show the kernel
+      ansible.builtin.debug:
+        msg: "{{ ansible_facts['kernel'] }}"
 """
 
 NO_GATHER = """\
@@ -107,7 +115,9 @@ def test_c201_needs_a_play_that_gathers(tmp_path):
     assert codes(findings(tmp_path / "a", "[defaults]\n", NO_GATHER)) == []
     assert codes(findings(tmp_path / "b", "[defaults]\n", None)) == []  # no playbook: ad-hoc use
     templ = NO_GATHER.replace("gather_facts: false", 'gather_facts: "{{ want_facts }}"')
-    assert codes(findings(tmp_path / "c", "[defaults]\n", templ)) == ["C201"]  # may gather
+    assert codes(findings(tmp_path / "c", "[defaults]\n", templ + templ)) == ["C201"]  # may gather, twice
+    # one gathering per run: a cache would only save across runs, with facts up to a day old
+    assert codes(findings(tmp_path / "one", "[defaults]\n", GATHERS.split("\n\n")[0] + "\n")) == []
     both = NO_GATHER + GATHERS
     assert codes(findings(tmp_path / "d", "[defaults]\n", both)) == ["C201"]
 
@@ -361,12 +371,12 @@ def test_fix_all_converges(tmp_path, g, p, c):
 
 CORPUS_CFGS = {
     "ansible-examples/phillips_hue/ansible.cfg": [],  # every play: gather_facts: no
-    "ansible-for-devops/deployments-rolling/ansible.cfg": ["C201"],
-    "ansible-for-devops/elk/ansible.cfg": ["C201"],
-    "ansible-for-devops/https-letsencrypt/ansible.cfg": ["C201"],
-    "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": ["C201"],
-    "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": ["C201"],
-    "ansible-for-devops/kubernetes/ansible.cfg": ["C201"],
+    "ansible-for-devops/deployments-rolling/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
+    "ansible-for-devops/elk/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
+    "ansible-for-devops/https-letsencrypt/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
+    "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
+    "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
+    "ansible-for-devops/kubernetes/ansible.cfg": [],  # one gathering play per playbook: nothing a cache saves within a run
     "ansible-for-devops/lamp-infrastructure/ansible.cfg": [],  # provisioners add_host new cloud instances: a cache would outlive them
     "ansible-for-devops/orchestration/ansible.cfg": [],  # no playbook: ad-hoc commands
     "ansible-for-devops/orchestration/scripts/ansible.cfg": [],  # no playbook
@@ -407,7 +417,7 @@ def test_c202_and_c203_together_each_its_own_problem(tmp_path):
 def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_path):
     """add_host of new instances: a 24 h cache would serve a torn-down machine's facts to the
     next one of that name. An inventory of local-connection hosts: a second of local work."""
-    play = "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n"
+    play = "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n" * 2
     cloud = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.add_host:\n        name: web1\n" + play
     write_tree(tmp_path / "cloud", {"ansible.cfg": "[defaults]\nforks = 5\n", "site.yml": cloud})
     assert not codes(run_engine(tmp_path / "cloud", select=["C201"]).findings)

@@ -204,7 +204,7 @@ def test_subset_and_smart_switch_never_land_together(tmp_path):
 
 
 def test_explicit_subset_blocks_the_smart_switch(tmp_path):
-    play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n"
+    play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n" + "- hosts: web\n  tasks:\n    - command: /bin/true\n"
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
     found = codes(run_engine(tmp_path, select=["C201"]), "C201")
     assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].help

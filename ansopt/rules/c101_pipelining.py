@@ -48,9 +48,10 @@ Default selection
     On: pipelining removes a module transfer round trip from every task on every SSH host.
 
 Fix (safe)
-    Sets `pipelining = True` where ansible-core reads it: the existing option that wins is
-    changed in place (key, spacing and comments kept); otherwise the option is added to
-    `[ssh_connection]`, creating the section at the end of the file if needed. Every other
+    Adds `pipelining = True` to `[ssh_connection]`, creating the section at the end of the
+    file if needed. A `pipelining = False` written in the file is reported without a fix:
+    someone turned it off, often for a sudoers `requiretty`, and only they can tell that the
+    reason is gone. Every other
     byte of the file is kept. The fix is marked safe because it changes how modules are
     transferred, not what they do; the requiretty caveat above is the exception to check.
 
@@ -134,12 +135,12 @@ def check(ctx):
         note += split.suffix()
         if setting.option is not None:
             opt = setting.option
-            edit, change = cfg_edits.replace_value(cfg, opt, "True")
-            fix = Fix((edit,), SAFE, "set pipelining = True", ((None, (change,)),))
+            # written off on purpose (often for sudoers' `requiretty`): reported, never flipped
+            fix = None
             at = opt.value_span
             key = opt.raw_key.strip()
             msg = f"SSH pipelining is off ([{opt.section}] {clip(key, 24)} = {clip(opt.value, 20)}): each task pays extra SSH round trips"
-            help = f"set {key} = True{note}"
+            help = f"set {key} = True once no host's sudoers has `requiretty` (it was turned off on purpose: no automatic fix){note}"
         else:
 
             def build(cfg=cfg):

@@ -4,9 +4,10 @@ What it does
     Reads `[defaults]` of each ansible.cfg the way ansible-core does and reports the file
     when `gathering` is `implicit` (ansible-core's default, so a file that never mentions it
     is reported too) and `fact_caching` is `memory` (the default: facts live only as long
-    as the `ansible-playbook` process). The file is reported only when it matters: when at
-    least one play of the playbooks under its folder that it applies to gathers facts (no
-    `gather_facts: false`). An ansible.cfg with no such play (all plays set
+    as the `ansible-playbook` process). The file is reported only when it matters: when some
+    playbook under its folder that it applies to gathers facts in two plays or more (no
+    `gather_facts: false`); a playbook that gathers once per run would only save that one
+    gathering across runs, at the price of facts up to a day old. An ansible.cfg with no such play (all plays set
     `gather_facts: false`, or no playbook at all: a folder for ad-hoc `ansible` commands,
     a role's test setup) is not reported, since ad-hoc commands never gather facts. A
     configured cache is C202's or C203's business, not this rule's.
@@ -60,7 +61,7 @@ Caveats (why the fix is unsafe)
       umask: on a shared control node other users can usually read them.
 
 Default selection
-    On: a fact cache spares fact gathering in every later play and run; silent for one-play runs on the controller only (localhost, or inventory hosts with `ansible_connection=local`), where it saves well under a second, and for projects that create their hosts at run time with `add_host`, where a cache would serve a torn-down instance's facts to a new one of the same name.
+    On: a fact cache spares fact gathering in every later play and run; silent unless some playbook gathers in two plays or more, silent for runs on the controller only (localhost, or inventory hosts with `ansible_connection=local`), where it saves well under a second, and for projects that create their hosts at run time with `add_host`, where a cache would serve a torn-down instance's facts to a new one of the same name.
 
 Fix (unsafe)
     Sets, in `[defaults]`, `gathering = smart` and `fact_caching = jsonfile` (values
@@ -138,9 +139,12 @@ def worth_caching(ctx, cfg) -> bool:
         gathering = [play for play in pb.plays if play.gathers_facts() is not False]
         if gathering:
             per_book.append(gathering)
+    # a playbook that gathers in one play gathers once per run: a cache would only save
+    # across runs, at the price of facts up to a day old; not worth a finding
+    per_book = [plays for plays in per_book if len(plays) >= 2]
     if not per_book:
         return False
-    return not all(len(plays) == 1 and local_only(scope, plays[0]) for plays in per_book)
+    return not all(all(local_only(scope, p) for p in plays) for plays in per_book)
 
 
 def check(ctx):
