@@ -57,6 +57,10 @@ Fix (unsafe)
     and `ansible_paramiko_*` variables stop applying; OpenSSH reads `~/.ssh/config` and
     `known_hosts` instead. Inventory variables get no automatic fix (edit them by hand).
 
+    A play with a comment that mentions paramiko (in the play up to its `connection:` line,
+    or in the comment block just above the play) is left alone: the choice was made on purpose (a
+    firmware tool that needs a tty, a device whose SSH server OpenSSH cannot talk to).
+
 Suppress
     `transport = paramiko ; noqa: C104` (a `;` comment, which ansible-core strips), a
     `# noqa: C104` comment line directly above it, or `# noqa: C104` on the play's line.
@@ -180,6 +184,17 @@ def _play_hosts_all_override(ctx, play) -> bool:
     return seen
 
 
+def _explained(file, play_node, node) -> bool:
+    """A comment in the play up to its `connection:` line, or in the comment block just
+    above the play, mentions paramiko: the choice was made on purpose."""
+    lines = file.text[: node.end].splitlines()
+    first = file.text.count("\n", 0, play_node.start)
+    i = first - 1
+    while i >= 0 and (not lines[i].strip() or lines[i].lstrip().startswith("#") or lines[i].strip() == "---"):
+        i -= 1
+    return any("#" in line and "paramiko" in line.split("#", 1)[1].lower() for line in lines[i + 1 :])
+
+
 def _check_plays(ctx):
     for play in ctx.project.plays():
         node = play.node.get("connection")
@@ -187,6 +202,8 @@ def _check_plays(ctx):
             continue
         if _play_hosts_all_override(ctx, play):
             continue
+        if _explained(play.file, play.node, node):
+            continue  # a comment says why paramiko is needed here (a tty, a device's SSH server)
         fix = None
         made = replace_scalar(play.file, node, "ssh")
         if made is not None:
