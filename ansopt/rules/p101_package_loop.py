@@ -9,7 +9,8 @@ What it does
     item) is reported without a fix: the items can be grouped by state. A loop whose items go
     to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
-    Nor is a literal loop of fewer than `min_items` (3) items, unless each item also
+    Nor is a loop of fewer than `min_items` (3) items (a literal list, or a variable whose
+    values in the role's own `defaults/` and `vars/` files are all literal lists that short), unless each item also
     refreshes the apt cache (`update_cache`); nor a removal (`state: absent`: teardown code,
     rarely run), nor a loop whose `when:` tests an earlier check's result (`is failed`,
     `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
@@ -68,6 +69,7 @@ Fix (safe)
 
 from __future__ import annotations
 
+import os
 import re
 
 from ..fixers import yaml_edits as Y
@@ -176,6 +178,41 @@ def rarely_runs(task: Task) -> bool:
     return any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds)
 
 
+_ONE_VAR = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*\Z")
+
+
+def role_list_length(project, task: Task, loop_node) -> int | None:
+    """The most items the loop's variable holds in its role's own `defaults/` and `vars/`
+    files (OS-specific vars files included), when each value found there is a literal list;
+    None when the loop is not one variable, the file is not in a role, or any value is
+    something else (a template, a mapping) or the variable is not found."""
+    value = getattr(loop_node, "value", None)
+    if isinstance(loop_node, YSeq) and len(loop_node.items) == 1:
+        value = getattr(loop_node.items[0], "value", None)
+    m = _ONE_VAR.match(value) if isinstance(value, str) else None
+    path = project.abspath_of(task.file)
+    if m is None or path is None or f"{os.sep}tasks{os.sep}" not in path:
+        return None
+    role = path.rsplit(f"{os.sep}tasks{os.sep}", 1)[0]
+    lengths: list[int] = []
+    for sub in ("defaults", "vars"):
+        d = os.path.join(role, sub)
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            if not name.endswith((".yml", ".yaml")):
+                continue
+            f = project.yaml(os.path.join(d, name))
+            data = f.data()[0] if f is not None and f.docs else None
+            if not isinstance(data, dict) or m.group(1) not in data:
+                continue
+            v = data[m.group(1)]
+            if not isinstance(v, list) or not all(isinstance(x, str) and not is_template(x) for x in v):
+                return None
+            lengths.append(len(v))
+    return max(lengths) if lengths else None
+
+
 def check(ctx):
     min_items = int(ctx.options.get("min_items", 3))
     for task in ctx.project.all_tasks():
@@ -213,6 +250,10 @@ def check(ctx):
             count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
             if count is not None and count < min_items and not _refreshes_cache(args):
                 continue  # a couple of items: one module run saved, not worth a change
+            if count is None and not _refreshes_cache(args):
+                known = role_list_length(ctx.project, task, loop_node)
+                if known is not None and known < min_items:
+                    continue  # the role's own values of the variable hold a couple of items
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = f"{module} runs once per loop item ({what}one package transaction each)"
             help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
