@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansopt.model.purpose import DOCS, GENERATED, TEST, ZUUL, Purposes, generated_header
+from ansopt.model.purpose import DOCS, TEST, ZUUL, Purposes, generated_header
 
 from .conftest import run_engine, write_tree
 

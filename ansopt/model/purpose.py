@@ -4,8 +4,9 @@ Four purposes change what advice is worth giving (see README, "Content that is n
 project"):
 
 * ``docs``: under a `docs/`, `doc/`, `examples/`, `example/`, `exercises/` or `tutorials/`
-  folder of the project: examples in documentation or teaching material, not run as they stand. Task advice still applies (the example teaches the pattern); advice
-  about how a run is set up (an ansible.cfg to write, facts, strategy) does not.
+  folder of the project: examples in documentation or teaching material, not run as they
+  stand. Task advice still applies (the example teaches the pattern); advice about how a
+  run is set up (an ansible.cfg to write, facts, strategy) does not.
 * ``zuul``: a playbook that a Zuul job runs (named by `run`, `pre-run`, `post-run` or
   `cleanup-run` in `zuul.yaml`, `.zuul.yaml`, `zuul.d/*.yaml` or `.zuul.d/*.yaml`). Zuul
   writes its own ansible.cfg, gathers with `gathering = smart` and keeps one fact cache per
@@ -31,7 +32,6 @@ from typing import Iterable
 import yaml
 
 DOCS, ZUUL, TEST, GENERATED = "docs", "zuul", "test", "generated"
-PURPOSES = (DOCS, ZUUL, TEST, GENERATED)
 
 ZUUL_CONFIGS = ("zuul.yaml", ".zuul.yaml", "zuul.d", ".zuul.d")
 ZUUL_RUN_KEYS = ("run", "pre-run", "post-run", "cleanup-run")
@@ -102,7 +102,7 @@ def zuul_playbooks(root: str, read) -> set[str]:
     return out
 
 
-def _test_path(parts: list[str], root: str) -> bool:
+def _test_path(parts: list[str]) -> bool:
     """Under `molecule/`, or a `tests/` or `test/` folder: a role's tests, a collection's
     `tests/integration/`, a project's CI playbooks."""
     return any(part in TEST_DIRS for part in parts)
@@ -146,7 +146,7 @@ class Purposes:
         parts = [] if rel.startswith("..") else rel.split(os.sep)[:-1]
         if any(p in DOC_DIRS for p in parts):
             out.add(DOCS)
-        if _test_path(parts, self.root) or _role_repo_cfg(abspath):
+        if _test_path(parts) or _role_repo_cfg(abspath):
             out.add(TEST)
         if os.path.normpath(abspath) in self.zuul:
             out.add(ZUUL)

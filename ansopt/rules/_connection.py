@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
 from ..model.tasks import is_template
 from ..source import inventory as I
-from ._text import MAX_MESSAGE, clip  # noqa: F401  (re-exported to the rules)
+from ._text import clip
 
 # OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
 # paramiko is not among them: it has no pipelining and no ControlPersist (see C104).

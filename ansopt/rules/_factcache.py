@@ -11,7 +11,6 @@ from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption, hash_comment, unquote
 from ..types import Change, Edit, Fix, Span
-from ._text import MAX_MESSAGE, clip  # noqa: F401  (re-exported to the rules)
 
 # A value that ConfigParser reads back exactly as written: one line, no surrounding
 # whitespace, no ` ;` (an inline comment), not empty.

@@ -68,7 +68,8 @@ from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
 from ..types import SAFE, Fix
-from ._connection import MAX_MESSAGE, cfg_scope, clip, names, split_hosts, var_settings
+from ._connection import cfg_scope, names, split_hosts, var_settings
+from ._text import MAX_MESSAGE, clip
 
 CODE = "C101"
 SLUG = "pipelining-disabled"

@@ -96,7 +96,7 @@ from ._ssh import (
     ssh_config_options,
     ssh_options,
 )
-from ._connection import MAX_MESSAGE, clip
+from ._text import MAX_MESSAGE, clip
 
 CODE = "C102"
 SLUG = "ssh-args-no-controlpersist"

@@ -92,7 +92,7 @@ from ._ssh import (
     ssh_options,
     tokens_with_spans,
 )
-from ._connection import MAX_MESSAGE, clip
+from ._text import MAX_MESSAGE, clip
 
 CODE = "C103"
 SLUG = "control-path-unhashed"

@@ -77,8 +77,8 @@ from ..model.purpose import DOCS, TEST
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
 from ..types import UNSAFE, Fix
-from ._connection import MAX_MESSAGE, clip
 from ._ssh import for_hosts, host_view, names
+from ._text import MAX_MESSAGE, clip
 
 CODE = "C104"
 SLUG = "paramiko-transport"

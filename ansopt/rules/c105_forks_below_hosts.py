@@ -79,8 +79,9 @@ from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.scope import playbooks_for_cfg
 from ..types import SAFE, Fix
-from ._connection import MAX_MESSAGE, cfg_scope, clip
+from ._connection import cfg_scope
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
+from ._text import MAX_MESSAGE, clip
 
 CODE = "C105"
 SLUG = "forks-below-hosts"

@@ -69,7 +69,6 @@ from __future__ import annotations
 from ..types import SAFE, UNSAFE
 from ._factcache import (
     INI_VALUE_PATTERN,
-    clip,
     connection_problem,
     fact_cache_config,
     finding_span,
@@ -77,6 +76,7 @@ from ._factcache import (
     lazy_defaults,
     short_name,
 )
+from ._text import clip
 
 CODE = "C203"
 SLUG = "fact-cache-no-connection"

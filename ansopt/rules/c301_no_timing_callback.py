@@ -105,7 +105,3 @@ def check(ctx):
             msg = "no task-timing callback is enabled: runs do not show which tasks take the time"
         help = "add ansible.posix.profile_tasks to callbacks_enabled in [defaults] (it needs the ansible.posix collection)"
         yield ctx.finding(cfg, at, msg, help=help)
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."

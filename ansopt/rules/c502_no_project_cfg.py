@@ -87,7 +87,7 @@ from __future__ import annotations
 import os
 
 from ..model.purpose import DOCS, ZUUL, TEST
-from ..model.scope import Scope, build_scope
+from ..model.scope import build_scope
 from ..source.yamlfile import YSeq
 from ..types import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
