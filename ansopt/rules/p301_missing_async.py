@@ -774,7 +774,7 @@ def check(ctx):
         has_poll = task.has("poll")
         keys = f"`async: {async_val}`" + ("" if has_poll else f" and `poll: {poll_val}`")
         help = f"add {keys} (the host still waits; `poll: 0` with a later `async_status` overlaps it with other tasks)"
-        if fqcn_is_command(task):
+        if (task.fqcn or "") in COMMANDS:
             help += "; or `creates:` to run it once"
         yield ctx.finding(
             task.file,
@@ -783,10 +783,6 @@ def check(ctx):
             help=help,
             fix=_fix(task, async_val, None if has_poll else poll_val),
         )
-
-
-def fqcn_is_command(task: Task) -> bool:
-    return (task.fqcn or "") in COMMANDS
 
 
 def _keeps_trailing_lines(file, node) -> bool:
