@@ -139,7 +139,7 @@ def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore,
     """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
     engine, settings = _engine(paths, config, select, ignore, extend_select)
     _warn_if_nothing(engine, settings)
-    result = engine.check()
+    result = engine.check(build_fixes=fmt != "text")
     _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
     if result.parse_errors or result.internal_errors:
         sys.exit(EXIT_ERROR)

@@ -34,14 +34,17 @@ from .rules import Rule, RuleContext, all_rules, matches
 from .settings import Settings
 from .source import cfgfile, yamlfile
 from .source.yamlfile import LineIndex, YamlLoadError
-from .types import (
+from .diagnostics import (
     FIX_FAILED_CODE,
     FIX_FAILED_SLUG,
     PARSE_ERROR_CODE,
     PARSE_ERROR_SLUG,
     Change,
+    INTERNAL_ERROR_CODE,
+    INTERNAL_ERROR_SLUG,
     Edit,
     Finding,
+    FixBuildError,
     Span,
 )
 
@@ -318,33 +321,29 @@ class Engine:
     def project(self, overlay: dict[str, str] | None = None, files=None) -> Project:
         return Project(self.settings.root, files if files is not None else self.files, Reader(overlay), self.cwd, self.env_config)
 
-    def run(self, project: Project) -> tuple[list[Finding], int, int]:
-        """(findings, parse errors, internal errors) for the reported files."""
+    def run(self, project: Project, build_fixes: bool = True) -> tuple[list[Finding], int, int]:
+        """(findings, parse errors, internal errors) for the reported files. `build_fixes`:
+        compute lazy fixes now (a fix whose builder finds nothing to edit is dropped, one
+        whose builder raises becomes an internal error); the text report does not need them."""
         project.load_all()
         findings: list[Finding] = []
         internal = 0
         for rule in self.rules:
             ctx = RuleContext(project, rule, rule_options(rule, self.settings), self.settings)
             try:
-                findings.extend(rule.check(ctx))
+                found = list(rule.check(ctx))
             except Exception as e:  # a rule bug must not stop the run
                 internal += 1
-                tb = traceback.extract_tb(e.__traceback__)[-1]
-                findings.append(
-                    Finding(
-                        "E003",
-                        "internal-error",
-                        project.files[0].path if project.files else ".",
-                        Span(0, 0),
-                        1,
-                        1,
-                        f"rule {rule.code} crashed: {type(e).__name__}: {e} ({os.path.basename(tb.filename)}:{tb.lineno}); please report it",
-                        "error",
-                    )
-                )
+                findings.append(_internal_error(project.files[0].path if project.files else ".", f"rule {rule.code} crashed", e))
+                continue
+            if build_fixes:
+                found, crashed = _build_fixes(found)
+                internal += len(crashed)
+                findings.extend(crashed)
+            findings.extend(found)
         reported = {f.path for f in project.files}
         parse = 0
-        out = self.by_purpose(project, [f for f in findings if f.path in reported or f.code == "E003"])
+        out = self.by_purpose(project, [f for f in findings if f.path in reported or f.code == INTERNAL_ERROR_CODE])
         for f in project.files:
             err = project.errors.get(f.abspath)
             if err is not None:
@@ -383,7 +382,7 @@ class Engine:
         lines_cache: dict[str, list[str]] = {}
         out = []
         for f in findings:
-            if f.code in (PARSE_ERROR_CODE, "E003"):
+            if f.code in (PARSE_ERROR_CODE, INTERNAL_ERROR_CODE):
                 out.append(f)
                 continue
             ab = by_path.get(f.path)
@@ -418,8 +417,8 @@ class Engine:
                 return True
         return False
 
-    def check(self) -> CheckResult:
-        findings, parse, internal = self.run(self.project())
+    def check(self, build_fixes: bool = True) -> CheckResult:
+        findings, parse, internal = self.run(self.project(), build_fixes)
         return CheckResult(findings, self.files, parse, internal)
 
     # ---------------------------------------------------------------- fixing
@@ -452,13 +451,13 @@ class Engine:
             ]
             if not candidates:
                 break
-            candidates.sort(key=lambda f: -getattr(f.fix, "priority", 0))  # stable: then file order
+            candidates.sort(key=lambda f: -f.fix.priority)  # stable: then file order
             path_of = {f.path: f.abspath for f in project.files}
             taken: dict[str, list[Span]] = {}
             groups: set[str] = set()
             batch: list[tuple[Finding, dict[str, list[Edit]], dict[str, list[Change]]]] = []
             for f in candidates:
-                if getattr(f.fix, "conflicts", frozenset()) & groups:
+                if f.fix.conflicts & groups:
                     continue  # a conflicting fix went first this round: re-judged next round
                 per_file, per_changes = self._targets(f, path_of, project)
                 if per_file is None:
@@ -467,7 +466,7 @@ class Engine:
                     continue
                 for p, es in per_file.items():
                     taken.setdefault(p, []).extend(e.span for e in es)
-                if getattr(f.fix, "group", None):
+                if f.fix.group:
                     groups.add(f.fix.group)
                 batch.append((f, per_file, per_changes))
             if not batch:
@@ -590,6 +589,32 @@ def _with_cfg_inventories(files: list[D.SourceFile], cwd: str) -> list[D.SourceF
                     out.append(D.SourceFile(D.display_path(full, cwd), full, D.INVENTORY))
                     by_path[full] = len(out) - 1
     return out
+
+
+def _internal_error(path: str, what: str, e: BaseException, at: Finding | None = None) -> Finding:
+    """E003: a rule or a fix builder raised; the run goes on."""
+    cause = e.__cause__ or e
+    tb = traceback.extract_tb(cause.__traceback__)
+    where = f" ({os.path.basename(tb[-1].filename)}:{tb[-1].lineno})" if tb else ""
+    span, line, col = (at.span, at.line, at.col) if at is not None else (Span(0, 0), 1, 1)
+    return Finding(INTERNAL_ERROR_CODE, INTERNAL_ERROR_SLUG, path, span, line, col, f"{what}: {type(cause).__name__}: {cause}{where}; please report it", "error")
+
+
+def _build_fixes(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(findings with their fixes built, internal errors of builders that raised). A finding
+    whose builder raised or found nothing to edit keeps its message, without a fix."""
+    out, crashed = [], []
+    for f in findings:
+        if f.fix is not None and not f.fix.built:
+            try:
+                has = f.fix.build()
+            except FixBuildError as e:
+                crashed.append(_internal_error(f.path, f"the fix of {f.code} crashed", e, at=f))
+                has = False
+            if not has:
+                f = dataclasses.replace(f, fix=None)
+        out.append(f)
+    return out, crashed
 
 
 def _self_overlap(edits: list[Edit]) -> bool:

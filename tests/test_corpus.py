@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from ansopt.engine import load_data, write_atomic
-from ansopt.types import PARSE_ERROR_CODE
+from ansopt.diagnostics import PARSE_ERROR_CODE
 
 from .conftest import copy_writable, corpus_or_skip, run_engine
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from ansopt.engine import apply_edits, verify, write_atomic
-from ansopt.types import Change, Edit, Span
+from ansopt.diagnostics import Change, Edit, Span
 
 
 def _verify(old, start, end, new_text, changes, path="t.yml"):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ansopt.engine import apply_changes, apply_edits, outside_unchanged, same_data, verify
 from ansopt.fixers import yaml_edits as Y
 from ansopt.source.yamlfile import YMap, load_text
-from ansopt.types import Edit, Span
+from ansopt.diagnostics import Edit, Span
 
 from .conftest import run_engine, write_tree
 
@@ -140,7 +140,7 @@ def test_edit_builders_give_exactly_the_intended_data(text, data):
         new_key = "inserted_key"
         assume(new_key not in m)
         e = Y.insert_key(f, m, new_key, Y.scalar_text(value), after=key)
-        from ansopt.types import Change
+        from ansopt.diagnostics import Change
 
         changes = [Change("set", (*path, new_key), value)]
     if e is None:

@@ -26,7 +26,7 @@ from ansopt.cli import main
 from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
 from ansopt.report import FORMATS, ReportContext, render
 from ansopt.rules import all_rules
-from ansopt.types import Edit, Finding, Fix, Span
+from ansopt.diagnostics import Edit, Finding, Fix, Span
 
 # --------------------------------------------------------------------------- fixtures
 

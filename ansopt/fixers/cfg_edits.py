@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..source.cfgfile import CfgFile, CfgOption
-from ..types import Change, Edit, Span
+from ..diagnostics import Change, Edit, Span
 
 
 def _delimiter(cfg: CfgFile) -> str:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq, scalar_value
-from ..types import Change, Edit, Span
+from ..diagnostics import Change, Edit, Span
 
 # --------------------------------------------------------------------------- paths
 

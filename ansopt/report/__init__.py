@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from ..types import Finding
+from ..diagnostics import Finding
 
 FORMATS = ("text", "json", "sarif", "github", "codeclimate", "junit")
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..types import PARSE_ERROR_CODE
+from ..diagnostics import INTERNAL_ERROR_CODE, PARSE_ERROR_CODE
 from . import ReportContext
 
-ERROR_CODES = (PARSE_ERROR_CODE, "E003")
+ERROR_CODES = (PARSE_ERROR_CODE, INTERNAL_ERROR_CODE)
 
 # Characters XML 1.0 cannot hold, even escaped.
 _INVALID_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

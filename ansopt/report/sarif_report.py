@@ -19,7 +19,7 @@ import os
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from ..types import FIX_FAILED_CODE, FIX_FAILED_SLUG, PARSE_ERROR_CODE, PARSE_ERROR_SLUG
+from ..diagnostics import FIX_FAILED_CODE, FIX_FAILED_SLUG, PARSE_ERROR_CODE, PARSE_ERROR_SLUG
 from . import ReportContext
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

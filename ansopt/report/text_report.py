@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..types import PARSE_ERROR_CODE
+from ..diagnostics import PARSE_ERROR_CODE
 from . import ReportContext
 
 _RESET = "\x1b[0m"

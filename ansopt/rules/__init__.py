@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
-from ..types import Finding, Fix, Span
+from ..diagnostics import Finding, Fix, Span
 
 
 @dataclass(frozen=True)
@@ -166,11 +166,9 @@ class RuleContext:
         )
 
     def lazy_fix(self, builder, safety: str, description: str, **kw):
-        """A fix built on first use (see types.LazyFix): for costly edit builders. `kw`:
-        group, conflicts, priority (see types.Fix)."""
-        from ..types import LazyFix
-
-        return LazyFix(builder, safety, description, **kw)
+        """A fix built on first use (see diagnostics.Fix.lazy): for costly edit builders.
+        `kw`: group, conflicts, priority (see diagnostics.Fix)."""
+        return Fix.lazy(builder, safety, description, **kw)
 
     def finding_at(
         self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None, help: str = ""

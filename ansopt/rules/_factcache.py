@@ -10,7 +10,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption, hash_comment, unquote
-from ..types import Change, Edit, Fix, Span
+from ..diagnostics import Change, Edit, Fix, Span
 
 # A value that ConfigParser reads back exactly as written: one line, no surrounding
 # whitespace, no ` ;` (an inline comment), not empty.
@@ -160,7 +160,7 @@ def lazy_defaults(ctx, cfg: CfgFile, pairs: list[tuple[str, str]], safety: str, 
 
     def build():
         edits, changes = set_defaults(cfg, pairs)
-        return Fix(edits, safety, description, ((None, changes),), **fix_kw) if edits else None
+        return Fix(edits, safety, description, changes, **fix_kw) if edits else None
 
     return ctx.lazy_fix(build, safety, description, **fix_kw)
 

@@ -67,7 +67,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
-from ..types import SAFE, Fix
+from ..diagnostics import SAFE, Fix
 from ._connection import cfg_scope, names, split_hosts, var_settings
 from ._text import MAX_MESSAGE, clip
 
@@ -146,7 +146,7 @@ def check(ctx):
 
             def build(cfg=cfg):
                 made = cfg_edits.set_option(cfg, "ssh_connection", "pipelining", "True")
-                return None if made is None else Fix((made[0],), SAFE, "set pipelining = True", ((None, (made[1],)),))
+                return None if made is None else Fix.safe([made[0]], "set pipelining = True", [made[1]])
 
             fix = ctx.lazy_fix(build, SAFE, "set pipelining = True")
             sec = cfg.sections.get("ssh_connection")

@@ -80,7 +80,7 @@ from typing import Any
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
-from ..types import SAFE, Change, Edit, Fix, Span
+from ..diagnostics import SAFE, Change, Edit, Fix, Span
 from ._ssh import (
     ADD,
     ARG_OPTIONS,
@@ -317,7 +317,7 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
                 new_value = f"{opt.value} {add}"
                 edit = Edit(Span(opt.value_span.end, opt.value_span.end), " " + add)
                 change = Change("set", (opt.section, opt.key), new_value)
-                fix = Fix((edit,), SAFE, f"append {add} to ssh_args", ((None, (change,)),))
+                fix = Fix.safe([edit], f"append {add} to ssh_args", [change])
         if blockers == ["empty"]:
             todo.insert(0, "an empty ssh_args works around OpenSSH < 5.6: with a newer ssh, remove the line to get ansible-core's default")
         elif blockers:

@@ -80,7 +80,7 @@ from dataclasses import dataclass, field
 
 from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
-from ..types import SAFE, Change, Edit, Fix, Span
+from ..diagnostics import SAFE, Change, Edit, Fix, Span
 from ._ssh import (
     ARG_OPTIONS,
     Origin,
@@ -320,7 +320,7 @@ def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
         edit = Edit(Span(start + m.start(), start + m.end()), _replacement(loc))
         new_value = raw[: raw.index(old_path)] + new_path + raw[raw.index(old_path) + len(old_path) :]
         change = Change("set", (opt.section, opt.key), new_value)
-        return Fix((edit,), SAFE, "use %C in the ControlPath", ((None, (change,)),))
+        return Fix.safe([edit], "use %C in the ControlPath", [change])
     words = tokens_with_spans(raw)
     plain = split_args(opt.value)
     if words is None or plain is None or [w for w, _, _ in words if w.strip()] != plain:
@@ -346,7 +346,7 @@ def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
     if nfirst is None or judge_arg_path(nfirst.value) is not None:
         return None
     change = Change("set", (opt.section, opt.key), new_raw)
-    return Fix((edit,), SAFE, "use %C in the ControlPath", ((None, (change,)),))
+    return Fix.safe([edit], "use %C in the ControlPath", [change])
 
 
 def _finding(ctx, cfg, view, loc: _Loc):

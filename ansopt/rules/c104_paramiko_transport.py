@@ -76,7 +76,7 @@ from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._ssh import for_hosts, host_view, names
 from ._text import MAX_MESSAGE, clip
 
@@ -133,7 +133,7 @@ def _check_cfg(ctx, cfg, done):
     if cfg_applies and t.option is not None:
         opt = t.option
         edit, change = cfg_edits.replace_value(cfg, opt, "ssh")
-        fix = Fix((edit,), UNSAFE, "set transport = ssh", ((None, (change,)),))
+        fix = Fix.unsafe([edit], "set transport = ssh", [change])
         tail = f" makes paramiko the default connection ({WHY})"
         key = clip(opt.raw_key.strip(), 20)
         subject = f"`{key} = {opt.value.strip()}`"
@@ -207,7 +207,7 @@ def _check_plays(ctx):
         fix = None
         made = replace_scalar(play.file, node, "ssh")
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, "set connection: ssh", ((None, (made[1],)),))
+            fix = Fix.unsafe([made[0]], "set connection: ssh", [made[1]])
         tail = f" uses `connection: {clip(node.value, 28)}` ({WHY})"
         room = MAX_MESSAGE - len(tail) - len("play ''")
         who = f"play '{clip(play.name, room)}'" if play.name else f"play #{play.index + 1}"

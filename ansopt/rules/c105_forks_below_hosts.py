@@ -78,7 +78,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.scope import playbooks_for_cfg
-from ..types import SAFE, Fix
+from ..diagnostics import SAFE, Fix
 from ._connection import cfg_scope
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
 from ._text import MAX_MESSAGE, clip
@@ -148,12 +148,12 @@ def check(ctx):
             opt = setting.option
             edit, change = cfg_edits.replace_value(cfg, opt, str(target))
             at = opt.value_span
-            fix = Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
+            fix = Fix.safe([edit], f"set forks = {target}", [change])
         else:
 
             def build(cfg=cfg, target=target):
                 edit, change = cfg_edits.set_option(cfg, "defaults", "forks", str(target))
-                return Fix((edit,), SAFE, f"set forks = {target}", ((None, (change,)),))
+                return Fix.safe([edit], f"set forks = {target}", [change])
 
             fix = ctx.lazy_fix(build, SAFE, f"set forks = {target}")
             sec = cfg.sections.get("defaults")

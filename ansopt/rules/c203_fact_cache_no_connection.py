@@ -66,7 +66,7 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-from ..types import SAFE, UNSAFE
+from ..diagnostics import SAFE, UNSAFE
 from ._factcache import (
     INI_VALUE_PATTERN,
     connection_problem,

@@ -42,7 +42,7 @@ from __future__ import annotations
 from .. import knowledge
 from ..fixers import cfg_edits
 from ..model.purpose import DOCS, TEST
-from ..types import SAFE, Fix
+from ..diagnostics import SAFE, Fix
 from ._text import MAX_MESSAGE
 
 CODE = "C302"
@@ -76,7 +76,7 @@ def check(ctx):
             yield ctx.finding(cfg, opt.key_span, msg, help=help)
             continue
         edit, changes = cfg_edits.rename_key(cfg, opt, NEW)
-        fix = Fix((edit,), SAFE, f"rename {OLD} to {NEW}", ((None, changes),))
+        fix = Fix.safe([edit], f"rename {OLD} to {NEW}", changes)
         help = f"rename it to `{NEW}`" + ("" if still_known else f" (ansible-core {core} ignores the old name without a warning)")
         yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)
 

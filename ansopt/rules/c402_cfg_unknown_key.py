@@ -52,7 +52,7 @@ import difflib
 
 from .. import knowledge
 from ..fixers import cfg_edits
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._catalogue import IGNORED_SECTIONS, OWNED_ELSEWHERE, removed, targets, typo_distance
 
 CODE = "C402"
@@ -136,5 +136,5 @@ def check(ctx):
                 elif len(near) == 1 and is_typo_of(opt.key, near[0]):
                     help = f"rename it to `{near[0]}`"
                     edit, changes = cfg_edits.rename_key(cfg, opt, near[0])
-                    fix = Fix((edit,), UNSAFE, f"rename {opt.key} to {near[0]}", ((None, changes),))
+                    fix = Fix.unsafe([edit], f"rename {opt.key} to {near[0]}", changes)
                 yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)

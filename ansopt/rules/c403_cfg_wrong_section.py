@@ -59,7 +59,7 @@ from __future__ import annotations
 
 from .. import knowledge
 from ..fixers import cfg_edits
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._text import clip
 
 from ._catalogue import IGNORED_SECTIONS, readers, targets  # noqa: F401
@@ -167,7 +167,7 @@ def check(ctx):
                             moved = cfg_edits.move_option(cfg, opt, target)
                             if moved is not None:
                                 edits, changes = moved
-                                fix = Fix(edits, UNSAFE, f"move {opt.key} to [{target}]", ((None, changes),))
+                                fix = Fix.unsafe(edits, f"move {opt.key} to [{target}]", changes)
                 else:
                     listed = ", ".join(f"[{s}]" for s in where)
                     msg = f"`{key}` is not read from [{sec.name}]: ansible-core ignores it there"

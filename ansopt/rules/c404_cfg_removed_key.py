@@ -99,7 +99,7 @@ from __future__ import annotations
 
 from .. import knowledge
 from ..fixers import cfg_edits
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 
 from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
 from ._text import clip
@@ -162,7 +162,7 @@ def check(ctx):
                                 value = None
                         if value is not None:
                             edits, changes = cfg_edits.rename_and_set(cfg, opt, new_key, value)
-                            fix = Fix(edits, UNSAFE, f"rename {opt.key} to {new_key}", ((None, changes),))
+                            fix = Fix.unsafe(edits, f"rename {opt.key} to {new_key}", changes)
                     elif new_key is not None:
                         help = f"delete this line: [{sec.name}] already sets `{new_key}`"
                     yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)

@@ -67,7 +67,7 @@ import re
 from ..fixers import cfg_edits
 from .. import knowledge
 from ..source.cfgfile import hash_comment
-from ..types import SAFE, Fix, Span
+from ..diagnostics import SAFE, Fix, Span
 
 CODE = "C406"
 SLUG = "cfg-hash-comment"
@@ -120,7 +120,7 @@ def check(ctx):
                 msg = _fit(lambda c: f"`{c}` after `{key}` is part of the value{effect}", comment)
                 help = "write `;` instead of `#`: only `;` after whitespace starts an inline comment"
                 edit, change = cfg_edits.hash_to_semicolon(cfg, opt, at, value)
-                fix = Fix((edit,), SAFE, "turn the `#` comment into a `;` comment", ((None, (change,)),))
+                fix = Fix.safe([edit], "turn the `#` comment into a `;` comment", [change])
                 yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix, help=help)
 
 

@@ -89,7 +89,7 @@ import os
 from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.scope import build_scope
 from ..source.yamlfile import YSeq
-from ..types import UNSAFE, Change, Edit, Fix, Span
+from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
 from ._parallel import widest_play
 from ._connection import local_only, split_hosts
@@ -306,11 +306,10 @@ def check(ctx):
         text, changes = baseline(inventory, forks, why, ssh=not split.only_other)
         fix = None
         if hazard is None:
-            fix = Fix(
-                (Edit(Span(0, 0), text, path=target),),
-                UNSAFE,
+            fix = Fix.unsafe(
+                [Edit.insertion(0, text, path=target)],
                 f"create {project.display(target)} with a commented performance baseline",
-                ((target, tuple(changes)),),
+                {target: changes},
                 **SMART_FIX,
             )
         names = [os.path.relpath(p.abspath, folder) for p in pbs]

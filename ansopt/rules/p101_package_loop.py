@@ -75,7 +75,7 @@ import re
 from ..fixers import yaml_edits as Y
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ..types import SAFE, Change, Fix
+from ..diagnostics import SAFE, Change, Fix
 from ._packages import LOOP_KEYS, NAME_KEYS, bare_mentions, is_package_module, mentions, var_attr, var_only
 
 CODE = "P101"
@@ -386,7 +386,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         if a.overlaps(b):
             return None, None
     desc = f"pass the loop's list to `{name_key}:` and remove `{task.loop_key}:`"
-    return Fix(tuple(edits), SAFE, desc, ((None, tuple(changes)),)), None
+    return Fix.safe(edits, desc, changes), None
 
 
 def _list_text(file, loop, loop_key_node, key_col: int) -> str | None:

@@ -92,7 +92,7 @@ from typing import Any
 from ..fixers import yaml_edits as Y
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ..types import UNSAFE, Change, Edit, Fix, Span
+from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
 from ..fixers.yaml_edits import comments_in, delete_seq_items, seq_item_lines
 from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module
 
@@ -393,4 +393,4 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
     if any(a.overlaps(b) for a, b in zip(spans, spans[1:])):
         return None, None
     desc = f"merge {len(run)} `{first.module}` tasks into the first one (`{cand.name_key}:` lists {len(merged)} packages)"
-    return Fix(tuple(edits), UNSAFE, desc, ((None, tuple(changes)),)), None
+    return Fix.unsafe(edits, desc, changes), None

@@ -79,7 +79,7 @@ from __future__ import annotations
 
 from ..fixers import yaml_edits as Y
 from ..model.purpose import DOCS, ZUUL, TEST
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._connection import local_only
 from ._gathering import SUBSET_FIX, advise
 from ._text import play_label
@@ -111,7 +111,7 @@ def check(ctx):
             made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
-                fix = Fix((made[0],), UNSAFE, "set gather_facts: false", ((None, (made[1],)),))
+                fix = Fix.unsafe([made[0]], "set gather_facts: false", [made[1]])
             msg = f"{label} gathers facts on every host, but nothing it runs (or any later play) reads them"
             yield ctx.finding(play.file, _where(play), msg, fix=fix, help="set `gather_facts: false`")
             continue
@@ -120,7 +120,7 @@ def check(ctx):
         made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
         fix = None
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, f"set gather_subset: {subset}", ((None, (made[1],)),), **SUBSET_FIX)
+            fix = Fix.unsafe([made[0]], f"set gather_subset: {subset}", [made[1]], **SUBSET_FIX)
         msg = f"{label} gathers every fact but only reads {facts}"
         help = f"set `gather_subset: {subset}`: it skips the hardware, network and virtual collectors"
         yield ctx.finding(play.file, _where(play), msg, fix=fix, help=help)

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from ..fixers import yaml_edits as Y
 from ..model.purpose import DOCS, TEST, ZUUL
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._gathering import play_run
 
 CODE = "P202"
@@ -73,7 +73,7 @@ def check(ctx):
         made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
         fix = None
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, "set gather_facts: false (the explicit setup task gathers)", ((None, (made[1],)),))
+            fix = Fix.unsafe([made[0]], "set gather_facts: false (the explicit setup task gathers)", [made[1]])
         where = f"{t.file.path}:{t.line}" if t.file is not play.file else f"line {t.line}"
         if len(where) > 60:
             where = "..." + where[-57:]

@@ -140,7 +140,7 @@ from ..fixers import yaml_edits as Y
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ..types import UNSAFE, Change, Fix
+from ..diagnostics import UNSAFE, Change, Fix
 from ._text import clip
 
 CODE = "P301"
@@ -824,4 +824,4 @@ def _fix(task: Task, async_val: int, poll_val: int | None) -> Fix | None:
     if edit is None:
         return None
     desc = f"add async: {async_val}" + ("" if poll_val is None else f" and poll: {poll_val}")
-    return Fix((edit,), UNSAFE, desc, ((None, tuple(changes)),))
+    return Fix.unsafe([edit], desc, changes)

@@ -86,7 +86,7 @@ from ..fixers import yaml_edits as Y
 from ..model.project import INCLUDE_ROLES, Play, Role
 from ..model.tasks import Task, is_template, iter_task_list, parse_kv
 from ..source.yamlfile import YMap, YScalar
-from ..types import UNSAFE, Change, Edit, Fix, Span
+from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
 from ._packages import is_repo_package
 
 CODE = "P401"
@@ -439,7 +439,7 @@ def _fix(task: Task, seconds: int) -> tuple[Fix | None, str | None]:
         made = Y.set_key(file, target, "cache_valid_time", seconds, after=(after,))
         if made is None:
             return None, None
-        return Fix((made[0],), UNSAFE, desc, ((None, (made[1],)),)), None
+        return Fix.unsafe([made[0]], desc, [made[1]]), None
     if isinstance(node, YScalar) and isinstance(node.value, str):
         return _append_free_form(task, node, seconds, desc)
     return None, None
@@ -467,4 +467,4 @@ def _append_free_form(task: Task, node: YScalar, seconds: int, desc: str):
     path = Y.data_path(file, node)
     if path is None:
         return None, None
-    return Fix((Edit(Span(at, at), extra),), UNSAFE, desc, ((None, (Change("set", path, new_value),)),)), None
+    return Fix.unsafe([Edit(Span(at, at), extra)], desc, (Change("set", path, new_value),)), None

@@ -126,7 +126,7 @@ from .. import knowledge
 from ..fixers import yaml_edits as Y
 from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.tasks import is_template
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ._gathering import vars_texts, play_run
 from ._parallel import runs_per_machine
 from ._text import play_label
@@ -407,7 +407,7 @@ def check(ctx):
         made = Y.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
         fix = None
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, f"set strategy: {value}", ((None, (made[1],)),))
+            fix = Fix.unsafe([made[0]], f"set strategy: {value}", [made[1]])
         at = play.node.key_node("hosts") or play.node
         extra = {"hosts": count, "forks": forks, "strategy": value}
         yield ctx.finding(play.file, at, msg, fix=fix, extra=extra, help=help)

@@ -50,7 +50,7 @@ from __future__ import annotations
 import os
 
 from ..model.tasks import is_template
-from ..types import UNSAFE, Fix
+from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits as Y
 
 CODE = "P601"
@@ -177,7 +177,7 @@ def check(ctx):
         fix = None
         made = Y.rename_key(task.file, task.node, written, new_key) if blocker is None else None
         if made is not None:
-            fix = Fix((made[0],), UNSAFE, f"use {new_short}", ((None, made[1]),))
+            fix = Fix.unsafe([made[0]], f"use {new_short}", made[1])
         what = "file" if new_short == "import_tasks" else "role"
         msg = f"`{written}` of a literal {what} ({name}), unconditional: resolved host by host at run time"
         help = f"use `{new_key}`: it loads the {what} once, when the playbook is parsed"

@@ -16,7 +16,7 @@ import configparser
 import re
 from dataclasses import dataclass, field
 
-from ..types import Span
+from ..diagnostics import Span
 from .yamlfile import LineIndex, YamlLoadError, decode
 
 
