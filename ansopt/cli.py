@@ -46,7 +46,7 @@ def _load_settings(config: str | None):
 
 
 def _check_selectors(*groups: list[str]) -> None:
-    from .rules import is_selector
+    from .selection import is_selector
 
     for group in groups:
         for s in group:
@@ -254,7 +254,7 @@ def rule_cmd(name):
     """Show a rule's documentation (by code or slug)."""
     import inspect
 
-    from .rules import by_code_or_slug
+    from .selection import by_code_or_slug
 
     r = by_code_or_slug(name)
     if r is None:

@@ -30,7 +30,8 @@ from . import discover as D
 from . import noqa
 from .model.project import Project, Reader
 from .model.purpose import GENERATED
-from .rules import Rule, RuleContext, all_rules, matches
+from .rules import Rule, RuleContext
+from .selection import matches, selected_rules
 from .settings import Settings
 from .source import cfgfile, yamlfile
 from .source.yamlfile import LineIndex, YamlLoadError
@@ -72,33 +73,6 @@ class FixResult:
     internal_errors: int = 0
     rounds: int = 0
     converged: bool = True
-
-
-# --------------------------------------------------------------------------- selection
-
-
-def selected_rules(settings: Settings, select=None, ignore=None, extend_select=None) -> list[Rule]:
-    """The rules to run. Without any `select`, the default rules (those whose module does not
-    set DEFAULT = False). As in ruff: `--select` on the command line replaces the settings'
-    `select` and `extend-select`; `ignore` from both applies, except to a rule the command
-    line names by its exact code or slug."""
-    if select:
-        sel, ext = list(select), list(extend_select or [])
-    else:
-        sel = settings.select  # None: the default selection
-        ext = list(settings.extend_select) + list(extend_select or [])
-    named = {s.strip().upper() for s in list(select or []) + list(extend_select or [])} | {s.strip() for s in list(select or []) + list(extend_select or [])}
-    out = []
-    for r in all_rules():
-        chosen = (r.default if sel is None else any(matches(r.code, r.slug, s) for s in sel)) or any(matches(r.code, r.slug, s) for s in ext)
-        if not chosen:
-            continue
-        if any(matches(r.code, r.slug, s) for s in ignore or []):
-            continue
-        if any(matches(r.code, r.slug, s) for s in settings.ignore) and not (r.code in named or r.slug in named):
-            continue
-        out.append(r)
-    return out
 
 
 def rule_options(rule: Rule, settings: Settings) -> dict[str, Any]:

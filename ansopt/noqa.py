@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .rules import matches
+from .selection import matches
 
 _YAML_NOQA = re.compile(r"(?:^|\s)#\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
 _CFG_NOQA = re.compile(r"(?:^|\s);\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)

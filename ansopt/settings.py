@@ -325,7 +325,7 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         raise SettingsError(f"{shown}:1: settings must be a mapping of keys, not {type(data).__name__}")
     data = _normalize_keys(data)
     validate(data, shown, text)
-    from .rules import by_code_or_slug, is_selector
+    from .selection import by_code_or_slug, is_selector
 
     for key in ("select", "extend-select", "ignore"):
         for sel in data.get(key, []) or []:

@@ -72,7 +72,8 @@ def findings(tmp_path: Path, playbook: str, inventory: str | None = INVENTORY, c
         return [f for f in res.findings if f.code == "P501"]
     # rule options directly (without a settings file)
     from ansopt.engine import Engine
-    from ansopt.rules import RuleContext, by_code_or_slug
+    from ansopt.rules import RuleContext
+    from ansopt.selection import by_code_or_slug
     from ansopt.settings import load
 
     eng = Engine(load(str(tmp_path)), ["."], cwd=str(tmp_path), select=["P501"])

@@ -201,7 +201,7 @@ def test_c201_options(tmp_path):
 
 
 def test_c201_cache_dir_that_ini_cannot_hold_gets_no_fix(tmp_path):
-    from ansopt.rules import by_code_or_slug
+    from ansopt.selection import by_code_or_slug
     from ansopt.rules._factcache import ini_value_ok
 
     assert ini_value_ok("~/.ansible/fact_cache") and ini_value_ok("/a;b")

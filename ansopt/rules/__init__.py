@@ -92,33 +92,6 @@ def all_rules() -> list[Rule]:
     return _RULES
 
 
-def by_code_or_slug(name: str) -> Rule | None:
-    for r in all_rules():
-        if name.upper() == r.code or name == r.slug:
-            return r
-    return None
-
-
-def matches(rule_code: str, rule_slug: str, selector: str) -> bool:
-    """A selector is a code (`C101`), a code prefix (`C`, `C1`), a slug, or `ALL`."""
-    s = selector.strip()
-    if not s:
-        return False
-    if s.upper() == "ALL":
-        return True
-    if s == rule_slug:
-        return True
-    return rule_code.startswith(s.upper()) and bool(re.fullmatch(r"[A-Za-z]\d{0,3}", s))
-
-
-def is_selector(selector: str) -> bool:
-    """True when a selector names at least one rule. Parse errors and failed fixes (E001,
-    E002) are not rules: they cannot be selected or ignored."""
-    if selector.upper() == "ALL":
-        return True
-    return any(matches(r.code, r.slug, selector) for r in all_rules())
-
-
 class RuleContext:
     """What a rule sees: the project, its options, and a helper to make findings."""
 
