@@ -26,7 +26,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from . import discover as D
+from . import discover
 from . import noqa
 from .model.project import Project, Reader
 from .model.purpose import GENERATED
@@ -55,7 +55,7 @@ MAX_ROUNDS = 10
 @dataclass
 class CheckResult:
     findings: list[Finding]
-    files: list[D.SourceFile]
+    files: list[discover.SourceFile]
     parse_errors: int = 0
     internal_errors: int = 0
 
@@ -63,7 +63,7 @@ class CheckResult:
 @dataclass
 class FixResult:
     findings: list[Finding]  # what remains after the fixes
-    files: list[D.SourceFile]
+    files: list[discover.SourceFile]
     changed: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # abspath -> (display, old, new)
     created: set[str] = field(default_factory=set)
     applied: int = 0
@@ -262,8 +262,8 @@ class Engine:
         self.cwd = cwd or os.getcwd()
         self.paths = paths or ["."]
         self.rules = selected_rules(settings, select, ignore, extend_select)
-        self._pfi_rules: dict[str, D.IgnoreRules] = {}
-        self.files = D.discover(
+        self._pfi_rules: dict[str, discover.IgnoreRules] = {}
+        self.files = discover.discover(
             self.paths,
             settings.base,
             exclude=settings.exclude,
@@ -277,7 +277,7 @@ class Engine:
             self._add_env_config()
 
     def _is_cfg(self, abspath: str) -> bool:
-        return is_cfg_path(abspath) or any(f.abspath == abspath and f.kind == D.CFG for f in self.files)
+        return is_cfg_path(abspath) or any(f.abspath == abspath and f.kind == discover.CFG for f in self.files)
 
     def _add_env_config(self) -> None:
         """ANSIBLE_CONFIG names the file ansible-core reads, whatever its name: check it when
@@ -288,7 +288,7 @@ class Engine:
         for raw in self.paths:
             p = os.path.abspath(os.path.join(self.cwd, raw))
             if ec == p or ec.startswith(p.rstrip(os.sep) + os.sep):
-                self.files.append(D.SourceFile(D.display_path(ec, self.cwd), ec, D.CFG))
+                self.files.append(discover.SourceFile(discover.display_path(ec, self.cwd), ec, discover.CFG))
                 return
 
     # ---------------------------------------------------------------- running rules
@@ -385,7 +385,7 @@ class Engine:
                 continue
             rules = self._pfi_rules.get(glob)
             if rules is None:
-                rules = self._pfi_rules[glob] = D.IgnoreRules(self.settings.base)
+                rules = self._pfi_rules[glob] = discover.IgnoreRules(self.settings.base)
                 rules.add(glob)
             if rules.ignored_path(abspath):
                 return True
@@ -464,8 +464,8 @@ class Engine:
                     applied_in[abspath] = applied_in.get(abspath, 0) + n
                     progress = True
                     if abspath not in {f.abspath for f in files} and not os.path.exists(abspath):
-                        kind = D.classify(abspath) or D.OTHER
-                        files.append(D.SourceFile(D.display_path(abspath, self.cwd), abspath, kind))
+                        kind = discover.classify(abspath) or discover.OTHER
+                        files.append(discover.SourceFile(discover.display_path(abspath, self.cwd), abspath, kind))
             if not progress:
                 break
         result = FixResult(
@@ -477,7 +477,7 @@ class Engine:
                 result.created.add(abspath)
                 old = ""
             if old != new:
-                result.changed[abspath] = (D.display_path(abspath, self.cwd), old, new)
+                result.changed[abspath] = (discover.display_path(abspath, self.cwd), old, new)
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
@@ -535,13 +535,13 @@ class Engine:
         return None
 
 
-def _with_cfg_inventories(files: list[D.SourceFile], cwd: str) -> list[D.SourceFile]:
+def _with_cfg_inventories(files: list[discover.SourceFile], cwd: str) -> list[discover.SourceFile]:
     """Files that an ansible.cfg names as its inventory are inventories, whatever their name
     (`inventory = inv.ini`, `inventory = staging`): discovery classifies by name only."""
     by_path = {f.abspath: i for i, f in enumerate(files)}
     out = list(files)
     for f in files:
-        if f.kind != D.CFG:
+        if f.kind != discover.CFG:
             continue
         try:
             cfg = cfgfile.load_path(f.abspath)
@@ -554,13 +554,13 @@ def _with_cfg_inventories(files: list[D.SourceFile], cwd: str) -> list[D.SourceF
         for p in opt.value.split(","):
             p = os.path.expanduser(p.strip())
             full = os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
-            if full in by_path and out[by_path[full]].kind not in (D.INVENTORY, D.CFG):
+            if full in by_path and out[by_path[full]].kind not in (discover.INVENTORY, discover.CFG):
                 old = out[by_path[full]]
-                out[by_path[full]] = D.SourceFile(old.path, old.abspath, D.INVENTORY)
-            elif full not in by_path and os.path.isfile(full) and D.classify(full) is None:
+                out[by_path[full]] = discover.SourceFile(old.path, old.abspath, discover.INVENTORY)
+            elif full not in by_path and os.path.isfile(full) and discover.classify(full) is None:
                 # a file classify() skips (no known name) that lies under a path being checked
-                if any(full.startswith(os.path.dirname(x.abspath) + os.sep) for x in files if x.kind == D.CFG):
-                    out.append(D.SourceFile(D.display_path(full, cwd), full, D.INVENTORY))
+                if any(full.startswith(os.path.dirname(x.abspath) + os.sep) for x in files if x.kind == discover.CFG):
+                    out.append(discover.SourceFile(discover.display_path(full, cwd), full, discover.INVENTORY))
                     by_path[full] = len(out) - 1
     return out
 

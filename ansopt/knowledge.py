@@ -179,10 +179,10 @@ def _build_modules(core: Path) -> dict[str, Any]:
 
 
 def _build_config() -> dict[str, Any]:
-    import ansible.constants as C
+    from ansible import constants
     from ansible.plugins import loader as plugin_loader
 
-    cm = C.config
+    cm = constants.config
     base = {name: _option(defn) for name, defn in cm.get_configuration_definitions().items()}
     plugins: dict[str, dict[str, dict[str, Any]]] = {}
     for ptype in _PLUGIN_TYPES:
@@ -304,11 +304,11 @@ def _minimal_subset_from_source(core: Path) -> list[str]:
 def _build_magic(core: Path, config: dict[str, Any]) -> list[str]:
     """Variables Ansible itself defines (magic and connection variables), not facts."""
     names: set[str] = set()
-    import ansible.constants as C
+    from ansible import constants
 
-    for v in getattr(C, "MAGIC_VARIABLE_MAPPING", {}).values():
+    for v in getattr(constants, "MAGIC_VARIABLE_MAPPING", {}).values():
         names.update(v)
-    names.update(getattr(C, "INTERNAL_STATIC_VARS", ()) or ())
+    names.update(getattr(constants, "INTERNAL_STATIC_VARS", ()) or ())
     try:  # ansible_check_mode, ansible_run_tags, ...: load_options_vars() in utils/vars.py
         text = (core / "utils" / "vars.py").read_text(encoding="utf-8")
         m = re.search(r"attrs\s*=\s*\{([^}]*)\}", text)

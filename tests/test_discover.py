@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ansopt import discover as D
+from ansopt import discover
 from ansopt.engine import Engine
 from ansopt.settings import Settings
 
@@ -12,7 +12,7 @@ from .conftest import write_tree
 
 
 def kinds(tmp_path, **kw):
-    return {os.path.relpath(f.abspath, tmp_path): f.kind for f in D.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path), **kw)}
+    return {os.path.relpath(f.abspath, tmp_path): f.kind for f in discover.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path), **kw)}
 
 
 def test_layout_classification(tmp_path):
@@ -41,13 +41,13 @@ def test_layout_classification(tmp_path):
         },
     )
     k = kinds(tmp_path)
-    assert k["ansible.cfg"] == D.CFG and k["site.yml"] == D.YAML
-    assert k["roles/web/tasks/main.yml"] == D.TASKS and k["roles/web/handlers/main.yml"] == D.HANDLERS
-    assert k["roles/web/defaults/main.yml"] == k["roles/web/vars/main.yml"] == k["group_vars/all.yml"] == k["group_vars/web/main.yml"] == k["host_vars/h1"] == D.VARS
-    assert k["roles/web/meta/main.yml"] == D.META
-    assert k["roles/web/templates/app.conf"] == k["templates/x.j2"] == D.TEMPLATE
-    assert k["inventory/hosts"] == k["hosts.ini"] == D.INVENTORY
-    assert k["tasks/extra.yml"] == D.TASKS
+    assert k["ansible.cfg"] == discover.CFG and k["site.yml"] == discover.YAML
+    assert k["roles/web/tasks/main.yml"] == discover.TASKS and k["roles/web/handlers/main.yml"] == discover.HANDLERS
+    assert k["roles/web/defaults/main.yml"] == k["roles/web/vars/main.yml"] == k["group_vars/all.yml"] == k["group_vars/web/main.yml"] == k["host_vars/h1"] == discover.VARS
+    assert k["roles/web/meta/main.yml"] == discover.META
+    assert k["roles/web/templates/app.conf"] == k["templates/x.j2"] == discover.TEMPLATE
+    assert k["inventory/hosts"] == k["hosts.ini"] == discover.INVENTORY
+    assert k["tasks/extra.yml"] == discover.TASKS
     for skipped in ("roles/web/files/blob.yml", ".github/workflows/ci.yml", "docker-compose.yml", "README.md"):
         assert skipped not in k
 
@@ -73,7 +73,7 @@ def test_skips_vcs_venvs_node_modules_excludes_and_gitignore(tmp_path):
 
 def test_explicit_files_honour_excludes_not_gitignore(tmp_path):
     write_tree(tmp_path, {".gitignore": "*.yml\n", "site.yml": "- hosts: all\n", "legacy/x.yml": "- hosts: all\n"})
-    got = D.discover([str(tmp_path / "site.yml"), str(tmp_path / "legacy/x.yml")], str(tmp_path), exclude=["legacy/"], cwd=str(tmp_path))
+    got = discover.discover([str(tmp_path / "site.yml"), str(tmp_path / "legacy/x.yml")], str(tmp_path), exclude=["legacy/"], cwd=str(tmp_path))
     assert [f.path for f in got] == ["site.yml"]
 
 
@@ -81,19 +81,19 @@ def test_content_kind(tmp_path):
     from ansopt.model.project import content_kind
     from ansopt.source.yamlfile import load_text
 
-    assert content_kind(load_text("p", "- hosts: all\n  tasks: []\n")) == D.PLAYBOOK
-    assert content_kind(load_text("p", "- import_playbook: x.yml\n")) == D.PLAYBOOK
-    assert content_kind(load_text("p", "- name: x\n  ansible.builtin.debug: msg=1\n")) == D.TASKS
-    assert content_kind(load_text("p", "- src: geerlingguy.docker\n  version: 1.0\n")) == D.OTHER
-    assert content_kind(load_text("p", "all:\n  children:\n    web:\n      hosts:\n        h1:\n")) == D.INVENTORY
-    assert content_kind(load_text("p", "key: value\n")) == D.OTHER
+    assert content_kind(load_text("p", "- hosts: all\n  tasks: []\n")) == discover.PLAYBOOK
+    assert content_kind(load_text("p", "- import_playbook: x.yml\n")) == discover.PLAYBOOK
+    assert content_kind(load_text("p", "- name: x\n  ansible.builtin.debug: msg=1\n")) == discover.TASKS
+    assert content_kind(load_text("p", "- src: geerlingguy.docker\n  version: 1.0\n")) == discover.OTHER
+    assert content_kind(load_text("p", "all:\n  children:\n    web:\n      hosts:\n        h1:\n")) == discover.INVENTORY
+    assert content_kind(load_text("p", "key: value\n")) == discover.OTHER
 
 
 def test_inventory_named_by_ansible_cfg(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = staging, prod.list\n", "staging": "[web]\nh1\n", "prod.list": "[web]\nh2\n"})
     eng = Engine(Settings(root=str(tmp_path)), ["."], cwd=str(tmp_path))
     k = {f.path: f.kind for f in eng.files}
-    assert k["staging"] == D.INVENTORY and k["prod.list"] == D.INVENTORY
+    assert k["staging"] == discover.INVENTORY and k["prod.list"] == discover.INVENTORY
 
 
 def test_gitignore_from_the_repository_root_and_nested(tmp_path):
@@ -110,15 +110,15 @@ def test_gitignore_from_the_repository_root_and_nested(tmp_path):
         },
     )
     # walking a sub folder still applies the root .gitignore and the sub folder's own
-    got = [f.path for f in D.discover([str(tmp_path / "sub")], str(tmp_path), cwd=str(tmp_path))]
+    got = [f.path for f in discover.discover([str(tmp_path / "sub")], str(tmp_path), cwd=str(tmp_path))]
     assert got == ["sub/x/site.yml"]
     # from outside the repository, its .gitignore files still apply
-    got = [os.path.relpath(f.abspath, tmp_path) for f in D.discover([str(tmp_path)], "/", cwd="/")]
+    got = [os.path.relpath(f.abspath, tmp_path) for f in discover.discover([str(tmp_path)], "/", cwd="/")]
     assert got == ["sub/x/site.yml"]
 
 
 def test_symlink_and_target_checked_once(tmp_path):
     write_tree(tmp_path, {"real/site.yml": "- hosts: all\n"})
     os.symlink(tmp_path / "real" / "site.yml", tmp_path / "link.yml")
-    got = D.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path))
+    got = discover.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path))
     assert len(got) == 1

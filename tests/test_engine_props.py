@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ansopt.engine import apply_changes, apply_edits, outside_unchanged, same_data, verify
-from ansopt.fixers import yaml_edits as Y
+from ansopt.fixers import yaml_edits
 from ansopt.source.yamlfile import YMap, load_text
 from ansopt.diagnostics import Edit, Span
 
@@ -71,7 +71,7 @@ scalars = st.one_of(
 def render_scalar(v, style):
     if isinstance(v, str) and style == "'":
         return "'" + v.replace("'", "''") + "'"
-    return Y.scalar_text(v, '"')
+    return yaml_edits.scalar_text(v, '"')
 
 
 @st.composite
@@ -129,17 +129,17 @@ def test_edit_builders_give_exactly_the_intended_data(text, data):
     key = data.draw(st.sampled_from(m.keys()))
     op = data.draw(st.sampled_from(["replace", "delete", "insert"]))
     value = data.draw(scalars)
-    path = Y.data_path(f, m)
+    path = yaml_edits.data_path(f, m)
     if op == "replace":
-        e = Y.replace_value(f, m, key, Y.scalar_text(value, Y.quote_char(f)))
-        changes = [Y.set_changes(f, m.get(key), value)]
+        e = yaml_edits.replace_value(f, m, key, yaml_edits.scalar_text(value, yaml_edits.quote_char(f)))
+        changes = [yaml_edits.set_changes(f, m.get(key), value)]
     elif op == "delete":
-        e = Y.delete_key(f, m, key)
-        changes = [Y.delete_change(f, m, key)]
+        e = yaml_edits.delete_key(f, m, key)
+        changes = [yaml_edits.delete_change(f, m, key)]
     else:
         new_key = "inserted_key"
         assume(new_key not in m)
-        e = Y.insert_key(f, m, new_key, Y.scalar_text(value), after=key)
+        e = yaml_edits.insert_key(f, m, new_key, yaml_edits.scalar_text(value), after=key)
         from ansopt.diagnostics import Change
 
         changes = [Change("set", (*path, new_key), value)]
@@ -151,8 +151,8 @@ def test_edit_builders_give_exactly_the_intended_data(text, data):
     assert same_data(load_text("t.yml", new).data(), apply_changes(f.data(), changes))
     if op == "replace":  # setting the same value again changes nothing
         f2 = load_text("t.yml", new)
-        m2 = next(n for n in _maps(f2) if Y.data_path(f2, n) == path)
-        e2 = Y.replace_value(f2, m2, key, Y.scalar_text(value, Y.quote_char(f)))
+        m2 = next(n for n in _maps(f2) if yaml_edits.data_path(f2, n) == path)
+        e2 = yaml_edits.replace_value(f2, m2, key, yaml_edits.scalar_text(value, yaml_edits.quote_char(f)))
         assert apply_edits(new, [e2]) == new
 
 

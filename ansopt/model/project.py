@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterator
 
-from .. import discover as D
+from .. import discover
 from ..source import cfgfile, yamlfile
 from ..source.cfgfile import CfgFile
 from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
@@ -249,9 +249,9 @@ def content_kind(file: YamlFile) -> str:
     if isinstance(root, YSeq):
         maps = [i for i in root.items if isinstance(i, YMap)]
         if not maps or len(maps) != len(root.items):
-            return D.OTHER
+            return discover.OTHER
         if any("hosts" in m or _is_import_playbook(m) for m in maps):
-            return D.PLAYBOOK
+            return discover.PLAYBOOK
         from .. import knowledge
 
         K = knowledge.get()
@@ -260,18 +260,18 @@ def content_kind(file: YamlFile) -> str:
                 if not isinstance(k, str):
                     continue
                 if k in ("block", "include_tasks", "import_tasks", "include_role", "import_role", "action", "local_action"):
-                    return D.TASKS
+                    return discover.TASKS
                 if k in K.task_keywords or k.startswith("with_"):
                     continue
                 if k.count(".") >= 2 or K.canonical_module(k) != k:
-                    return D.TASKS
-        return D.OTHER
+                    return discover.TASKS
+        return discover.OTHER
     if isinstance(root, YMap):
         vals = [v for _, v in root.pairs]
         if vals and all(isinstance(v, YMap) or (isinstance(v, YScalar) and v.value is None) for v in vals):
             if any(isinstance(v, YMap) and any(k in v for k in ("hosts", "children")) for v in vals):
-                return D.INVENTORY
-    return D.OTHER
+                return discover.INVENTORY
+    return discover.OTHER
 
 
 class Project:
@@ -280,7 +280,7 @@ class Project:
     def __init__(
         self,
         root: str,
-        files: list[D.SourceFile],
+        files: list[discover.SourceFile],
         reader: Reader | None = None,
         cwd: str | None = None,
         env_config: str | None = None,
@@ -302,7 +302,7 @@ class Project:
     # ---------------------------------------------------------------- loading
     def display(self, abspath: str) -> str:
         f = self.by_abspath.get(abspath)
-        return f.path if f is not None else D.display_path(abspath, self.cwd)
+        return f.path if f is not None else discover.display_path(abspath, self.cwd)
 
     def yaml(self, abspath: str) -> YamlFile | None:
         if abspath in self._yaml:
@@ -336,32 +336,32 @@ class Project:
         self._cfg[abspath] = result
         return result
 
-    def kind(self, source: D.SourceFile) -> str:
+    def kind(self, source: discover.SourceFile) -> str:
         """The settled kind of a discovered file (YAML files classified by content)."""
         k = self._kinds.get(source.abspath)
         if k is not None:
             return k
         k = source.kind
-        if k == D.YAML:
+        if k == discover.YAML:
             f = self.yaml(source.abspath)
-            k = content_kind(f) if f is not None else D.OTHER
+            k = content_kind(f) if f is not None else discover.OTHER
         self._kinds[source.abspath] = k
         return k
 
     def load_all(self) -> None:
         """Load every reported file (so that parse errors surface)."""
         for f in self.files:
-            if f.kind == D.CFG:
+            if f.kind == discover.CFG:
                 self.cfg(f.abspath)
-            elif f.kind == D.TEMPLATE:
+            elif f.kind == discover.TEMPLATE:
                 continue
-            elif f.kind == D.INVENTORY and not f.abspath.endswith(D.YAML_EXT):
+            elif f.kind == discover.INVENTORY and not f.abspath.endswith(discover.YAML_EXT):
                 continue
             else:
                 self.yaml(f.abspath)
 
     # ---------------------------------------------------------------- views
-    def files_of(self, *kinds: str) -> Iterator[D.SourceFile]:
+    def files_of(self, *kinds: str) -> Iterator[discover.SourceFile]:
         for f in self.files:
             if self.kind(f) in kinds:
                 yield f
@@ -369,7 +369,7 @@ class Project:
     @cached_property
     def playbooks(self) -> list[Playbook]:
         out = []
-        for f in self.files_of(D.PLAYBOOK):
+        for f in self.files_of(discover.PLAYBOOK):
             y = self.yaml(f.abspath)
             if y is not None:
                 out.append(Playbook(self, y, f.abspath))
@@ -384,10 +384,10 @@ class Project:
     def task_files(self) -> list[TaskFile]:
         """Task and handler files among the reported files."""
         out = []
-        for f in self.files_of(D.TASKS, D.HANDLERS):
+        for f in self.files_of(discover.TASKS, discover.HANDLERS):
             y = self.yaml(f.abspath)
             if y is not None:
-                out.append(TaskFile(y, "handler" if self.kind(f) == D.HANDLERS else "task"))
+                out.append(TaskFile(y, "handler" if self.kind(f) == discover.HANDLERS else "task"))
         return out
 
     def playbook_at(self, abspath: str) -> Playbook | None:
@@ -457,7 +457,7 @@ class Project:
     @cached_property
     def cfg_files(self) -> list[CfgFile]:
         out = []
-        for f in self.files_of(D.CFG):
+        for f in self.files_of(discover.CFG):
             c = self.cfg(f.abspath)
             if c is not None:
                 out.append(c)

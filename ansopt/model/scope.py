@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .. import discover as D
-from ..source import inventory as I
+from .. import discover
+from ..source import inventory as source_inventory
 from ..source.cfgfile import CfgFile
 from .config import EffectiveConfig
 
@@ -30,9 +30,9 @@ MAX_DEPTH = 3  # how deep below the project folder inventories are looked for
 @dataclass
 class InventorySource:
     abspath: str
-    inv: I.Inventory
-    group_vars: I.VarsDir
-    host_vars: I.VarsDir
+    inv: source_inventory.Inventory
+    group_vars: source_inventory.VarsDir
+    host_vars: source_inventory.VarsDir
 
     @property
     def usable(self) -> bool:
@@ -76,7 +76,7 @@ class Scope:
         path, hosts = max(by_inv.items(), key=lambda kv: (len(kv[1]), kv[0]))
         return len(hosts), path
 
-    def host_vars(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> dict[str, I.VarSource]:
+    def host_vars(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> dict[str, source_inventory.VarSource]:
         pgv = phv = None
         if playbook_dir and os.path.abspath(playbook_dir) != os.path.dirname(src.abspath):
             pgv = _vars_dir(playbook_dir, "group_vars")
@@ -98,10 +98,10 @@ class Scope:
         return str(v.value)
 
 
-_VARS_CACHE: dict[tuple[str, str, float], I.VarsDir] = {}
+_VARS_CACHE: dict[tuple[str, str, float], source_inventory.VarsDir] = {}
 
 
-def _vars_dir(base: str, kind: str) -> I.VarsDir:
+def _vars_dir(base: str, kind: str) -> source_inventory.VarsDir:
     folder = os.path.join(base, kind)
     try:
         stamp = os.stat(folder).st_mtime
@@ -109,12 +109,12 @@ def _vars_dir(base: str, kind: str) -> I.VarsDir:
         stamp = 0.0
     key = (base, kind, stamp)
     if key not in _VARS_CACHE:
-        _VARS_CACHE[key] = I.load_vars_dir(base, kind)
+        _VARS_CACHE[key] = source_inventory.load_vars_dir(base, kind)
     return _VARS_CACHE[key]
 
 
 def _load_source(path: str) -> InventorySource | None:
-    inv = I.load_inventory(path)
+    inv = source_inventory.load_inventory(path)
     if inv is None:
         return None
     base = path if os.path.isdir(path) else os.path.dirname(path)
@@ -130,7 +130,7 @@ def _find_inventories(base_dir: str, root: str) -> list[str]:
         keep = []
         for d in sorted(dirnames):
             full = os.path.join(dirpath, d)
-            if d in D.SKIP_DIRS or d in ("roles", "group_vars", "host_vars", "templates", "files", "molecule", "tests"):
+            if d in discover.SKIP_DIRS or d in ("roles", "group_vars", "host_vars", "templates", "files", "molecule", "tests"):
                 continue
             if os.path.isfile(os.path.join(full, "ansible.cfg")):
                 continue
@@ -139,7 +139,7 @@ def _find_inventories(base_dir: str, root: str) -> list[str]:
         dirnames[:] = keep
         for fn in sorted(filenames):
             p = os.path.join(dirpath, fn)
-            if D.classify(p) == D.INVENTORY:
+            if discover.classify(p) == discover.INVENTORY:
                 found.append(p)
     return found
 
@@ -190,8 +190,8 @@ def playbooks_for_cfg(project, cfg_abspath: str) -> list:
         return cache[cfg_abspath]
     base = os.path.dirname(cfg_abspath)
     out = []
-    for f in D.discover([base], project.root, cwd=project.cwd):
-        if f.kind not in (D.YAML, D.PLAYBOOK):
+    for f in discover.discover([base], project.root, cwd=project.cwd):
+        if f.kind not in (discover.YAML, discover.PLAYBOOK):
             continue
         if project.applicable_cfg(f.abspath) != cfg_abspath:
             continue
@@ -200,7 +200,7 @@ def playbooks_for_cfg(project, cfg_abspath: str) -> list:
             continue
         from .project import Playbook, content_kind
 
-        if content_kind(y) == D.PLAYBOOK:
+        if content_kind(y) == discover.PLAYBOOK:
             out.append(project.playbook_at(f.abspath) or Playbook(project, y, f.abspath))
     cache[cfg_abspath] = out
     return out

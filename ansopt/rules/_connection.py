@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
 from ..model.tasks import is_template
-from ..source import inventory as I
+from ..source import inventory as source_inventory
 from ._text import clip
 
 # OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
@@ -116,7 +116,7 @@ def local_only(scope: Scope, play) -> bool:
     for src in sources:
         if src is not None and not src.usable:
             return False
-        inv = src.inv if src is not None else I.Inventory(path="")
+        inv = src.inv if src is not None else source_inventory.Inventory(path="")
         hs = inv.resolve_pattern(pattern)
         if hs is None or hs.errors or not hs:
             return False  # unknown, or hosts this inventory does not have (another one will)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import knowledge
-from ..model import facts as F
+from ..model import facts as fact_model
 from ..model.project import Play, UnknownPlays
 from ..model.run import PlayRun, expand
 from ..source.yamlfile import YScalar
@@ -53,17 +53,17 @@ def _read_var_dirs(project, dirs: tuple[str, ...]):
         yield from cache[d]
 
 
-def reads(run: PlayRun, include_vars: bool = True) -> F.FactUse:
-    use = F.FactUse()
+def reads(run: PlayRun, include_vars: bool = True) -> fact_model.FactUse:
+    use = fact_model.FactUse()
     for label, text in run.texts():
-        F.scan(text, label, use)
+        fact_model.scan(text, label, use)
     K = knowledge.get()
     for rt in run.tasks:
         for fact in K.action_facts(rt.task.fqcn):
             use.names.setdefault(fact, f"{rt.task.file.path}:{rt.task.line} ({rt.task.module} picks its backend from it)")
     if include_vars:
         for label, text in vars_texts(run.play):
-            F.scan(text, label, use)
+            fact_model.scan(text, label, use)
     return use
 
 
@@ -77,10 +77,10 @@ def _hosts_overlap(a: Play, b: Play) -> bool:
     return True
 
 
-def later_reads(play: Play) -> F.FactUse:
+def later_reads(play: Play) -> fact_model.FactUse:
     """Facts read by later plays of any run that includes this play, on hosts it may share
     (or through hostvars), when those plays do not gather facts themselves."""
-    use = F.FactUse()
+    use = fact_model.FactUse()
     for seq in play.project.run_sequences:
         if not any(p is play for p in seq):
             continue
@@ -138,7 +138,7 @@ def advise(play: Play) -> Advice | None:
                 if not use.names:
                     out = Advice("off")
                 elif not gather_subset_set(play) and play.gathering() != "smart":
-                    subset = F.gather_subset(use.names)
+                    subset = fact_model.gather_subset(use.names)
                     if subset is not None and not (set(subset) & slow_collectors()):
                         out = Advice("subset", subset, use.names)
     play.__dict__["_advice"] = out

@@ -101,7 +101,7 @@ from typing import Any
 from ..model.config import EffectiveConfig
 from ..model.scope import Scope, playbooks_for_cfg
 from ..model.tasks import is_template
-from ..source import inventory as I
+from ..source import inventory as source_inventory
 from ._connection import NAMES_SHOWN, SSH_LIKE, cfg_scope, split_hosts
 
 CODE = "C501"
@@ -159,7 +159,7 @@ def play_interpreter(play, playbook_dir: str) -> Any:
                 path = c if os.path.isabs(c) else os.path.join(playbook_dir, c)
                 if not os.path.isfile(path):
                     continue
-                data, _, _, _ = I.load_vars_file(path)
+                data, _, _, _ = source_inventory.load_vars_file(path)
                 if isinstance(data, dict) and VAR in data:
                     vf = data[VAR]
                 break

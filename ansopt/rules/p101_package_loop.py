@@ -72,7 +72,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ..diagnostics import SAFE, Change, Fix
@@ -300,7 +300,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         return None, "`loop_control` options"
     loop = task.loop_node
     file = task.file
-    if task.node.flow or Y.under_anchor(task.node):
+    if task.node.flow or yaml_edits.under_anchor(task.node):
         return None, None
     if isinstance(loop, YScalar):
         if not (isinstance(loop.value, str) and is_template(loop.value)):
@@ -337,9 +337,9 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         args = task.args
         if "_raw_params" in args or any(not isinstance(v, str) for v in args.values()):
             return None, None
-        unit = Y.indent_unit(file, task.node)
-        key_col = Y.col(file, task.module_key.start) + unit
-        q = Y.quote_char(file)
+        unit = yaml_edits.indent_unit(file, task.node)
+        key_col = yaml_edits.col(file, task.module_key.start) + unit
+        q = yaml_edits.quote_char(file)
         lines = []
         for k, v in args.items():
             if k == name_key:
@@ -348,11 +348,11 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
                     return None, None
                 lines.append(" " * key_col + f"{k}:" + text)
             else:
-                lines.append(" " * key_col + f"{Y.scalar_text(k, q)}: {Y.scalar_text(v, q)}")
+                lines.append(" " * key_col + f"{yaml_edits.scalar_text(k, q)}: {yaml_edits.scalar_text(v, q)}")
         nl = file.lines.newline
         new_value = nl + nl.join(lines)
-        e = Y.replace_value(file, task.node, task.module_key.to_data(), new_value)
-        path = Y.data_path(file, task.args_node)
+        e = yaml_edits.replace_value(file, task.node, task.module_key.to_data(), new_value)
+        path = yaml_edits.data_path(file, task.args_node)
         if e is None or path is None:
             return None, None
         new_args = dict(args)
@@ -360,14 +360,14 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         edits.append(e)
         changes.append(Change("set", path, new_args))
     else:
-        if name_node is None or Y.under_anchor(name_node):
+        if name_node is None or yaml_edits.under_anchor(name_node):
             return None, None
         name_key_node = task.args_node.key_node(name_key)
-        text = _list_text(file, loop, loop_key_node, Y.col(file, name_key_node.start))
+        text = _list_text(file, loop, loop_key_node, yaml_edits.col(file, name_key_node.start))
         if text is None:
             return None, None
-        e = Y.replace_value(file, task.args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text)
-        ch = Y.set_changes(file, name_node, loop_data)
+        e = yaml_edits.replace_value(file, task.args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text)
+        ch = yaml_edits.set_changes(file, name_node, loop_data)
         if e is None or ch is None:
             return None, None
         edits.append(e)
@@ -375,8 +375,8 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     for key in (task.loop_key, "loop_control"):
         if key not in task.node:
             continue
-        d = Y.delete_key(file, task.node, key, moved=task.loop_node if key == task.loop_key else None)
-        ch = Y.delete_change(file, task.node, key)
+        d = yaml_edits.delete_key(file, task.node, key, moved=task.loop_node if key == task.loop_key else None)
+        ch = yaml_edits.delete_change(file, task.node, key)
         if d is None or ch is None:
             return None, f"a comment on the `{key}:` lines would be lost"
         edits.append(d)
@@ -392,7 +392,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
 def _list_text(file, loop, loop_key_node, key_col: int) -> str | None:
     """Text for the loop's list as the value of a key at column `key_col`."""
     if isinstance(loop, YSeq) and not loop.flow:
-        return Y.block_seq_for(file, loop, key_col, Y.col(file, loop_key_node.start))
-    delta = key_col - Y.col(file, loop_key_node.start)
-    text = Y.reindent(file, loop.start, loop.end, delta)
+        return yaml_edits.block_seq_for(file, loop, key_col, yaml_edits.col(file, loop_key_node.start))
+    delta = key_col - yaml_edits.col(file, loop_key_node.start)
+    text = yaml_edits.reindent(file, loop.start, loop.end, delta)
     return None if text is None else " " + text

@@ -77,7 +77,7 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.purpose import DOCS, ZUUL, TEST
 from ..diagnostics import UNSAFE, Fix
 from ._connection import local_only
@@ -108,7 +108,7 @@ def check(ctx):
             continue  # gathering on the controller takes well under a second
         label = play_label(play)
         if advice.kind == "off":
-            made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
+            made = yaml_edits.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
                 fix = Fix.unsafe([made[0]], "set gather_facts: false", [made[1]])
@@ -117,7 +117,7 @@ def check(ctx):
             continue
         subset, names = advice.subset, advice.names
         facts = ", ".join(sorted(names)[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")
-        made = Y.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
+        made = yaml_edits.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
         fix = None
         if made is not None:
             fix = Fix.unsafe([made[0]], f"set gather_subset: {subset}", [made[1]], **SUBSET_FIX)

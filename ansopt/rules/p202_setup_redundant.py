@@ -45,7 +45,7 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST, ZUUL
 from ..diagnostics import UNSAFE, Fix
 from ._gathering import play_run
@@ -70,7 +70,7 @@ def check(ctx):
         t = first.task
         if t.loop_key or any(t.has(k) for k in ("delegate_to", "when", "delegate_facts", "run_once")) or t.delegate_local:
             continue
-        made = Y.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
+        made = yaml_edits.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
         fix = None
         if made is not None:
             fix = Fix.unsafe([made[0]], "set gather_facts: false (the explicit setup task gathers)", [made[1]])

@@ -136,7 +136,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from .. import knowledge
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
@@ -797,7 +797,7 @@ def _keeps_trailing_lines(file, node) -> bool:
             break
     if not isinstance(last, YScalar) or last.style not in ("|", ">"):
         return False
-    header = file.text[last.start : Y.end_of_line(file, last.start)]
+    header = file.text[last.start : yaml_edits.end_of_line(file, last.start)]
     return "+" in header.split("#", 1)[0]
 
 
@@ -805,22 +805,22 @@ def _fix(task: Task, async_val: int, poll_val: int | None) -> Fix | None:
     file = task.file
     node = task.node
     key = task.module_key
-    if key is None or node.flow or Y.under_anchor(node) or not isinstance(key, YScalar):
+    if key is None or node.flow or yaml_edits.under_anchor(node) or not isinstance(key, YScalar):
         return None
     value = node.get(key.value)
     if value is None or _keeps_trailing_lines(file, value):
         return None
-    path = Y.data_path(file, node)
+    path = yaml_edits.data_path(file, node)
     if path is None:
         return None
     nl = file.lines.newline
-    indent = " " * Y.col(file, node.pairs[0][0].start)
+    indent = " " * yaml_edits.col(file, node.pairs[0][0].start)
     text = str(async_val)
     changes = [Change("set", (*path, "async"), async_val)]
     if poll_val is not None:
         text += f"{nl}{indent}poll: {poll_val}"
         changes.append(Change("set", (*path, "poll"), poll_val))
-    edit = Y.insert_key(file, node, "async", text, after=key.value)
+    edit = yaml_edits.insert_key(file, node, "async", text, after=key.value)
     if edit is None:
         return None
     desc = f"add async: {async_val}" + ("" if poll_val is None else f" and poll: {poll_val}")

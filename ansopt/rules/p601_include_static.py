@@ -51,7 +51,7 @@ import os
 
 from ..model.tasks import is_template
 from ..diagnostics import UNSAFE, Fix
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 
 CODE = "P601"
 SLUG = "include-static"
@@ -175,7 +175,7 @@ def check(ctx):
         key = task.module_key
         blocker = _blocker(ctx, task, choices)
         fix = None
-        made = Y.rename_key(task.file, task.node, written, new_key) if blocker is None else None
+        made = yaml_edits.rename_key(task.file, task.node, written, new_key) if blocker is None else None
         if made is not None:
             fix = Fix.unsafe([made[0]], f"use {new_short}", made[1])
         what = "file" if new_short == "import_tasks" else "role"

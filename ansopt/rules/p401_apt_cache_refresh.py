@@ -82,7 +82,7 @@ import os
 import re
 
 from .. import knowledge
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.project import INCLUDE_ROLES, Play, Role
 from ..model.tasks import Task, is_template, iter_task_list, parse_kv
 from ..source.yamlfile import YMap, YScalar
@@ -436,7 +436,7 @@ def _fix(task: Task, seconds: int) -> tuple[Fix | None, str | None]:
         if target.flow:
             return None, "flow-style arguments"
         after = "update_cache" if "update_cache" in target else "update-cache"
-        made = Y.set_key(file, target, "cache_valid_time", seconds, after=(after,))
+        made = yaml_edits.set_key(file, target, "cache_valid_time", seconds, after=(after,))
         if made is None:
             return None, None
         return Fix.unsafe([made[0]], desc, [made[1]]), None
@@ -464,7 +464,7 @@ def _append_free_form(task: Task, node: YScalar, seconds: int, desc: str):
     if new_kv != {**old_kv, "cache_valid_time": str(seconds)}:
         return None, None
     at = node.end if node.style == "" else node.end - 1
-    path = Y.data_path(file, node)
+    path = yaml_edits.data_path(file, node)
     if path is None:
         return None, None
     return Fix.unsafe([Edit(Span(at, at), extra)], desc, (Change("set", path, new_value),)), None

@@ -123,7 +123,7 @@ import re
 from typing import Any, Iterator
 
 from .. import knowledge
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.purpose import DOCS, ZUUL, TEST
 from ..model.tasks import is_template
 from ..diagnostics import UNSAFE, Fix
@@ -404,7 +404,7 @@ def check(ctx):
             advice = "`strategy: free`"
         msg = f"{label} runs linear on {hosts_txt} (each task waits for the slowest) though nothing needs them in step"
         help = f"set {advice}: faster hosts run ahead; output interleaves and handlers run per host"
-        made = Y.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
+        made = yaml_edits.set_key(play.file, play.node, "strategy", value, after=("hosts", "name"))
         fix = None
         if made is not None:
             fix = Fix.unsafe([made[0]], f"set strategy: {value}", [made[1]])

@@ -89,7 +89,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..fixers import yaml_edits as Y
+from ..fixers import yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
@@ -221,14 +221,14 @@ def _seq_offset(file) -> int:
         for n in doc.root.walk():
             if isinstance(n, YSeq) and not n.flow and n.items and isinstance(n.parent, YMap) and not n.parent.flow:
                 key = next((k for k, v in n.parent.pairs if v is n), None)
-                if key is None or not Y.starts_line(file, n.start):
+                if key is None or not yaml_edits.starts_line(file, n.start):
                     continue
-                off = Y.col(file, n.start) - Y.col(file, key.start)
+                off = yaml_edits.col(file, n.start) - yaml_edits.col(file, key.start)
                 if 0 <= off <= 8:
                     counts[off] = counts.get(off, 0) + 1
     if counts:
         return max(sorted(counts), key=lambda o: counts[o])
-    return Y.indent_unit(file)
+    return yaml_edits.indent_unit(file)
 
 
 def _one_line_scalar(file, node) -> str | None:
@@ -262,7 +262,7 @@ def _name_items(file, cand: _Cand, quote: str) -> list[tuple[str, Any]] | None:
             return out
         return None
     if task.free_form is not None:
-        return [(Y.scalar_text(n, quote), None) for n in cand.names]
+        return [(yaml_edits.scalar_text(n, quote), None) for n in cand.names]
     return None
 
 
@@ -287,7 +287,7 @@ def _comment_lines(file, region: tuple[int, int], task: Task, inline_nodes) -> t
 def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
     first = run[0].task
     seq = first.node.parent
-    if not isinstance(seq, YSeq) or seq.flow or Y.under_anchor(first.node):
+    if not isinstance(seq, YSeq) or seq.flow or yaml_edits.under_anchor(first.node):
         return None, None
     pos = {id(it): i for i, it in enumerate(seq.items)}
     idx = [pos.get(id(c.task.node), -1) for c in run]
@@ -301,7 +301,7 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
         return None, "old-style `action:` arguments"
     if any(c.task.has("args") for c in run):
         return None, "arguments under `args:`"
-    q = Y.quote_char(file)
+    q = yaml_edits.quote_char(file)
     items = []
     for c in run:
         it = _name_items(file, c, q)
@@ -332,26 +332,26 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
     cand = run[0]
     node = first.args_node
     if isinstance(node, YMap):
-        if node.flow or Y.under_anchor(node):
+        if node.flow or yaml_edits.under_anchor(node):
             return None, "flow-style arguments"
         key_node = node.key_node(cand.name_key)
         value = node.get(cand.name_key)
-        if not Y.starts_line(file, key_node.start):
+        if not yaml_edits.starts_line(file, key_node.start):
             return None, None
-        colon = Y.key_colon_end(file, key_node)
+        colon = yaml_edits.key_colon_end(file, key_node)
         if colon is None:
             return None, None
         last_end = value.end
         if isinstance(value, YScalar):
             if file.text[colon : value.start].strip():
                 return None, None  # a comment or tag between the key and its value
-            dash_col = Y.col(file, key_node.start) + offset
+            dash_col = yaml_edits.col(file, key_node.start) + offset
             edits.append(Edit(Span(colon, value.start), nl + " " * dash_col + "- "))
         else:  # a block sequence already
-            if not Y.starts_line(file, value.start):
+            if not yaml_edits.starts_line(file, value.start):
                 return None, None
-            dash_col = Y.col(file, value.start)
-        at = Y.end_of_line(file, last_end)
+            dash_col = yaml_edits.col(file, value.start)
+        at = yaml_edits.end_of_line(file, last_end)
         rest = file.text[last_end:at].strip()
         if rest and not rest.startswith("#"):
             return None, None
@@ -359,7 +359,7 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
         if at == len(file.text) and not file.text.endswith(("\n", "\r")):
             text = nl + text[: -len(nl)]
         edits.append(Edit(Span(at, at), text))
-        path = Y.data_path(file, value)
+        path = yaml_edits.data_path(file, value)
         if path is None:
             return None, None
         changes.append(Change("set", path, merged))
@@ -368,8 +368,8 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
         args = first.args
         if any(not isinstance(v, str) for v in args.values()):
             return None, None
-        unit = Y.indent_unit(file, first.node)
-        key_col = Y.col(file, first.module_key.start) + unit
+        unit = yaml_edits.indent_unit(file, first.node)
+        key_col = yaml_edits.col(file, first.module_key.start) + unit
         dash_col = key_col + offset
         lines = []
         for k, v in args.items():
@@ -378,9 +378,9 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
                 lines.extend(" " * dash_col + "- " + t for t, _ in items[0])
                 lines.extend(" " * dash_col + m for m in moved)
             else:
-                lines.append(" " * key_col + f"{Y.scalar_text(k, q)}: {Y.scalar_text(v, q)}")
-        e = Y.replace_value(file, first.node, first.module_key.to_data(), nl + nl.join(lines))
-        path = Y.data_path(file, node) if node is not None else None
+                lines.append(" " * key_col + f"{yaml_edits.scalar_text(k, q)}: {yaml_edits.scalar_text(v, q)}")
+        e = yaml_edits.replace_value(file, first.node, first.module_key.to_data(), nl + nl.join(lines))
+        path = yaml_edits.data_path(file, node) if node is not None else None
         if e is None or path is None:
             return None, "free-form arguments that cannot be rewritten"
         new_args = dict(args)
