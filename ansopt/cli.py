@@ -182,7 +182,7 @@ def unified_diff(display: str, old: str, new: str, created: bool) -> str:
 @common
 def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_select, config):
     """Apply fixes: print a unified diff, or rewrite files in place with --write."""
-    from .engine import write_atomic
+    from .fixers.write import write_atomic
 
     engine, settings = _engine(paths, config, select, ignore, extend_select)
     _warn_if_nothing(engine, settings)

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from ansopt.engine import apply_edits, verify, write_atomic
+from ansopt.fixers.verify import apply_edits, verify
+from ansopt.fixers.write import write_atomic
 from ansopt.diagnostics import Change, Edit, Span
 
 

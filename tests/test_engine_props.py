@@ -16,7 +16,7 @@ import shutil
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansopt.engine import apply_changes, apply_edits, outside_unchanged, same_data, verify
+from ansopt.fixers.verify import apply_changes, apply_edits, outside_unchanged, same_data, verify
 from ansopt.fixers import yaml_edits
 from ansopt.source.yamlfile import YMap, load_text
 from ansopt.diagnostics import Edit, Span

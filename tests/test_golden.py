@@ -52,7 +52,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.fix], ids=lambda r: r.code)
 def test_fix_turns_bad_into_good(rule, tmp_path):
-    from ansopt.engine import write_atomic
+    from ansopt.fixers.write import write_atomic
 
     d = sample_dir(rule)
     expected_dir = d / "fixed" if (d / "fixed").is_dir() else d / "good"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from ansopt.engine import write_atomic
+from ansopt.fixers.write import write_atomic
 
 from .conftest import SAMPLES, run_engine
 

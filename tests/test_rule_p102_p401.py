@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ansopt.engine import load_data
+from ansopt.fixers.verify import load_data
 
 from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
 

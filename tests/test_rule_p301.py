@@ -424,7 +424,7 @@ def test_corpus_fixes_verify(tmp_path):
             copy_writable(corpus / sub, work / sub)
     res = run_engine(work, select=["P301"], fix=True, unsafe=True)
     assert res.changed and not res.failed, [f.message for f in res.failed]
-    from ansopt.engine import write_atomic
+    from ansopt.fixers.write import write_atomic
 
     for abspath, (_, _, new) in res.changed.items():
         write_atomic(abspath, new)

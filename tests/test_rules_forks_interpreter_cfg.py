@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ansopt.engine import Engine, write_atomic
+from ansopt.engine import Engine
+from ansopt.fixers.write import write_atomic
 from ansopt.settings import load
 from ansopt.source import cfgfile
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ansopt.engine import write_atomic
+from ansopt.fixers.write import write_atomic
 from ansopt.rules import all_rules
 
 from .conftest import SAMPLES, run_engine

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansopt.engine import write_atomic
+from ansopt.fixers.write import write_atomic
 
 from .conftest import run_engine
 from .test_syntax_check import _ansible_playbook, _playbooks, _syntax_ok
