@@ -11,8 +11,9 @@ import sys
 from click.testing import CliRunner
 
 from ansopt.cli import main
+from ansopt.selection import by_code_or_slug
 
-from .conftest import write_tree
+from .conftest import doc_sections, write_tree
 
 BAD_PLAY = """---
 - hosts: all
@@ -147,7 +148,9 @@ def test_rules_and_rule(tmp_path):
     r = run(["rules"], tmp_path)
     assert "C101" in r.output and "pipelining-disabled" in r.output and "safe" in r.output
     r = run(["rule", "package-loop"], tmp_path)
-    assert r.output.startswith("P101 [package-loop]") and "Use instead" in r.output
+    assert r.output.startswith("P101 [package-loop]")
+    shown, documented = doc_sections(r.output), doc_sections(by_code_or_slug("P101").doc)
+    assert "Use instead" in documented and {h: shown.get(h) for h in documented} == documented
     assert run(["rule", "nope"], tmp_path).exit_code == 2
 
 

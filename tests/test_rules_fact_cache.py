@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import corpus_or_skip, run_engine, write_tree
+from .conftest import codes, corpus_or_skip, run_engine, write_tree
 
 # two plays that gather: a run gathers twice, which smart gathering and a cache save
 GATHERS = """\
@@ -48,10 +48,6 @@ def findings(tmp_path: Path, cfg: str | None, playbook: str | None = GATHERS, se
     res = run_engine(tmp_path, select=list(select))
     assert res.parse_errors == 0
     return [f for f in res.findings if f.code.startswith("C2")]
-
-
-def codes(fs) -> list[str]:
-    return sorted(f.code for f in fs)
 
 
 def fixed(tmp_path: Path, cfg: str, select=("C2",), playbook: str = GATHERS, unsafe=True, options: str | None = None) -> str:

@@ -5,32 +5,28 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import copy_writable, corpus_or_skip, run_engine, write_tree
+from .conftest import copy_writable, corpus_or_skip, findings_of, run_engine, write_tree
 
 ROLE_TEMPLATE = {
     "roles/app/tasks/main.yml": "---\n- name: Config\n  ansible.builtin.template:\n    src: app.j2\n    dest: /etc/app\n",
 }
 
 
-def codes(res, code):
-    return [f for f in res.findings if f.code == code]
-
-
 def test_p201_reports_play_that_reads_no_fact(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - ansible.builtin.command: /bin/true\n"})
-    found = codes(run_engine(tmp_path, select=["P201"]), "P201")
+    found = findings_of(run_engine(tmp_path, select=["P201"]), "P201")
     assert len(found) == 1 and "gather_facts: false" in found[0].help
 
 
 def test_p201_fact_read_in_role_template_suggests_subset(tmp_path):
     write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "os={{ ansible_os_family }}\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
-    found = codes(run_engine(tmp_path, select=["P201"]), "P201")
+    found = findings_of(run_engine(tmp_path, select=["P201"]), "P201")
     assert len(found) == 1 and "'!all', '!min', 'distribution'" in found[0].help
 
 
 def test_p201_slow_collectors_are_not_worth_a_subset(tmp_path):
     write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "mem={{ ansible_memtotal_mb }}\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
-    assert not codes(run_engine(tmp_path, select=["P201"]), "P201")
+    assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
 @pytest.mark.parametrize(
@@ -51,12 +47,12 @@ def test_p201_slow_collectors_are_not_worth_a_subset(tmp_path):
 )
 def test_p201_stays_silent(tmp_path, play):
     write_tree(tmp_path, {"site.yml": play})
-    assert not codes(run_engine(tmp_path, select=["P201"]), "P201")
+    assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
 def test_p201_gathering_explicit_in_cfg(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ngathering = explicit\n", "site.yml": "- hosts: web\n  tasks:\n    - command: /bin/true\n"})
-    assert not codes(run_engine(tmp_path, select=["P201"]), "P201")
+    assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
 def test_p201_later_play_reads_count(tmp_path):
@@ -65,13 +61,13 @@ def test_p201_later_play_reads_count(tmp_path):
         "- hosts: web\n  gather_facts: false\n  tasks:\n    - debug: msg={{ ansible_hostname }}\n"
     )
     write_tree(tmp_path, {"site.yml": play})
-    found = codes(run_engine(tmp_path, select=["P201"]), "P201")
+    found = findings_of(run_engine(tmp_path, select=["P201"]), "P201")
     assert len(found) == 1 and "'platform'" in found[0].help  # the subset for ansible_hostname
 
 
 def test_p201_service_module_reads_service_mgr(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - service: name=x state=started\n"})
-    found = codes(run_engine(tmp_path, select=["P201"]), "P201")
+    found = findings_of(run_engine(tmp_path, select=["P201"]), "P201")
     assert len(found) == 1 and "service_mgr" in found[0].message
 
 
@@ -94,11 +90,11 @@ def test_p201_subset_matches_ansible_core_collectors():
 
 def test_p202_setup_first(tmp_path):
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - setup:\n    - debug: var=ansible_hostname\n"})
-    assert len(codes(run_engine(tmp_path, select=["P202"]), "P202")) == 1
+    assert len(findings_of(run_engine(tmp_path, select=["P202"]), "P202")) == 1
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - command: /bin/true\n    - setup:\n"})
-    assert not codes(run_engine(tmp_path, select=["P202"]), "P202")  # a refresh after a change
+    assert not findings_of(run_engine(tmp_path, select=["P202"]), "P202")  # a refresh after a change
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - setup:\n      delegate_to: db\n      delegate_facts: true\n"})
-    assert not codes(run_engine(tmp_path, select=["P202"]), "P202")
+    assert not findings_of(run_engine(tmp_path, select=["P202"]), "P202")
 
 
 def test_p601_include_to_import_and_exclusions(tmp_path):
@@ -115,20 +111,20 @@ def test_p601_include_to_import_and_exclusions(tmp_path):
         "    - block:\n        - include_tasks: tasks/a.yml\n      when: x\n",
     ):
         write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n" + task})
-        assert not codes(run_engine(tmp_path, select=["P601"]), "P601"), task
+        assert not findings_of(run_engine(tmp_path, select=["P601"]), "P601"), task
 
 
 def test_p602_host_group_loop_and_single_task_file(tmp_path):
     write_tree(tmp_path, {"t.yml": "- debug: msg={{ item }}\n", "two.yml": "- debug: msg=1\n- debug: msg=2\n"})
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: \"{{ groups['all'] }}\"\n"})
-    assert "host list" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
+    assert "host list" in findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0].message
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: t.yml\n      loop: [a, b, c]\n"})
-    assert "single task" in codes(run_engine(tmp_path, select=["P602"]), "P602")[0].message
+    assert "single task" in findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0].message
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b, c]\n"})
-    f = codes(run_engine(tmp_path, select=["P602"]), "P602")[0]
+    f = findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0]
     assert "loop on them inside the file" in f.message + f.help
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b]\n"})
-    assert not codes(run_engine(tmp_path, select=["P602"]), "P602")  # shorter than min_items
+    assert not findings_of(run_engine(tmp_path, select=["P602"]), "P602")  # shorter than min_items
 
 
 # --------------------------------------------------------------------------- corpus
@@ -187,7 +183,7 @@ TWO_PLAYS = (
 
 def test_p201_no_subset_under_smart_gathering(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ngathering = smart\n", "site.yml": "- hosts: web\n  tasks:\n    - package: name=nginx\n"})
-    assert not codes(run_engine(tmp_path, select=["P201"]), "P201")
+    assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
 def test_subset_and_smart_switch_never_land_together(tmp_path):
@@ -206,7 +202,7 @@ def test_subset_and_smart_switch_never_land_together(tmp_path):
 def test_explicit_subset_blocks_the_smart_switch(tmp_path):
     play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n" + "- hosts: web\n  tasks:\n    - command: /bin/true\n"
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
-    found = codes(run_engine(tmp_path, select=["C201"]), "C201")
+    found = findings_of(run_engine(tmp_path, select=["C201"]), "C201")
     assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].help
 
 
@@ -218,7 +214,7 @@ def test_p201_later_templated_import_playbook_may_read_facts(tmp_path):
             "aws.yml": "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: var=ansible_distribution\n",
         },
     )
-    assert not codes(run_engine(tmp_path, select=["P201"], paths=["site.yml"]), "P201")
+    assert not findings_of(run_engine(tmp_path, select=["P201"], paths=["site.yml"]), "P201")
 
 
 def test_p601_ambiguous_file_gets_no_fix(tmp_path):
@@ -232,6 +228,6 @@ def test_p601_ambiguous_file_gets_no_fix(tmp_path):
             "roles/r/tasks/sub/b.yml": "- debug: msg=sub\n",
         },
     )
-    found = {f.path: f for f in codes(run_engine(tmp_path, select=["P601"]), "P601")}
+    found = {f.path: f for f in findings_of(run_engine(tmp_path, select=["P601"]), "P601")}
     amb = found["roles/r/tasks/sub/a.yml"]
     assert amb.fix is None and "several files are named so" in amb.help
