@@ -1,4 +1,5 @@
-"""The engine's verification and writing, case by case."""
+"""The fix stage, case by case: verification (ansopt.fixers.verify) and the atomic write
+(ansopt.fixers.write). The engine's rounds and error branches: test_engine_safety.py."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import os
 
 import pytest
 
+from ansopt.diagnostics import Change, Edit, Span
 from ansopt.fixers.verify import apply_edits, verify
 from ansopt.fixers.write import write_atomic
-from ansopt.diagnostics import Change, Edit, Span
 
 
 def _verify(old, start, end, new_text, changes, path="t.yml"):
