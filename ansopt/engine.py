@@ -256,8 +256,7 @@ class Engine:
         """Fix in rounds until no allowed fix is left, none lands, or MAX_ROUNDS have run
         (`converged` False). The result holds what remains and each changed file's texts."""
         state = _Fixing(list(self.files))
-        findings: list[Finding] = []
-        parse = internal = rounds = 0
+        rounds = 0
         converged = True
         while True:
             project = self.project(state.overlay, state.files)

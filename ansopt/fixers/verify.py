@@ -154,7 +154,10 @@ def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Ch
     cfg = is_cfg_path(abspath) if cfg is None else cfg
     if not outside_unchanged(old, new, edits):
         return "bytes outside the edited spans changed"
-    old_file = new_file = None
+    old_file: YamlFile | None = None
+    new_file: YamlFile | None = None
+    before: Any
+    after: Any
     try:
         if not old:
             before = {} if cfg else []
@@ -181,6 +184,7 @@ def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Ch
             lost = _cfg_comments(old) - _cfg_comments(new)
             deco_changed = False
         else:
+            assert old_file is not None and new_file is not None  # both loaded above
             (c_old, d_old), (c_new, d_new) = _yaml_marks(old_file), _yaml_marks(new_file)
             lost, deco_changed = c_old - c_new, d_old != d_new
         if lost:
