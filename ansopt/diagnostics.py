@@ -58,7 +58,8 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace the text at `span` with `replacement` (ruff's `Edit`). Build one with
-    `Edit.insertion`, `Edit.deletion` or `Edit.replacement`."""
+    `Edit.insertion`, `Edit.deletion` or `Edit.range_replacement` (ruff's names; the
+    field `replacement` takes the plain name)."""
 
     span: Span
     replacement: str
@@ -75,7 +76,7 @@ class Edit:
         return cls(span, "", path)
 
     @classmethod
-    def replacement(cls, span: Span, text: str, path: str | None = None) -> Edit:
+    def range_replacement(cls, span: Span, text: str, path: str | None = None) -> Edit:
         return cls(span, text, path)
 
 

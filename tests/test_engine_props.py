@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -225,3 +226,17 @@ def test_package_loop_fix_verifies_and_is_idempotent(tmp_path_factory, text):
     again = run_engine(d, select=["P101"], fix=True)
     assert not again.changed
     shutil.rmtree(d)
+
+
+def test_edit_and_fix_constructors():
+    """The named constructors build what their names say; a Fix refuses edits that overlap."""
+    from ansopt.diagnostics import Change, Edit, Fix, Span
+
+    assert Edit.insertion(3, "x") == Edit(Span(3, 3), "x")
+    assert Edit.deletion(Span(1, 4)) == Edit(Span(1, 4), "")
+    assert Edit.range_replacement(Span(1, 4), "y", path="a.cfg") == Edit(Span(1, 4), "y", "a.cfg")
+    fix = Fix.safe([Edit.insertion(0, "a"), Edit.range_replacement(Span(2, 3), "b")], "d", [Change("set", (0, "k"), 1)])
+    assert fix.safety == "safe"
+    assert Fix.unsafe([Edit.deletion(Span(0, 1))], "d", []).safety == "unsafe"
+    with pytest.raises(ValueError):
+        Fix.safe([Edit.deletion(Span(0, 3)), Edit.range_replacement(Span(2, 5), "z")], "d", [])
