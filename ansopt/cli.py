@@ -191,7 +191,7 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
     write_errors = 0
     if write:
         written, fixed = 0, 0
-        for abspath, (display, old, new) in sorted(result.changed.items()):
+        for abspath, (display, _old, new) in sorted(result.changed.items()):
             try:
                 write_atomic(abspath, new)
                 written += 1

@@ -9,8 +9,9 @@ edit stay byte-identical either way). `end` is exclusive.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, Union
+from typing import Any, Literal
 
 Safety = Literal["safe", "unsafe"]
 Severity = Literal["error", "warning", "info"]
@@ -82,7 +83,7 @@ class Edit:
 
 # What a fix declares for the data of the files it touches: a sequence of changes to the
 # finding's own file, or a mapping of path (None: the finding's file) to its changes.
-ChangesArg = Union[Iterable[Change], Mapping[Union[str, None], Iterable[Change]]]
+ChangesArg = Iterable[Change] | Mapping[str | None, Iterable[Change]]
 
 
 def _changes(changes: ChangesArg) -> tuple[tuple[str | None, tuple[Change, ...]], ...]:

@@ -48,6 +48,7 @@ def selected_rules(settings: Settings, select=None, ignore=None, extend_select=N
     set DEFAULT = False). As in ruff: `--select` on the command line replaces the settings'
     `select` and `extend-select`; `ignore` from both applies, except to a rule the command
     line names by its exact code or slug."""
+    sel: list[str] | None
     if select:
         sel, ext = list(select), list(extend_select or [])
     else:

@@ -304,19 +304,23 @@ def read_file(path: str, shown: str | None = None) -> tuple[dict[str, Any], str]
         from .source.yamlfile import YamlLoadError, load_text
 
         try:
-            f = load_text(path, text)
+            yf = load_text(path, text)
         except YamlLoadError as e:
             raise SettingsError(f"{shown}:{e.line}: not valid YAML: {e.message}") from None
-        data = f.data()[0] if f.docs else {}
+        data = yf.data()[0] if yf.docs else {}
         if data is None:
             data = {}
     return data, text
 
 
 def load(cwd: str, config_file: str | None = None) -> Settings:
-    path = os.path.abspath(os.path.join(cwd, config_file)) if config_file else find_settings(cwd)
-    if config_file and not os.path.isfile(path):
-        raise SettingsError(f"{config_file}:1: settings file not found")
+    path: str | None
+    if config_file:
+        path = os.path.abspath(os.path.join(cwd, config_file))
+        if not os.path.isfile(path):
+            raise SettingsError(f"{config_file}:1: settings file not found")
+    else:
+        path = find_settings(cwd)
     if path is None:
         return Settings(root=git_root(cwd) or os.path.abspath(cwd))
     shown = os.path.relpath(path, cwd) if not os.path.relpath(path, cwd).startswith("..") else path

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-
 import pytest
 
+from ansopt.diagnostics import PARSE_ERROR_CODE
 from ansopt.fixers.verify import load_data
 from ansopt.fixers.write import write_atomic
-from ansopt.diagnostics import PARSE_ERROR_CODE
 
 from .conftest import copy_writable, corpus_or_skip, run_engine
 

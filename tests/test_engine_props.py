@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansopt.fixers.verify import apply_changes, apply_edits, outside_unchanged, same_data, verify
-from ansopt.fixers import yaml_edits
-from ansopt.source.yamlfile import YMap, load_text
 from ansopt.diagnostics import Edit, Span
+from ansopt.fixers import yaml_edits
+from ansopt.fixers.verify import apply_changes, apply_edits, outside_unchanged, same_data, verify
+from ansopt.source.yamlfile import YMap, load_text
 
 from .conftest import run_engine, write_tree
 
@@ -217,7 +217,7 @@ def test_package_loop_fix_verifies_and_is_idempotent(tmp_path_factory, text):
     fixable = [f for f in before.findings if f.fix is not None]
     if fixable:
         assert res.changed
-    for abspath, (_, old, new) in res.changed.items():
+    for abspath, (_, _old, new) in res.changed.items():
         load_text("site.yml", new)  # re-parses
         with open(abspath, "w", encoding="utf-8", newline="") as fh:
             fh.write(new)

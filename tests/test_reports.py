@@ -22,11 +22,11 @@ from click.testing import CliRunner
 from jsonschema import Draft4Validator
 
 from ansopt.cli import main
-
-from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
+from ansopt.diagnostics import Edit, Finding, Fix, Span
 from ansopt.report import FORMATS, ReportContext, render
 from ansopt.rules import all_rules
-from ansopt.diagnostics import Edit, Finding, Fix, Span
+
+from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
 
 # --------------------------------------------------------------------------- fixtures
 

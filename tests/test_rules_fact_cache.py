@@ -197,8 +197,8 @@ def test_c201_options(tmp_path):
 
 
 def test_c201_cache_dir_that_ini_cannot_hold_gets_no_fix(tmp_path):
-    from ansopt.selection import by_code_or_slug
     from ansopt.rules._factcache import ini_value_ok
+    from ansopt.selection import by_code_or_slug
 
     assert ini_value_ok("~/.ansible/fact_cache") and ini_value_ok("/a;b")
     for bad in ("", " /x", "/x ", "/x ;y", "/a\nb"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from .conftest import copy_writable, corpus_or_skip, findings_of, run_engine, write_tree

@@ -67,7 +67,7 @@ def test_fixed_samples_still_pass_syntax_check(tmp_path):
         before = list(pool.map(lambda j: _syntax_ok(exe, j[1]), jobs))
         after = list(pool.map(lambda j: _syntax_ok(exe, j[2]), jobs))
     checked = 0
-    for (code, pb, fixed), (ok_before, _), (ok_after, out) in zip(jobs, before, after):
+    for (code, _pb, fixed), (ok_before, _), (ok_after, out) in zip(jobs, before, after):
         if ok_before:
             checked += 1
             assert ok_after, f"{code}: {fixed.name} passed --syntax-check before the fix, not after:\n{out}"

@@ -6,6 +6,8 @@ import math
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansopt.source.yamlfile import YAlias, YamlLoadError, YMap, YScalar, YSeq, decode, load_text
 
@@ -112,9 +114,6 @@ def test_parents_and_kinds():
     task = play.get("tasks").items[0]
     assert task.parent.parent is play
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 _scalar_alphabet = "0123456789+-._:eExXbBoO~nNuUlLyYsStTrRfFaAiI <=!&*"
 

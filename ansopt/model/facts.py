@@ -95,9 +95,9 @@ def scan(text: str, label: str, use: FactUse | None = None) -> FactUse:
             continue
         if is_fact_var(name):
             use.names.setdefault(name, label)
-    m = _DYNAMIC.search(text)
-    if m and use.all is None:
-        use.all = f"{label} ({m.group(0).strip()[:40]})"
+    dynamic = _DYNAMIC.search(text)
+    if dynamic and use.all is None:
+        use.all = f"{label} ({dynamic.group(0).strip()[:40]})"
     return use
 
 

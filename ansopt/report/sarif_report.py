@@ -64,7 +64,7 @@ def information_uri() -> str:
         md = metadata("ansopt")
     except Exception:  # PackageNotFoundError or a broken install
         return DEFAULT_INFORMATION_URI
-    home = md.get("Home-page")
+    home = (md.get_all("Home-page") or [None])[0]
     if home and home.strip().lower() != "unknown":
         return home.strip()
     for entry in md.get_all("Project-URL") or []:

@@ -20,18 +20,19 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from ..diagnostics import Finding, Fix, Span
+from ..diagnostics import Finding, Fix, Safety, Severity, Span
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     slug: str
-    severity: str
+    severity: Severity
     fix: str | None
     doc: str
     module: ModuleType
@@ -107,7 +108,7 @@ class RuleContext:
         at,
         message: str,
         fix: Fix | None = None,
-        severity: str | None = None,
+        severity: Severity | None = None,
         extra: dict[str, Any] | None = None,
         help: str = "",
     ) -> Finding:
@@ -138,13 +139,13 @@ class RuleContext:
             help=help,
         )
 
-    def lazy_fix(self, builder, safety: str, description: str, **kw):
+    def lazy_fix(self, builder, safety: Safety, description: str, **kw):
         """A fix built on first use (see diagnostics.Fix.lazy): for costly edit builders.
         `kw`: group, conflicts, priority (see diagnostics.Fix)."""
         return Fix.lazy(builder, safety, description, **kw)
 
     def finding_at(
-        self, abspath: str, line: int, col: int, message: str, severity: str | None = None, extra: dict[str, Any] | None = None, help: str = ""
+        self, abspath: str, line: int, col: int, message: str, severity: Severity | None = None, extra: dict[str, Any] | None = None, help: str = ""
     ) -> Finding | None:
         """A finding at a 1-based line/column of any file (an INI inventory, a vars file).
 

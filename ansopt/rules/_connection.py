@@ -112,7 +112,7 @@ def local_only(scope: Scope, play) -> bool:
     pattern = play.value("hosts")
     if pattern is None or is_template(pattern):
         return False
-    sources = scope.inventories or [None]
+    sources: list[InventorySource | None] = list(scope.inventories) or [None]
     for src in sources:
         if src is not None and not src.usable:
             return False

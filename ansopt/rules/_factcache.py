@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from .. import knowledge
+from ..diagnostics import Change, Edit, Fix, Span
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption, hash_comment, unquote
-from ..diagnostics import Change, Edit, Fix, Span
 
 # A value that ConfigParser reads back exactly as written: one line, no surrounding
 # whitespace, no ` ;` (an inline comment), not empty.

@@ -63,11 +63,11 @@ Suppress
 from __future__ import annotations
 
 from .. import knowledge
+from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
-from ..diagnostics import SAFE, Fix
 from ._connection import cfg_scope, names, split_hosts, var_settings
 from ._text import MAX_MESSAGE, clip
 
@@ -90,7 +90,7 @@ def check(ctx):
         on_by_var: set[str] = set()
         off_by_var: dict[tuple[str, int, int], list[str]] = {}
         names_at: dict[tuple[str, int, int], str] = {}
-        for src, host, name, vs in var_settings(scope, var_names):
+        for _src, host, name, vs in var_settings(scope, var_names):
             if is_template(vs.value):
                 on_by_var.add(host)  # decided at run time: not ours to judge
                 continue

@@ -70,13 +70,13 @@ from __future__ import annotations
 
 import os
 
+from ..diagnostics import UNSAFE, Fix
 from ..fixers import cfg_edits
 from ..fixers.yaml_edits import replace_scalar
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
-from ..diagnostics import UNSAFE, Fix
 from ._ssh import for_hosts, host_view, names
 from ._text import MAX_MESSAGE, clip
 

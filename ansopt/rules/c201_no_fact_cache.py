@@ -79,12 +79,19 @@ Suppress
 
 from __future__ import annotations
 
-
+from ..diagnostics import UNSAFE
 from ..model.purpose import DOCS, TEST, ZUUL
 from ..model.scope import playbooks_for_cfg
-from ..diagnostics import UNSAFE
-from ._factcache import INI_VALUE_PATTERN, fact_cache_config, finding_span, hours, ini_value_ok, lazy_defaults, timeout_seconds
 from ._connection import cfg_scope, local_only
+from ._factcache import (
+    INI_VALUE_PATTERN,
+    fact_cache_config,
+    finding_span,
+    hours,
+    ini_value_ok,
+    lazy_defaults,
+    timeout_seconds,
+)
 from ._gathering import SMART_FIX, subset_hazard
 
 CODE = "C201"

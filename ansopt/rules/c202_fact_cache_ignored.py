@@ -64,10 +64,18 @@ Suppress
 
 from __future__ import annotations
 
-from ..model.scope import playbooks_for_cfg
 from ..diagnostics import UNSAFE
+from ..model.scope import playbooks_for_cfg
+from ._factcache import (
+    connection_problem,
+    fact_cache_config,
+    finding_span,
+    hours,
+    lazy_defaults,
+    scope_gathers,
+    timeout_seconds,
+)
 from ._gathering import SMART_FIX, subset_hazard
-from ._factcache import connection_problem, fact_cache_config, finding_span, hours, lazy_defaults, scope_gathers, timeout_seconds
 from ._text import MAX_MESSAGE, clip
 
 CODE = "C202"

@@ -40,9 +40,9 @@ Fix (safe)
 from __future__ import annotations
 
 from .. import knowledge
+from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.purpose import DOCS, TEST
-from ..diagnostics import SAFE, Fix
 from ._text import MAX_MESSAGE
 
 CODE = "C302"

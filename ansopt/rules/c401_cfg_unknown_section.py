@@ -55,7 +55,6 @@ import difflib
 import functools
 
 from .. import knowledge
-
 from ._catalogue import IGNORED_SECTIONS, typo_distance
 
 CODE = "C401"

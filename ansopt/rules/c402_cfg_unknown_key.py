@@ -51,8 +51,8 @@ from __future__ import annotations
 import difflib
 
 from .. import knowledge
-from ..fixers import cfg_edits
 from ..diagnostics import UNSAFE, Fix
+from ..fixers import cfg_edits
 from ._catalogue import IGNORED_SECTIONS, OWNED_ELSEWHERE, removed, targets, typo_distance
 
 CODE = "C402"

@@ -58,11 +58,10 @@ Fix (unsafe)
 from __future__ import annotations
 
 from .. import knowledge
-from ..fixers import cfg_edits
 from ..diagnostics import UNSAFE, Fix
-from ._text import clip
-
+from ..fixers import cfg_edits
 from ._catalogue import IGNORED_SECTIONS, readers, targets  # noqa: F401
+from ._text import clip
 
 CODE = "C403"
 SLUG = "cfg-wrong-section"

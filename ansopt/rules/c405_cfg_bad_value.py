@@ -164,7 +164,7 @@ def _problems(cfg, opt, value: str):
     short = _clip(key, 40)
     for ref, defn in defs:
         winner = None
-        for sec, k in defn.get("ini", []):
+        for sec, k in defn.get("ini") or []:
             o = cfg.get(sec, k)
             if o is not None:
                 winner = o
@@ -195,12 +195,12 @@ def _problems(cfg, opt, value: str):
                 help = f"write a whole number, without quotes{said}"
                 if len(f"`{key} = {value}` is not an integer{why}: {consequence}") > MAX:
                     why, help = "", f"{why.strip(' ()')}: {help}"  # the reason moves to the help line
-                msg = _fit(lambda v, k: f"`{k} = {v}` is not an integer{why}: {consequence}", value, key)
+                msg = _fit(lambda v, k, why=why, consequence=consequence: f"`{k} = {v}` is not an integer{why}: {consequence}", value, key)
             elif kind == "float":
-                msg = _fit(lambda v, k: f"`{k} = {v}` is not a number: {consequence}", value, key)
+                msg = _fit(lambda v, k, consequence=consequence: f"`{k} = {v}` is not a number: {consequence}", value, key)
                 help = f"write a number, without quotes{said}"
             else:
-                msg = _fit(lambda v, k: f"`{k} = {v}` is not `None`: {consequence}", value, key)
+                msg = _fit(lambda v, k, consequence=consequence: f"`{k} = {v}` is not `None`: {consequence}", value, key)
                 help = f"write `None`, the only value this option takes{said}"
             out.append((msg, help))
             continue
@@ -222,7 +222,7 @@ def _problems(cfg, opt, value: str):
         if ref[0] != "galaxy":
             consequence, _error = _consequence(ref, conv, choice=True)
         verb = "is not a valid value" if len(bad) == 1 else "are not valid values"
-        msg = _fit(lambda b, k: f"{b} {verb} for `{k}`: {consequence}", shown, key)
+        msg = _fit(lambda b, k, verb=verb, consequence=consequence: f"{b} {verb} for `{k}`: {consequence}", shown, key)
         help = f"use one of {_shown(allowed, 8)} (compared case-sensitively)"
         if hints:
             help += f"; did you mean {_shown(hints)}?"

@@ -77,9 +77,9 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-from ..fixers import yaml_edits
-from ..model.purpose import DOCS, ZUUL, TEST
 from ..diagnostics import UNSAFE, Fix
+from ..fixers import yaml_edits
+from ..model.purpose import DOCS, TEST, ZUUL
 from ._connection import local_only
 from ._gathering import SUBSET_FIX, advise
 from ._text import play_label

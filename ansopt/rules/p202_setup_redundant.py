@@ -45,9 +45,9 @@ Fix (unsafe)
 
 from __future__ import annotations
 
+from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST, ZUUL
-from ..diagnostics import UNSAFE, Fix
 from ._gathering import play_run
 
 CODE = "P202"

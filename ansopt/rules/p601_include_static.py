@@ -49,9 +49,9 @@ from __future__ import annotations
 
 import os
 
-from ..model.tasks import is_template
 from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits
+from ..model.tasks import is_template
 
 CODE = "P601"
 SLUG = "include-static"

@@ -95,8 +95,9 @@ def parse_values(text: str) -> dict[str, dict[str, str]]:
         cp.read_string(text)
     except configparser.Error as e:
         line = getattr(e, "lineno", None)
-        if line is None and getattr(e, "errors", None):
-            line = e.errors[0][0]
+        errors = getattr(e, "errors", None)
+        if line is None and errors:
+            line = errors[0][0]
         msg = " ".join(str(e).split())
         if isinstance(e, configparser.ParsingError) and getattr(e, "errors", None):
             ln, bad = e.errors[0]
@@ -116,7 +117,7 @@ def parse_values(text: str) -> dict[str, dict[str, str]]:
     if cp.defaults():
         out["DEFAULT"] = dict(cp.defaults())
     for sec in cp.sections():
-        own = cp._sections[sec]  # noqa: SLF001 - a section's own keys, without [DEFAULT]'s
+        own = cp._sections[sec]  # type: ignore[attr-defined]  # a section's own keys, without [DEFAULT]'s
         out[sec] = {k: cp.get(sec, k, raw=True) for k in own}
     return out
 
@@ -131,7 +132,7 @@ def unquote(text: str) -> str:
 _HASH = re.compile(r"(?<=\s)#")
 
 
-def hash_comment(cfg: "CfgFile", opt: CfgOption):
+def hash_comment(cfg: CfgFile, opt: CfgOption):
     """(offset of the `#`, value without the comment, comment is only text) or None.
 
     The value without the comment is what ansible-core would read once the `#` is a `;`.

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 STR_TAG = "tag:yaml.org,2002:str"
 _STD_PREFIX = "tag:yaml.org,2002:"
@@ -451,10 +452,10 @@ def scalar_value(value: str, tag: str | None, plain: bool) -> tuple[Any, str | N
 # --------------------------------------------------------------------------- composing
 
 try:  # libyaml through ruamel.yaml.clib: ~15x faster than the pure-Python parser
-    from _ruamel_yaml import CParser as _CParser  # type: ignore
+    from _ruamel_yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - depends on the platform
     try:
-        from ruamel.yaml.clib._ruamel_yaml import CParser as _CParser  # type: ignore
+        from ruamel.yaml.clib._ruamel_yaml import CParser as _CParser
     except ImportError:
         _CParser = None
 
@@ -545,7 +546,7 @@ def compose(text: str) -> list[YDoc]:
                     e = _block_scalar_end(text, s, e)
                 plain = style == "" and bool(ev.implicit and ev.implicit[0])
                 value, tag = scalar_value(ev.value, ev.tag, plain)
-                node = YScalar(s, e, tag, ev.anchor, value, ev.value, style)
+                node: YNode = YScalar(s, e, tag, ev.anchor, value, ev.value, style)
                 if ev.anchor:
                     anchors[ev.anchor] = node
                     has_anchors = True
