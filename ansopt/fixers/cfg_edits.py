@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..source.cfgfile import CfgFile, CfgOption
 from ..diagnostics import Change, Edit, Span
+from ..source.cfgfile import CfgFile, CfgOption
 
 
 def _delimiter(cfg: CfgFile) -> str:
@@ -200,3 +200,60 @@ def rename_and_set(cfg: CfgFile, opt: CfgOption, new_key: str, value: str) -> tu
     if value == opt.value:
         return (edit,), changes
     return (edit, Edit(opt.value_span, value)), (changes[0], Change("set", (opt.section, new_key.lower()), value))
+
+
+def append_to_value(cfg: CfgFile, opt: CfgOption, words: str) -> tuple[Edit, Change]:
+    """Append `words` to an option's value, one space after it
+    (`ssh_args = -C` -> `ssh_args = -C -o ControlPersist=60s`)."""
+    end = opt.value_span.end
+    return Edit(Span(end, end), " " + words), Change("set", (opt.section, opt.key), f"{opt.value} {words}")
+
+
+def raw_value(cfg: CfgFile, opt: CfgOption) -> str | None:
+    """An option's value as written, when it is on one line (else None)."""
+    raw = cfg.text[opt.value_span.start : opt.value_span.end]
+    return None if "\n" in raw or "\r" in raw else raw
+
+
+def replace_in_value(cfg: CfgFile, opt: CfgOption, start: int, end: int, text: str) -> tuple[Edit, Change] | None:
+    """Replace the characters [start, end) of a one-line value as written (`raw_value`)
+    with `text`; the declared value is the written value with that replacement."""
+    raw = raw_value(cfg, opt)
+    if raw is None or not 0 <= start <= end <= len(raw):
+        return None
+    base = opt.value_span.start
+    new = raw[:start] + text + raw[end:]
+    return Edit(Span(base + start, base + end), text), Change("set", (opt.section, opt.key), new)
+
+
+class NewCfg:
+    """The text of a new ansible.cfg, written line by line: comments, sections and options
+    (each option with its comment above it), and the data changes it declares (values as
+    ConfigParser reads them back)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.changes: list[Change] = []
+        self._section: str | None = None
+
+    def comment(self, *lines: str) -> None:
+        """`# line` for each line (an empty one as a bare `#`)."""
+        self.lines.extend(f"# {c}" if c else "#" for c in lines)
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def section(self, name: str) -> None:
+        self.lines.append(f"[{name}]")
+        self._section = name
+
+    def option(self, key: str, value: str, *comment: str) -> None:
+        if self._section is None:
+            raise ValueError("an option before any section")
+        self.comment(*comment)
+        self.lines.append(f"{key} = {value}")
+        self.changes.append(Change("set", (self._section, key), value))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"

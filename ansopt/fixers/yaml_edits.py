@@ -13,8 +13,8 @@ import json
 import re
 from typing import Any
 
-from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq, scalar_value
 from ..diagnostics import Change, Edit, Span
+from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq, scalar_value
 
 # --------------------------------------------------------------------------- paths
 

@@ -112,13 +112,16 @@ class RuleContext:
         extra: dict[str, Any] | None = None,
         help: str = "",
     ) -> Finding:
-        """A finding in `file` (YamlFile or CfgFile) at a node, a Span or an offset."""
+        """A finding in `file` (YamlFile or CfgFile) at a node, a Span, a (start, end) pair
+        of offsets or an offset."""
         if file is None:
             raise ValueError("finding without a file")
         if isinstance(at, Span):
             span = at
         elif isinstance(at, int):
             span = Span(at, at)
+        elif isinstance(at, tuple):
+            span = Span(*at)
         else:
             span = Span(at.start, at.end)
         line, col = file.position(span.start)

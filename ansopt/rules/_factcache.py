@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .. import knowledge
-from ..diagnostics import Change, Edit, Fix, Span
+from ..diagnostics import Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.scope import playbooks_for_cfg
@@ -136,20 +136,18 @@ def ini_value_ok(value: str) -> bool:
     return bool(_INI_VALUE.match(value))
 
 
-def option_span(opt: CfgOption) -> Span:
-    return opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span
+def option_span(opt: CfgOption) -> tuple[int, int]:
+    """Where a finding about an option points: its value, or its key when the value is empty."""
+    span = opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span
+    return span.start, span.end
 
 
-def finding_span(cfg: CfgFile, *opts: CfgOption | None) -> Span | int:
+def finding_span(cfg: CfgFile, *opts: CfgOption | None) -> tuple[int, int] | int:
     for opt in opts:
         if opt is not None:
             return option_span(opt)
     sec = cfg.sections.get("defaults")
-    return sec.header_span if sec is not None else 0
-
-
-def set_defaults(cfg: CfgFile, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
-    return cfg_edits.set_options(cfg, "defaults", pairs)
+    return (sec.header_span.start, sec.header_span.end) if sec is not None else 0
 
 
 def lazy_defaults(ctx, cfg: CfgFile, pairs: list[tuple[str, str]], safety: str, description: str, **fix_kw):
@@ -159,7 +157,7 @@ def lazy_defaults(ctx, cfg: CfgFile, pairs: list[tuple[str, str]], safety: str, 
         return None
 
     def build():
-        edits, changes = set_defaults(cfg, pairs)
+        edits, changes = cfg_edits.set_options(cfg, "defaults", pairs)
         return Fix(edits, safety, description, changes, **fix_kw) if edits else None
 
     return ctx.lazy_fix(build, safety, description, **fix_kw)

@@ -77,16 +77,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diagnostics import SAFE, Fix
+from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
-from ..diagnostics import SAFE, Change, Edit, Fix, Span
 from ._ssh import (
     ADD,
     ARG_OPTIONS,
     DEFAULT_SSH_ARGS,
-    HostView,
     NICE,
+    HostView,
     Origin,
     for_hosts,
     host_view,
@@ -313,10 +314,7 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
             elif any(k in elsewhere for k in missing):
                 blockers.append("another setting already gives some hosts " + " and ".join(NICE[k] for k in missing if k in elsewhere))
             if not blockers:
-                opt = o.option
-                new_value = f"{opt.value} {add}"
-                edit = Edit(Span(opt.value_span.end, opt.value_span.end), " " + add)
-                change = Change("set", (opt.section, opt.key), new_value)
+                edit, change = cfg_edits.append_to_value(cfg, o.option, add)
                 fix = Fix.safe([edit], f"append {add} to ssh_args", [change])
         if blockers == ["empty"]:
             todo.insert(0, "an empty ssh_args works around OpenSSH < 5.6: with a newer ssh, remove the line to get ansible-core's default")

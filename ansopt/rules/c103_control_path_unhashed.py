@@ -78,9 +78,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..diagnostics import SAFE, Fix
+from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.tasks import is_template
-from ..diagnostics import SAFE, Change, Edit, Fix, Span
 from ._ssh import (
     ARG_OPTIONS,
     Origin,
@@ -306,21 +307,21 @@ def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
     opt = o.option
     if o.kind != "cfg" or opt is None:
         return None
-    raw = cfg.text[opt.value_span.start : opt.value_span.end]
-    if "\n" in raw or "\r" in raw:
+    raw = cfg_edits.raw_value(cfg, opt)
+    if raw is None:
         return None
     old_path = loc.problem.path
     if not loc.in_args:
         if raw != opt.value or raw.count(old_path) != 1:
             return None
-        start = opt.value_span.start + raw.index(old_path)
         m = _RUN_CFG.search(old_path)
         if m is None:
             return None
-        edit = Edit(Span(start + m.start(), start + m.end()), _replacement(loc))
-        new_value = raw[: raw.index(old_path)] + new_path + raw[raw.index(old_path) + len(old_path) :]
-        change = Change("set", (opt.section, opt.key), new_value)
-        return Fix.safe([edit], "use %C in the ControlPath", [change])
+        at = raw.index(old_path)
+        made = cfg_edits.replace_in_value(cfg, opt, at + m.start(), at + m.end(), _replacement(loc))
+        if made is None or made[1].value != raw[:at] + new_path + raw[at + len(old_path) :]:
+            return None
+        return Fix.safe([made[0]], "use %C in the ControlPath", [made[1]])
     words = tokens_with_spans(raw)
     plain = split_args(opt.value)
     if words is None or plain is None or [w for w, _, _ in words if w.strip()] != plain:
@@ -336,17 +337,17 @@ def _fix(cfg, loc: _Loc, new_path: str) -> Fix | None:
     if len(runs) != 1:
         return None
     m = runs[0]
-    edit = Edit(Span(opt.value_span.start + m.start(), opt.value_span.start + m.end()), _replacement(loc))
-    new_raw = raw[: m.start()] + _replacement(loc) + raw[m.end() :]
-    check = split_args(new_raw)
+    made = cfg_edits.replace_in_value(cfg, opt, m.start(), m.end(), _replacement(loc))
+    if made is None:
+        return None
+    check = split_args(made[1].value)
     if check is None:
         return None
     nopts, _ = ssh_options(check)
     nfirst = next((x for x in nopts if x.keyword == "controlpath"), None)
     if nfirst is None or judge_arg_path(nfirst.value) is not None:
         return None
-    change = Change("set", (opt.section, opt.key), new_raw)
-    return Fix.safe([edit], "use %C in the ControlPath", [change])
+    return Fix.safe([made[0]], "use %C in the ControlPath", [made[1]])
 
 
 def _finding(ctx, cfg, view, loc: _Loc):

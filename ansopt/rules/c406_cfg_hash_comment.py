@@ -65,7 +65,7 @@ from __future__ import annotations
 import re
 
 from .. import knowledge
-from ..diagnostics import SAFE, Fix, Span
+from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..source.cfgfile import hash_comment
 
@@ -109,19 +109,19 @@ def check(ctx):
                 if only:
                     msg = _fit(lambda c, key=key: f"`{key}` has only a comment as its value: ansible-core reads `{c}` as the value", comment)
                     help = "delete the line, or start it with `#`: `#` starts a comment only at the start of a line"
-                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg, help=help)
+                    yield ctx.finding(cfg, (at, at + len(comment)), msg, help=help)
                     continue
                 effect = _effect(types)
                 if stringy and not looks_like_prose(comment):
                     msg = _fit(lambda c, key=key: f"`{c}` after `{key}` is part of the value: `#` there does not start a comment", comment)
                     help = "if it is meant as a comment, write `;` instead of `#` (only `;` starts an inline comment)"
-                    yield ctx.finding(cfg, Span(at, at + len(comment)), msg, help=help)
+                    yield ctx.finding(cfg, (at, at + len(comment)), msg, help=help)
                     continue
                 msg = _fit(lambda c, key=key, effect=effect: f"`{c}` after `{key}` is part of the value{effect}", comment)
                 help = "write `;` instead of `#`: only `;` after whitespace starts an inline comment"
                 edit, change = cfg_edits.hash_to_semicolon(cfg, opt, at, value)
                 fix = Fix.safe([edit], "turn the `#` comment into a `;` comment", [change])
-                yield ctx.finding(cfg, Span(at, at + len(comment)), msg, fix=fix, help=help)
+                yield ctx.finding(cfg, (at, at + len(comment)), msg, fix=fix, help=help)
 
 
 MAX = 120  # characters of a message

@@ -86,14 +86,15 @@ from __future__ import annotations
 
 import os
 
-from ..model.purpose import DOCS, ZUUL, TEST
+from ..diagnostics import UNSAFE, Change, Fix
+from ..fixers import cfg_edits, new_file
+from ..model.purpose import DOCS, TEST, ZUUL
 from ..model.scope import build_scope
 from ..source.yamlfile import YSeq
-from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
 from . import c105_forks_below_hosts as c105
-from ._parallel import widest_play
 from ._connection import local_only, split_hosts
 from ._gathering import SMART_FIX, subset_hazard
+from ._parallel import widest_play
 
 CODE = "C502"
 SLUG = "no-project-cfg"
@@ -190,81 +191,75 @@ def _cap(ctx) -> int:
 
 def baseline(inventory: str | None, forks: int | None, forks_why: str = "", ssh: bool = True) -> tuple[str, list[Change]]:
     """The text of the new ansible.cfg and what it sets (values as ConfigParser reads them)."""
-    L: list[str] = []
-    ch: list[Change] = []
-
-    def setting(section: str, key: str, value: str, *comment: str) -> None:
-        L.extend(f"# {c}" if c else "#" for c in comment)
-        L.append(f"{key} = {value}")
-        ch.append(Change("set", (section, key), value))
-
-    L += [
-        "# Written by ansopt (rule C502, `ansopt fix --unsafe-fixes`): a performance baseline",
-        "# for the playbooks of this folder. Review every setting before relying on it.",
-        "#",
-        "# ansible-core reads this file when ansible-playbook runs from this folder (or when",
-        "# ANSIBLE_CONFIG names it; it ignores it in a world-writable folder). It REPLACES",
-        "# ~/.ansible.cfg and /etc/ansible/ansible.cfg rather than merging with them: copy any",
-        "# setting you still need from those files (remote_user, vault_password_file...) here.",
-        "# `ansible-config dump --only-changed` shows the settings in effect.",
+    cfg = cfg_edits.NewCfg()
+    cfg.comment(
+        "Written by ansopt (rule C502, `ansopt fix --unsafe-fixes`): a performance baseline",
+        "for the playbooks of this folder. Review every setting before relying on it.",
         "",
-        "[defaults]",
-    ]
+        "ansible-core reads this file when ansible-playbook runs from this folder (or when",
+        "ANSIBLE_CONFIG names it; it ignores it in a world-writable folder). It REPLACES",
+        "~/.ansible.cfg and /etc/ansible/ansible.cfg rather than merging with them: copy any",
+        "setting you still need from those files (remote_user, vault_password_file...) here.",
+        "`ansible-config dump --only-changed` shows the settings in effect.",
+    )
+    cfg.blank()
+    cfg.section("defaults")
     if inventory is not None:
-        setting(
-            "defaults", "inventory", inventory,
+        cfg.option(
+            "inventory", inventory,
             "The inventory next to the playbooks: no `-i` needed (`-i` still overrides it).",
         )
     if forks is not None:
-        setting(
-            "defaults", "forks", str(forks),
+        cfg.option(
+            "forks", str(forks),
             "Hosts a task runs on at the same time (ansible-core's default: 5), set to the",
             f"host count of the widest play{forks_why}.",
             "Each fork is a process on this machine (memory, CPU); more forks also means",
             "more hosts using shared services (package mirrors, APIs) at the same moment.",
         )
-    setting(
-        "defaults", "gathering", "smart",
+    cfg.option(
+        "gathering", "smart",
         "Gather facts only for hosts whose facts are not in the cache below, instead of",
         "in every play of every run. Risks: facts can be as old as the cache timeout, and",
         "a play wanting more facts (gather_subset) than the cached ones does not regather.",
     )
-    setting(
-        "defaults", "fact_caching", "jsonfile",
+    cfg.option(
+        "fact_caching", "jsonfile",
         "Keep gathered facts between runs, one JSON file per host.",
     )
-    setting(
-        "defaults", "fact_caching_connection", FACT_CACHE,
+    cfg.option(
+        "fact_caching_connection", FACT_CACHE,
         "Where the fact files go. Clear the cache with `rm -rf ~/.ansible/fact_cache`",
         "(or run ansible-playbook with --flush-cache) after changing a host.",
     )
-    setting(
-        "defaults", "fact_caching_timeout", FACT_TIMEOUT,
+    cfg.option(
+        "fact_caching_timeout", FACT_TIMEOUT,
         "Cached facts expire after a day (in seconds): until then a changed host (new",
         "disk, address or OS version) keeps showing its old facts.",
     )
-    L += [
-        "# Per-task timings at the end of each run. It needs the ansible.posix collection",
-        "# (`ansible-galaxy collection install ansible.posix`; the `ansible` package has it);",
-        "# without it every run warns that the callback cannot be loaded. Uncomment to enable:",
-        "# callbacks_enabled = ansible.posix.profile_tasks",
-    ]
+    cfg.comment(
+        "Per-task timings at the end of each run. It needs the ansible.posix collection",
+        "(`ansible-galaxy collection install ansible.posix`; the `ansible` package has it);",
+        "without it every run warns that the callback cannot be loaded. Uncomment to enable:",
+        "callbacks_enabled = ansible.posix.profile_tasks",
+    )
     if not ssh:
-        return "\n".join(L) + "\n", ch
-    L += ["", "[ssh_connection]"]
-    setting(
-        "ssh_connection", "pipelining", "True",
+        return cfg.text, cfg.changes
+    cfg.blank()
+    cfg.section("ssh_connection")
+    cfg.option(
+        "pipelining", "True",
         "Send each module over the SSH session's stdin instead of copying a file for every",
         "task: fewer SSH operations per task. With become (sudo) the targets' sudoers must",
         "not have `Defaults requiretty` (old RHEL/CentOS did); fix that first or set False.",
     )
-    setting(
-        "ssh_connection", "ssh_args", SSH_ARGS,
+    cfg.option(
+        "ssh_args", SSH_ARGS,
         "Compression, and one SSH connection per host kept open for 60 s and reused by the",
         "next tasks (ControlMaster/ControlPersist) instead of a new login for each.",
         "These are ansible-core's defaults, written out: keep ControlPersist if you add options.",
     )
-    return "\n".join(L) + "\n", ch
+    return cfg.text, cfg.changes
 
 
 def _first_item(pb):
@@ -306,12 +301,8 @@ def check(ctx):
         text, changes = baseline(inventory, forks, why, ssh=not split.only_other)
         fix = None
         if hazard is None:
-            fix = Fix.unsafe(
-                [Edit.insertion(0, text, path=target)],
-                f"create {project.display(target)} with a commented performance baseline",
-                {target: changes},
-                **SMART_FIX,
-            )
+            made = new_file(target, text, changes)
+            fix = Fix.unsafe(made.edits, f"create {project.display(target)} with a commented performance baseline", made.changes, **SMART_FIX)
         names = [os.path.relpath(p.abspath, folder) for p in pbs]
         shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
         if len(shown) > 60:
