@@ -50,4 +50,5 @@ def combine(edits: Iterable[Edit], changes: Iterable[Change]) -> Edits | None:
 def new_file(path: str, text: str, changes: Iterable[Change]) -> Edits:
     """A fix that creates the file `path` with `text`; `changes` declare its data (the
     verifier reads the new file and compares)."""
-    return Edits((Edit.insertion(0, text, path=path),), {path: tuple(changes)})
+    declared: dict[str | None, Iterable[Change]] = {path: tuple(changes)}
+    return Edits((Edit.insertion(0, text, path=path),), declared)

@@ -163,7 +163,10 @@ def set_options(cfg: CfgFile, section: str, pairs: list[tuple[str, str]]) -> tup
             missing.append((key, value))
     if missing:
         (key, value), rest = missing[0], missing[1:]
-        e, c = set_option(cfg, section, key, value)
+        made = set_option(cfg, section, key, value)
+        if made is None:
+            return (), ()  # the option cannot be placed: no partial fix
+        e, c = made
         changes.append(c)
         if rest:
             e = _append_lines(cfg, e, key, value, rest)

@@ -82,7 +82,7 @@ def end_of_line(file: YamlFile, offset: int) -> int:
 
 def indent_unit(file: YamlFile, mapping: YMap | None = None) -> int:
     """The file's indentation step: from a nested block mapping if there is one, else 2."""
-    nodes = [mapping] if mapping is not None else []
+    nodes: list[YNode] = [mapping] if mapping is not None else []
     nodes += [d.root for d in file.docs]
     for top in nodes:
         for n in top.walk():

@@ -282,8 +282,8 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
         else:
             wrong.append(("has no ControlMaster (ssh's default is no)", "ControlPersist alone never starts a master connection"))
     if offs_here:
-        said = [f"`{clip(p.written, 40)}`" for p in offs_here]
-        said = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+        shown = [f"`{clip(p.written, 40)}`" for p in offs_here]
+        said = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
         wrong.append((f"sets {said}", _consequence(offs_here[0]) if len(offs_here) == 1 else "ssh shares no connection"))
         todo.append(f"remove {said} unless that is deliberate")
     for p in nopath:
@@ -323,7 +323,7 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
         else:
             todo.insert(0, f"append `{add}`" + replaces)
     help = "; ".join(todo)
-    if o.kind == "cfg":
+    if o.kind == "cfg" and o.option is not None:
         help += for_hosts(view.split, loc.hosts)
         opt = o.option
         return ctx.finding(

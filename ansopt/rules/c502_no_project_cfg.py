@@ -182,7 +182,7 @@ def _order(folder: str, abspath: str) -> tuple[int, str]:
 
 
 def _cap(ctx) -> int:
-    opts = {}
+    opts: dict = {}
     settings = getattr(ctx, "settings", None)
     if settings is not None:
         opts = (getattr(settings, "rules", {}) or {}).get(c105.CODE, {}) or {}

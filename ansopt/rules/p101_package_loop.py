@@ -72,10 +72,10 @@ from __future__ import annotations
 import os
 import re
 
-from ..fixers import yaml_edits
+from ..diagnostics import SAFE, Fix
+from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ..diagnostics import SAFE, Change, Fix
 from ._packages import LOOP_KEYS, NAME_KEYS, bare_mentions, is_package_module, mentions, var_attr, var_only
 
 CODE = "P101"
@@ -280,7 +280,7 @@ def _uses_var_elsewhere_in_args(task: Task, name_node, var: str) -> bool:
     node = task.args_node
     if not isinstance(node, YMap):
         return False
-    for k, v in node.pairs:
+    for _k, v in node.pairs:
         if v is name_node:
             continue
         for s in _scalars(v, ()):
@@ -299,7 +299,6 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     if lc is not None and not (isinstance(lc, YMap) and set(lc.keys()) <= {"loop_var"}):
         return None, "`loop_control` options"
     loop = task.loop_node
-    file = task.file
     if task.node.flow or yaml_edits.under_anchor(task.node):
         return None, None
     if isinstance(loop, YScalar):
@@ -312,14 +311,13 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
             return None, None
         # only an item that is one whole `{{ ... }}` may render to a list: text around a
         # template (`linux-headers-{{ kernel }}`) always renders to a string
-        templated = [i for i in loop.items if isinstance(i.value, str) and _WHOLE_TEMPLATE.fullmatch(i.value)]
+        templated = [i for i in loop.items if isinstance(i, YScalar) and isinstance(i.value, str) and _WHOLE_TEMPLATE.fullmatch(i.value)]
         if templated and not (task.loop_key == "with_items" and len(loop.items) == 1):
             # an item may be a list: `with_items` flattens it one level, `loop` does not
             return None, "a templated loop item may be a list"
     else:
         return None, None
-    loop_key_node = task.node.key_node(task.loop_key)
-    if isinstance(loop, YSeq) and len(loop.items) == 1 and is_template(loop.items[0].value):
+    if isinstance(loop, YSeq) and len(loop.items) == 1 and isinstance(loop.items[0], YScalar) and is_template(loop.items[0].value):
         # `with_items: ["{{ pkgs }}"]`: the list flattened, so `name` takes the expression
         loop = loop.items[0]
     if task.loop_key == "with_items" and isinstance(loop, YScalar):
@@ -328,71 +326,8 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         expr = str(loop.value).strip()
         inner = expr[2:-2].strip() if expr.startswith("{{") and expr.endswith("}}") else "..."
         return None, f"`with_items` flattens nested lists: write `name: \"{{{{ {inner} | flatten(levels=1) }}}}\"`"
-    loop_data = loop.to_data()
-    edits = []
-    changes: list[Change] = []
-    if free:
-        if task.module_key is None or task.module_key.to_data() in ("action", "local_action"):
-            return None, "old-style `action:` arguments"
-        args = task.args
-        if "_raw_params" in args or any(not isinstance(v, str) for v in args.values()):
-            return None, None
-        unit = yaml_edits.indent_unit(file, task.node)
-        key_col = yaml_edits.col(file, task.module_key.start) + unit
-        q = yaml_edits.quote_char(file)
-        lines = []
-        for k, v in args.items():
-            if k == name_key:
-                text = _list_text(file, loop, loop_key_node, key_col)
-                if text is None:
-                    return None, None
-                lines.append(" " * key_col + f"{k}:" + text)
-            else:
-                lines.append(" " * key_col + f"{yaml_edits.scalar_text(k, q)}: {yaml_edits.scalar_text(v, q)}")
-        nl = file.lines.newline
-        new_value = nl + nl.join(lines)
-        e = yaml_edits.replace_value(file, task.node, task.module_key.to_data(), new_value)
-        path = yaml_edits.data_path(file, task.args_node)
-        if e is None or path is None:
-            return None, None
-        new_args = dict(args)
-        new_args[name_key] = loop_data
-        edits.append(e)
-        changes.append(Change("set", path, new_args))
-    else:
-        if name_node is None or yaml_edits.under_anchor(name_node):
-            return None, None
-        name_key_node = task.args_node.key_node(name_key)
-        text = _list_text(file, loop, loop_key_node, yaml_edits.col(file, name_key_node.start))
-        if text is None:
-            return None, None
-        e = yaml_edits.replace_value(file, task.args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text)
-        ch = yaml_edits.set_changes(file, name_node, loop_data)
-        if e is None or ch is None:
-            return None, None
-        edits.append(e)
-        changes.append(ch)
-    for key in (task.loop_key, "loop_control"):
-        if key not in task.node:
-            continue
-        d = yaml_edits.delete_key(file, task.node, key, moved=task.loop_node if key == task.loop_key else None)
-        ch = yaml_edits.delete_change(file, task.node, key)
-        if d is None or ch is None:
-            return None, f"a comment on the `{key}:` lines would be lost"
-        edits.append(d)
-        changes.append(ch)
-    spans = sorted(e.span for e in edits)
-    for a, b in zip(spans, spans[1:]):
-        if a.overlaps(b):
-            return None, None
+    made = task_edits.loop_into_argument(task, name_key, name_node, free, loop)
+    if isinstance(made, Refusal):
+        return None, made.reason
     desc = f"pass the loop's list to `{name_key}:` and remove `{task.loop_key}:`"
-    return Fix.safe(edits, desc, changes), None
-
-
-def _list_text(file, loop, loop_key_node, key_col: int) -> str | None:
-    """Text for the loop's list as the value of a key at column `key_col`."""
-    if isinstance(loop, YSeq) and not loop.flow:
-        return yaml_edits.block_seq_for(file, loop, key_col, yaml_edits.col(file, loop_key_node.start))
-    delta = key_col - yaml_edits.col(file, loop_key_node.start)
-    text = yaml_edits.reindent(file, loop.start, loop.end, delta)
-    return None if text is None else " " + text
+    return Fix.safe(made.edits, desc, made.changes), None

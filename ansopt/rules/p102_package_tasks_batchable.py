@@ -89,11 +89,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..fixers import yaml_edits
+from ..diagnostics import UNSAFE, Fix
+from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.tasks import Task, is_template
-from ..source.yamlfile import YMap, YScalar, YSeq
-from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
-from ..fixers.yaml_edits import comments_in, delete_seq_items, seq_item_lines
+from ..source.yamlfile import YSeq
 from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module
 
 CODE = "P102"
@@ -194,7 +193,7 @@ def _finding(ctx, file, run: list[_Cand]):
     fix, why = _fix(file, run)
     if fix is None and why:
         help += f" (no automatic fix: {why})"
-    return ctx.finding(file, Span(first.node.start, run[-1].task.node.end), msg, fix=fix, help=help)
+    return ctx.finding(file, (first.node.start, run[-1].task.node.end), msg, fix=fix, help=help)
 
 
 def _shown(names: list[str], room: int) -> str:
@@ -214,76 +213,6 @@ def _shown(names: list[str], room: int) -> str:
 # --------------------------------------------------------------------------- the fix
 
 
-def _seq_offset(file) -> int:
-    """How far the file indents a block sequence under its key (the most common offset)."""
-    counts: dict[int, int] = {}
-    for doc in file.docs:
-        for n in doc.root.walk():
-            if isinstance(n, YSeq) and not n.flow and n.items and isinstance(n.parent, YMap) and not n.parent.flow:
-                key = next((k for k, v in n.parent.pairs if v is n), None)
-                if key is None or not yaml_edits.starts_line(file, n.start):
-                    continue
-                off = yaml_edits.col(file, n.start) - yaml_edits.col(file, key.start)
-                if 0 <= off <= 8:
-                    counts[off] = counts.get(off, 0) + 1
-    if counts:
-        return max(sorted(counts), key=lambda o: counts[o])
-    return yaml_edits.indent_unit(file)
-
-
-def _one_line_scalar(file, node) -> str | None:
-    """The source text of a single-line plain or quoted scalar, else None."""
-    if not isinstance(node, YScalar) or node.anchor or node.tag and not node.tag.startswith("tag:yaml.org,2002:"):
-        return None
-    if node.style not in ("", "'", '"'):
-        return None
-    text = file.text[node.start : node.end]
-    if "\n" in text or "\r" in text or not text:
-        return None
-    return text
-
-
-def _name_items(file, cand: _Cand, quote: str) -> list[tuple[str, Any]] | None:
-    """[(item text, node or None)] for a task's packages, in order."""
-    task = cand.task
-    node = task.args_node
-    if isinstance(node, YMap):
-        v = node.get(cand.name_key)
-        if isinstance(v, YScalar):
-            t = _one_line_scalar(file, v)
-            return None if t is None else [(t, v)]
-        if isinstance(v, YSeq) and not v.flow:
-            out = []
-            for i in v.items:
-                t = _one_line_scalar(file, i)
-                if t is None:
-                    return None
-                out.append((t, i))
-            return out
-        return None
-    if task.free_form is not None:
-        return [(yaml_edits.scalar_text(n, quote), None) for n in cand.names]
-    return None
-
-
-def _comment_lines(file, region: tuple[int, int], task: Task, inline_nodes) -> tuple[list[str], dict[int, str]]:
-    """Comments of a deleted task's region: full lines to move, and inline comments that
-    follow one of its package scalars (by node id)."""
-    lines: list[str] = []
-    inline: dict[int, str] = {}
-    for off, text in comments_in(file, region[0], region[1], task.node):
-        ln = file.lines.line_of(off)
-        owner = next(
-            (n for n in inline_nodes if n is not None and file.lines.line_of(n.end) == ln and file.text[n.end : off].strip() == ""),
-            None,
-        )
-        if owner is not None:
-            inline[id(owner)] = text
-        else:
-            lines.append(text)
-    return lines, inline
-
-
 def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
     first = run[0].task
     seq = first.node.parent
@@ -301,96 +230,9 @@ def _fix(file, run: list[_Cand]) -> tuple[Fix | None, str | None]:
         return None, "old-style `action:` arguments"
     if any(c.task.has("args") for c in run):
         return None, "arguments under `args:`"
-    q = yaml_edits.quote_char(file)
-    items = []
-    for c in run:
-        it = _name_items(file, c, q)
-        if it is None:
-            return None, "a package name that is not a one-line scalar"
-        items.append(it)
-    nl = file.lines.newline
-    offset = _seq_offset(file)
-    edits: list[Edit] = []
-    changes: list[Change] = []
-
-    # the deleted tasks, with their comments
-    deleted = delete_seq_items(file, seq, idx[1], idx[-1])
-    if deleted is None:
-        return None, "the tasks share lines with other content"
-    del_edit, del_changes = deleted
-    moved: list[str] = []  # item and comment texts (without indentation) after the first task's
-    for c, it, i in zip(run[1:], items[1:], idx[1:]):
-        region = seq_item_lines(file, seq, i)
-        if region is None:
-            return None, None
-        full, inline = _comment_lines(file, region, c.task, [n for _, n in it])
-        moved.extend(full)
-        for text, node in it:
-            moved.append("- " + text + (("  " + inline[id(node)]) if node is not None and id(node) in inline else ""))
-
-    merged = [n for c in run for n in c.names]
-    cand = run[0]
-    node = first.args_node
-    if isinstance(node, YMap):
-        if node.flow or yaml_edits.under_anchor(node):
-            return None, "flow-style arguments"
-        key_node = node.key_node(cand.name_key)
-        value = node.get(cand.name_key)
-        if not yaml_edits.starts_line(file, key_node.start):
-            return None, None
-        colon = yaml_edits.key_colon_end(file, key_node)
-        if colon is None:
-            return None, None
-        last_end = value.end
-        if isinstance(value, YScalar):
-            if file.text[colon : value.start].strip():
-                return None, None  # a comment or tag between the key and its value
-            dash_col = yaml_edits.col(file, key_node.start) + offset
-            edits.append(Edit(Span(colon, value.start), nl + " " * dash_col + "- "))
-        else:  # a block sequence already
-            if not yaml_edits.starts_line(file, value.start):
-                return None, None
-            dash_col = yaml_edits.col(file, value.start)
-        at = yaml_edits.end_of_line(file, last_end)
-        rest = file.text[last_end:at].strip()
-        if rest and not rest.startswith("#"):
-            return None, None
-        text = "".join(" " * dash_col + m + nl for m in moved)
-        if at == len(file.text) and not file.text.endswith(("\n", "\r")):
-            text = nl + text[: -len(nl)]
-        edits.append(Edit(Span(at, at), text))
-        path = yaml_edits.data_path(file, value)
-        if path is None:
-            return None, None
-        changes.append(Change("set", path, merged))
-    else:
-        # free-form arguments: the first task's arguments become a mapping
-        args = first.args
-        if any(not isinstance(v, str) for v in args.values()):
-            return None, None
-        unit = yaml_edits.indent_unit(file, first.node)
-        key_col = yaml_edits.col(file, first.module_key.start) + unit
-        dash_col = key_col + offset
-        lines = []
-        for k, v in args.items():
-            if k == cand.name_key:
-                lines.append(" " * key_col + f"{k}:")
-                lines.extend(" " * dash_col + "- " + t for t, _ in items[0])
-                lines.extend(" " * dash_col + m for m in moved)
-            else:
-                lines.append(" " * key_col + f"{yaml_edits.scalar_text(k, q)}: {yaml_edits.scalar_text(v, q)}")
-        e = yaml_edits.replace_value(file, first.node, first.module_key.to_data(), nl + nl.join(lines))
-        path = yaml_edits.data_path(file, node) if node is not None else None
-        if e is None or path is None:
-            return None, "free-form arguments that cannot be rewritten"
-        new_args = dict(args)
-        new_args[cand.name_key] = merged
-        edits.append(e)
-        changes.append(Change("set", path, new_args))
-    edits.append(del_edit)
-    changes.extend(del_changes)
-    spans = sorted(e.span for e in edits)
-    if any(a.overlaps(b) for a, b in zip(spans, spans[1:])):
-        return None, None
-    desc = f"merge {len(run)} `{first.module}` tasks into the first one (`{cand.name_key}:` lists {len(merged)} packages)"
-    return Fix.unsafe(edits, desc, changes), None
+    made = task_edits.merge_name_lists(seq, idx, [(c.task, c.name_key, c.names) for c in run])
+    if isinstance(made, Refusal):
+        return None, made.reason
+    merged = sum(len(c.names) for c in run)
+    desc = f"merge {len(run)} `{first.module}` tasks into the first one (`{run[0].name_key}:` lists {merged} packages)"
+    return Fix.unsafe(made.edits, desc, made.changes), None
