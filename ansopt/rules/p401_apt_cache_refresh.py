@@ -82,11 +82,11 @@ import os
 import re
 
 from .. import knowledge
-from ..fixers import yaml_edits
+from ..diagnostics import UNSAFE, Fix
+from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.project import INCLUDE_ROLES, Play, Role
-from ..model.tasks import Task, is_template, iter_task_list, parse_kv
+from ..model.tasks import Task, is_template, iter_task_list
 from ..source.yamlfile import YMap, YScalar
-from ..diagnostics import UNSAFE, Change, Edit, Fix, Span
 from ._packages import is_repo_package
 
 CODE = "P401"
@@ -244,7 +244,7 @@ class _Walker:
         if isinstance(name, str) and name.strip() and not is_template(name):
             target = self.project.resolve_task_file(name.strip(), from_abspath, self.role, self.pb_dir)
         y = self.project.yaml(target) if target is not None and target not in stack else None
-        if y is None:
+        if y is None or target is None:
             self.events.append(_Event("change", t, why="a task file ansopt cannot follow"))
             return
         self.files.add(target)
@@ -263,7 +263,7 @@ def _play_scope(play: Play) -> _Walker:
     pb = play.file_abspath
     w = _Walker(project, os.path.dirname(pb), None)
     hchange = _handlers_change(project, play.sections["handlers"], pb, w.pb_dir, None)
-    for i, sec in enumerate(("pre_tasks", "tasks", "post_tasks")):
+    for sec in ("pre_tasks", "tasks", "post_tasks"):
         if sec == "tasks" and play.roles:
             w.events.append(_Event("change", why="the play's roles"))
         w.tasks(play.sections[sec], False, pb)
@@ -360,6 +360,8 @@ def _redundant(events: list[_Event]) -> list[tuple[Task, Task, bool]]:
         if e.kind != "refresh":
             continue  # with cache_valid_time already: neither counted nor trusted
         t = e.task
+        if t is None:
+            continue  # refresh events always name their task
         if fresh and anchor is not None:
             if anchor.node is t.node:
                 continue  # the same file included twice
@@ -399,11 +401,11 @@ def check(ctx):
                 continue
             done.add(id(task.node))
             if first:
-                msg = _fit(lambda w: f"apt refreshes its cache here and again at {w} in this {label}", _where(task, other))
+                msg = _fit(lambda w, label=label: f"apt refreshes its cache here and again at {w} in this {label}", _where(task, other))
                 help = f"add `cache_valid_time: {seconds}`: it refreshes only when the lists are older than that"
             else:
                 msg = _fit(
-                    lambda w: f"apt cache refreshed again: {w} already ran `update_cache` in this {label}; no source changed since",
+                    lambda w, label=label: f"apt cache refreshed again: {w} already ran `update_cache` in this {label}; no source changed since",
                     _where(task, other),
                 )
                 help = (
@@ -441,30 +443,8 @@ def _fix(task: Task, seconds: int) -> tuple[Fix | None, str | None]:
             return None, None
         return Fix.unsafe([made[0]], desc, [made[1]]), None
     if isinstance(node, YScalar) and isinstance(node.value, str):
-        return _append_free_form(task, node, seconds, desc)
+        appended = task_edits.append_free_form_arg(task, node, "cache_valid_time", str(seconds))
+        if isinstance(appended, Refusal):
+            return None, appended.reason
+        return Fix.unsafe(appended.edits, desc, appended.changes), None
     return None, None
-
-
-def _append_free_form(task: Task, node: YScalar, seconds: int, desc: str):
-    file = task.file
-    if node.anchor or node.style not in ("", "'", '"'):
-        return None, "block-scalar arguments"
-    text = file.text[node.start : node.end]
-    if "\n" in text or "\r" in text:
-        return None, "multi-line free-form arguments"
-    extra = f" cache_valid_time={seconds}"
-    new_value = node.value.rstrip() + extra
-    if node.value != node.value.rstrip():
-        return None, None
-    # parse_kv must read the old arguments plus exactly the new one
-    old_kv = parse_kv(node.value)
-    new_kv = parse_kv(new_value)
-    if "_raw_params" in old_kv and old_kv.get("_raw_params") != new_kv.get("_raw_params"):
-        return None, None
-    if new_kv != {**old_kv, "cache_valid_time": str(seconds)}:
-        return None, None
-    at = node.end if node.style == "" else node.end - 1
-    path = yaml_edits.data_path(file, node)
-    if path is None:
-        return None, None
-    return Fix.unsafe([Edit(Span(at, at), extra)], desc, (Change("set", path, new_value),)), None
