@@ -20,9 +20,7 @@ BLOCK_KEYS = ("block", "rescue", "always")
 
 @lru_cache(maxsize=4096)
 def _parse_kv(text: str, check_raw: bool) -> tuple[tuple[str, str], ...]:
-    from ansible.parsing.splitter import parse_kv
-
-    return tuple(parse_kv(text, check_raw=check_raw).items())
+    return tuple(knowledge.parse_kv(text, check_raw=check_raw).items())
 
 
 _SIMPLE = re.compile(r"[^\s='\"\\{}%#]+(?: +[^\s='\"\\{}%#]+)*\Z")

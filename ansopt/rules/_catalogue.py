@@ -1,10 +1,11 @@
 """The ansible.cfg catalogue as the C4 rules read it: which sections read a key, who reads
-it, the keys ansible-core removed (history the installed catalogue cannot hold), spelling
-distance. Shared by C401-C404."""
+it, the keys ansible-core removed (history the installed catalogue cannot hold, kept in
+`ansopt.knowledge.history`), spelling distance. Shared by C401-C404."""
 
 from __future__ import annotations
 
 from .. import knowledge
+from ..knowledge.history import REMOVED_INI_KEYS as REMOVED  # noqa: F401 (C404 and its tests read the table)
 
 IGNORED_SECTIONS = {"testing"}  # ansible-core's own test entries
 
@@ -55,46 +56,13 @@ def readers(section: str, key: str) -> str:
     return ", ".join(names[:2]) + (" and others" if len(names) > 2 else "")
 
 
-_GATHER = (
-    "2.18",
-    "the play keyword `{key}` on the plays that gather facts, or `module_defaults` for ansible.builtin.setup "
-    "(`module_defaults: {{ansible.builtin.setup: {{{key}: ...}}}}`)",
-)
-
-# (section, key) -> (removed in, replacement text, renamed key or None)
-REMOVED: dict[tuple[str, str], tuple[str, str, str | None]] = {
-    ("defaults", "gather_subset"): (*_GATHER, None),
-    ("defaults", "gather_timeout"): (*_GATHER, None),
-    ("defaults", "fact_path"): (*_GATHER, None),
-    ("ssh_connection", "scp_if_ssh"): ("2.17", "`transfer_method` in [ssh_connection] (scp, sftp, piped or smart)", "transfer_method"),
-    ("defaults", "jinja2_native_warning"): ("2.17", "nothing (the warning it silenced is gone)", None),
-    ("defaults", "collections_paths"): ("2.19", "`collections_path` (singular)", "collections_path"),
-    ("defaults", "string_conversion_action"): ("2.19", "nothing (ansible-core no longer converts those values)", None),
-    ("defaults", "cow_whitelist"): ("2.15", "`cowsay_enabled_stencils`", "cowsay_enabled_stencils"),
-    ("defaults", "command_warnings"): ("2.14", "nothing (the command module no longer warns)", None),
-    ("defaults", "hostfile"): ("2.8", "`inventory` in [defaults]", "inventory"),
-    ("defaults", "sudo"): ("2.8", "`become` in [privilege_escalation]", None),
-    ("defaults", "sudo_user"): ("2.8", "`become_user` in [privilege_escalation]", None),
-    ("defaults", "sudo_exe"): ("2.8", "`become_exe` in [privilege_escalation]", None),
-    ("defaults", "sudo_flags"): ("2.8", "`become_flags` in [privilege_escalation]", None),
-    ("defaults", "su_user"): ("2.9", "`become_user` in [privilege_escalation] (with `become_method = su`)", None),
-    ("defaults", "su_exe"): ("2.9", "`become_exe` in [privilege_escalation] (with `become_method = su`)", None),
-    ("defaults", "su_flags"): ("2.9", "`become_flags` in [privilege_escalation] (with `become_method = su`)", None),
-    ("defaults", "ask_sudo_pass"): ("2.9", "`become_ask_pass` in [privilege_escalation]", None),
-    ("defaults", "ask_su_pass"): ("2.9", "`become_ask_pass` in [privilege_escalation]", None),
-    ("defaults", "squash_actions"): ("2.11", "nothing (package modules take a list in `name` instead)", None),
-}
-
 # keys other rules own
 OWNED_ELSEWHERE = {("defaults", "callback_whitelist")}
 
 
 def removed(section: str, key: str):
     """The history entry for a key the installed ansible-core no longer knows, else None."""
-    K = knowledge.get()
-    if (section, key) in K.ini_index:
-        return None
-    return REMOVED.get((section, key))
+    return knowledge.get().removed_ini_key(section, key)
 
 
 def typo_distance(a: str, b: str) -> int:

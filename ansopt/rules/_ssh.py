@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from .. import knowledge
 from ..model.config import EffectiveConfig
+from ..model.shell import split_args, tokens_with_spans  # noqa: F401 (re-exported for the SSH rules)
 from ..model.tasks import is_template
 from ..source.cfgfile import CfgOption
 from ..source.inventory import VarPos
@@ -30,15 +30,6 @@ _OPT_ARG = re.compile(r"\s*(?P<kw>[A-Za-z][A-Za-z0-9]*)(?:\s*=\s*|\s+)(?P<val>.*
 
 
 # --------------------------------------------------------------------------- ssh arguments
-
-
-def split_args(text: str) -> list[str] | None:
-    """The argument list ansible-core builds from an *_args value (`shlex.split`, empty
-    items dropped); None when shlex cannot split it (ansible-core would fail too)."""
-    try:
-        return [t.strip() for t in shlex.split(text) if t.strip()]
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -100,46 +91,6 @@ def ssh_config_options(text: str) -> dict[str, str]:
         p = parse_option(line)
         if p is not None:
             out.setdefault(p[0], p[1])
-    return out
-
-
-def tokens_with_spans(text: str) -> list[tuple[str, int, int]] | None:
-    """POSIX-shell words of `text` with their (start, end) offsets, as `shlex.split` splits
-    them (quotes removed in the word, not in the span); None on unbalanced quotes."""
-    out: list[tuple[str, int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        start = i
-        word: list[str] = []
-        while i < n and not text[i].isspace():
-            c = text[i]
-            if c == "'":
-                j = text.find("'", i + 1)
-                if j < 0:
-                    return None
-                word.append(text[i + 1 : j])
-                i = j + 1
-            elif c == '"':
-                i += 1
-                while i < n and text[i] != '"':
-                    if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\$`\n':
-                        i += 1
-                    word.append(text[i])
-                    i += 1
-                if i >= n:
-                    return None
-                i += 1
-            elif c == "\\" and i + 1 < n:
-                if text[i + 1] != "\n":
-                    word.append(text[i + 1])
-                i += 2
-            else:
-                word.append(c)
-                i += 1
-        out.append(("".join(word), start, i))
     return out
 
 

@@ -130,17 +130,17 @@ Fix (unsafe)
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
-from typing import Any, Callable, Iterator
+from collections.abc import Callable
+from typing import Any
 
 from .. import knowledge
+from ..diagnostics import UNSAFE, Change, Fix
 from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST
+from ..model.shell import VALUE_FLAGS, argv_commands, commands, has_option, operands_after, option_value, task_commands
 from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ..diagnostics import UNSAFE, Change, Fix
 from ._text import clip
 
 CODE = "P301"
@@ -191,23 +191,24 @@ OPTIONS = {
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 COMMANDS = frozenset({"ansible.builtin.command", "ansible.builtin.shell"})
-FALSE_WORDS = frozenset({"no", "false", "off", "0", "n", "f", ""})
 
 # --------------------------------------------------------------------------- values
 
 
 def _false(v: Any) -> bool:
-    """Definitely off (False, None, 'no', ...); a template is not definitely anything."""
+    """Definitely off (False, None, '', or one of ansible-core's false words); a template is
+    not definitely anything."""
     if v is None or v is False:
         return True
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return v == 0
-    return isinstance(v, str) and not is_template(v) and v.strip().lower() in FALSE_WORDS
+    word = _plain(v)
+    return word is not None and (word == "" or (knowledge.get().is_boolean_text(word) and not knowledge.get().boolean(word)))
 
 
 def _true_keyword(v: Any) -> bool:
-    """A keyword that is definitely on (True or a truthy word; a template is not)."""
-    return v is True or (isinstance(v, str) and not is_template(v) and v.strip().lower() in ("yes", "true", "on", "1", "y", "t"))
+    """A keyword that is definitely on (True or one of ansible-core's true words; a template is not)."""
+    return v is True or (_plain(v) is not None and knowledge.get().boolean(v))
 
 
 def _plain(v: Any) -> str | None:
@@ -247,9 +248,6 @@ def _names(v: Any) -> list[str]:
 
 
 # --------------------------------------------------------------------------- modules
-# Each check gets the task's args and returns what the task does (for the message), or None.
-
-
 # Each check gets the task's args and returns (what the task does, kind) or None. Kinds:
 # "upgrade" (a package transaction: killed when `async` is exceeded, so never fixed) and
 # "download" (work the task redoes on every run).
@@ -333,22 +331,13 @@ def _lookup(fqcn: str, table) -> Any:
     return None
 
 
-@lru_cache(maxsize=None)
 def action_supports_async(fqcn: str) -> bool:
-    """False when ansible-core's own action plugin for the module refuses `async`
-    (`_supports_async` is set by the `normal` action and a few others only)."""
+    """False when ansible-core's own action plugin for the module refuses `async` (from the
+    knowledge cache; a module without an action plugin of its own runs through `normal`, which
+    supports it); outside ansible.builtin, False for the NEVER modules."""
     if not fqcn.startswith("ansible.builtin."):
         return fqcn not in NEVER
-    core = knowledge.ansible_core_dir()
-    if core is None:
-        return True
-    path = os.path.join(str(core), "plugins", "action", short_name(fqcn) + ".py")
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError:
-        return True  # no action plugin of its own: the `normal` action, which supports async
-    return "_supports_async = True" in text
+    return not knowledge.get().action_refuses_async(fqcn)
 
 
 # --------------------------------------------------------------------------- command text
@@ -365,22 +354,6 @@ class Pattern:
         self.check = check
 
 
-_CURL_VALUE_FLAGS = frozenset("dHuXAebcFTxwrmKECYyzUQtP")
-_WGET_VALUE_FLAGS = frozenset("oaitTwPUeBQlARDXI")
-
-
-def _short_flag_value(tokens: list[str], i: int, flag: str, value_flags) -> tuple[bool, str | None]:
-    """In the short-option cluster tokens[i] (`-fsSLo`), is `flag` given, and its value?"""
-    t = tokens[i]
-    for j, ch in enumerate(t[1:], 1):
-        if ch == flag:
-            rest = t[j + 1 :]
-            return True, rest if rest else (tokens[i + 1] if i + 1 < len(tokens) else "")
-        if ch in value_flags:
-            break
-    return False, None
-
-
 def _downloads(tokens: list[str], out: str | None) -> bool:
     if out is not None and out.strip() in ("-", "/dev/null"):
         return False
@@ -390,50 +363,20 @@ def _downloads(tokens: list[str], out: str | None) -> bool:
 
 def _curl_download(tokens: list[str]) -> bool:
     """curl writes what it fetches to a file (`-o file`, `-O`, `--output`), not to stdout."""
-    out: str | None = None
-    remote = False
-    for i, t in enumerate(tokens[1:], 1):
-        if t.startswith("--"):
-            if t == "--output":
-                out = tokens[i + 1] if i + 1 < len(tokens) else ""
-            elif t.startswith("--output="):
-                out = t.split("=", 1)[1]
-            elif t in ("--remote-name", "--remote-name-all"):
-                remote = True
-        elif t.startswith("-") and len(t) > 1:
-            given, value = _short_flag_value(tokens, i, "o", _CURL_VALUE_FLAGS)
-            if given:
-                out = value
-            elif _short_flag_value(tokens, i, "O", _CURL_VALUE_FLAGS)[0]:
-                remote = True
-    if out is None and not remote:
+    out = option_value(tokens, "o", "--output", VALUE_FLAGS["curl"])
+    if out is None and not has_option(tokens, "O", ("--remote-name", "--remote-name-all"), VALUE_FLAGS["curl"]):
         return False
     return _downloads(tokens, out)
 
 
 def _wget_download(tokens: list[str]) -> bool:
     """wget saves to a file unless told to write to stdout (`-O -`) or only check (`--spider`)."""
-    out: str | None = None
-    for i, t in enumerate(tokens[1:], 1):
-        if t.startswith("--"):
-            if t == "--output-document":
-                out = tokens[i + 1] if i + 1 < len(tokens) else ""
-            elif t.startswith("--output-document="):
-                out = t.split("=", 1)[1]
-        elif t.startswith("-") and len(t) > 1:
-            given, value = _short_flag_value(tokens, i, "O", _WGET_VALUE_FLAGS)
-            if given:
-                out = value
-    return _downloads(tokens, out)
+    return _downloads(tokens, option_value(tokens, "O", "--output-document", VALUE_FLAGS["wget"]))
 
 
 def _no_package_named(tokens: list[str]) -> bool:
     """`dnf update` / `yum -y upgrade` with no package after the verb: every package."""
-    verbs = ("upgrade", "update", "distro-sync", "up", "dist-upgrade", "dup", "patch")
-    for i, t in enumerate(tokens):
-        if t in verbs:
-            return not [w for w in tokens[i + 1 :] if not w.startswith("-")]
-    return False
+    return operands_after(tokens, ("upgrade", "update", "distro-sync", "up", "dist-upgrade", "dup", "patch")) == []
 
 
 _APT_SIM = r"\s(-s|--simulate|--just-print|--dry-run|--recon|--no-act|--assume-no)\b"
@@ -453,184 +396,21 @@ PATTERNS = (
 )
 
 _NEVER_RUNS = re.compile(r"\s(--help|--version|-h|--usage)(\s|$)")
-_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
-_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "time", "exec", "command", "builtin"})
-_BACKGROUND = frozenset({"nohup", "setsid", "disown", "daemonize", "start-stop-daemon"})
-# wrapper -> options of that wrapper which take a value
-_WRAPPERS = {
-    "sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U", "--user", "--group"},
-    "doas": {"-u", "-C"},
-    "env": {"-u", "-C", "--unset", "--chdir", "-S"},
-    "nice": {"-n", "--adjustment"},
-    "ionice": {"-c", "-n", "-p", "-t"},
-    "timeout": {"-s", "-k", "--signal", "--kill-after"},
-    "stdbuf": {"-i", "-o", "-e"},
-    "chronic": set(),
-    "unbuffer": set(),
-    "runuser": {"-u", "-g", "-G", "--user", "--group"},
-    "flock": {"-w", "-E", "--timeout"},
-}
-
-
-def _split(text: str) -> Iterator[tuple[list[str], bool]]:
-    """Simple commands of shell text: (words with quotes removed, sent to the background)."""
-    words: list[str] = []
-    word: list[str] = []
-    in_word = False
-    i, n = 0, len(text)
-
-    def end_word():
-        nonlocal word, in_word
-        if in_word:
-            words.append("".join(word))
-        word, in_word = [], False
-
-    def end_cmd(background: bool = False):
-        nonlocal words
-        end_word()
-        if words:
-            out = (words, background)
-            words = []
-            return out
-        return None
-
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n:
-            if text[i + 1] == "\n":
-                i += 2
-                continue
-            word.append(text[i + 1])
-            in_word = True
-            i += 2
-            continue
-        if c in "'\"":
-            j = text.find(c, i + 1)
-            if j < 0:
-                j = n
-            word.append(text[i + 1 : j])
-            in_word = True
-            i = j + 1
-            continue
-        if c == "#" and not in_word:
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in " \t":
-            end_word()
-            i += 1
-            continue
-        if c == "&":
-            prev = text[i - 1] if i else ""
-            nxt = text[i + 1] if i + 1 < n else ""
-            if prev == ">" or nxt == ">":  # 2>&1, &>file
-                word.append(c)
-                in_word = True
-                i += 1
-                continue
-            if nxt == "&":
-                got = end_cmd()
-                i += 2
-            else:
-                got = end_cmd(background=True)
-                i += 1
-            if got:
-                yield got
-            continue
-        if c == "$" and i + 1 < n and text[i + 1] == "(":
-            got = end_cmd()
-            if got:
-                yield got
-            i += 2
-            continue
-        if c in ";|\n\r()`":
-            got = end_cmd()
-            if got:
-                yield got
-            i += 1
-            continue
-        word.append(c)
-        in_word = True
-        i += 1
-    got = end_cmd()
-    if got:
-        yield got
-
-
-def _normalize(words: list[str], depth: int = 0) -> Iterator[tuple[list[str], bool]]:
-    """Drop prefixes (VAR=, sudo, env, ...) and the command's directory; open `bash -c`.
-    Yields (words, backgrounded)."""
-    i = 0
-    background = False
-    while i < len(words):
-        w = words[i]
-        base = w.rsplit("/", 1)[-1]
-        if _ASSIGN.match(w) or w in _KEYWORDS:
-            i += 1
-            continue
-        if base in _BACKGROUND:
-            background = True
-            i += 1
-            continue
-        if base in _WRAPPERS:
-            takes = _WRAPPERS[base]
-            i += 1
-            if base == "timeout" and i < len(words) and not words[i].startswith("-"):
-                i += 1  # the duration
-            while i < len(words) and (words[i].startswith("-") or _ASSIGN.match(words[i])):
-                if words[i] == "--":
-                    i += 1
-                    break
-                i += 2 if words[i] in takes else 1
-            if base == "timeout" and i < len(words) and re.match(r"\d", words[i]):
-                i += 1
-            continue
-        break
-    rest = words[i:]
-    if not rest:
-        return
-    rest = [rest[0].rsplit("/", 1)[-1]] + rest[1:]
-    if rest[0] in _SHELLS and depth < 3:
-        for j, w in enumerate(rest[1:], 1):
-            if re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", w) and j + 1 < len(rest):
-                for sub, bg in _split(rest[j + 1]):
-                    for got, bg2 in _normalize(sub, depth + 1):
-                        yield got, bg or bg2 or background
-                return
-    yield rest, background
-
-
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-
-
-def _jinja_word(m: re.Match) -> str:
-    return "{{x}}" if m.group(0).startswith("{{") else " "
 
 
 def command_matches(text: str, extra: list[re.Pattern]) -> list[tuple[str, str]]:
-    """(label, kind) of the long-running commands in shell text, in order, without repeats.
-
-    Jinja expressions become one opaque word first, so their `|` filters and quotes do not
-    split the command. Text that sends anything to the background (`&`, `nohup`, `setsid`)
-    starts a process meant to outlive the task: nothing is reported for it."""
-    segments = []
-    for words, bg in _split(_JINJA.sub(_jinja_word, text)):
-        for seg, bg2 in _normalize(words):
-            if bg or bg2:
-                return []
-            segments.append(seg)
-    out: list[tuple[str, str]] = []
-    for seg in segments:
-        _match_segment(seg, extra, out)
-    return out
+    """(label, kind) of the long-running commands in shell text, in order, without repeats; none
+    when it sends anything to the background (a process meant to outlive the task; `shell.commands`)."""
+    return _matches(commands(text), extra)
 
 
 def argv_matches(argv: list[str], extra: list[re.Pattern]) -> list[tuple[str, str]]:
+    return _matches(argv_commands(argv), extra)
+
+
+def _matches(segments: list[list[str]] | None, extra: list[re.Pattern]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    for seg, bg in _normalize([str(a) for a in argv]):
-        if bg:
-            return []
+    for seg in segments or ():
         _match_segment(seg, extra, out)
     return out
 
@@ -663,16 +443,13 @@ def _match_segment(seg: list[str], extra: list[re.Pattern], out: list[tuple[str,
 # --------------------------------------------------------------------------- where tasks run
 
 
-def _local_value(v: Any) -> bool:
-    return isinstance(v, str) and v.strip() in LOCAL_HOSTS
-
-
 def _runs_locally(task: Task) -> bool:
     if task.delegate_local:
         return True
     t: Task | None = task
     while t is not None:
-        if _local_value(t.value("delegate_to")) or t.value("connection") == "local":
+        to = t.value("delegate_to")
+        if (isinstance(to, str) and to.strip() in LOCAL_HOSTS) or t.value("connection") == "local":
             return True
         t = t.parent
     return False
@@ -711,14 +488,7 @@ def _what(task: Task, extra_modules: set[str], extra_cmds: list[re.Pattern]) -> 
     if fqcn in COMMANDS:
         if "creates" in args or "removes" in args:
             return None  # runs once, or only while something is there: not on every run
-        found: list[tuple[str, str]] = []
-        argv = args.get("argv")
-        if isinstance(argv, list) and argv:
-            found = argv_matches(argv, extra_cmds)
-        else:
-            text = args.get("cmd", args.get("_raw_params"))
-            if isinstance(text, str):
-                found = command_matches(text, extra_cmds)
+        found = _matches(task_commands(args), extra_cmds)
         if not found:
             return None
         kind = UPGRADE if any(k == UPGRADE for _, k in found) else found[0][1]

@@ -1,11 +1,11 @@
-"""What ansopt knows about Ansible, derived from the installed ansible-core and cached.
+"""Everything ansopt derives from the installed ansible-core: its config definitions, plugin
+documentation, playbook keyword classes, module routing, fact collectors and action plugins.
 
-Nothing here is a hand-written table of Ansible's settings, keywords or modules: the first
-call imports ansible-core, reads its config definitions, plugin documentation, playbook
-keyword classes, module routing and fact collectors, and stores the result as JSON in the
-user cache (``$ANSOPT_CACHE_DIR``, else ``$XDG_CACHE_HOME/ansopt``, else
-``~/.cache/ansopt``), keyed by the ansible-core version and the file's format version.
-Later runs read that JSON and never import ansible-core.
+This is the one module of ansopt (besides ``ansible_plugins/``, which runs inside Ansible) that
+imports ``ansible``, always inside a function: `build()` runs once per ansible-core version, in
+a child process (`build_isolated()`), and its result is cached as JSON (see `cache`); `parse_kv`
+is the one piece of ansible-core called at run time, for free-form arguments that the fast
+path of `ansopt.model.tasks` cannot split.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import os
 import re
 import sys
 import tempfile
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-FORMAT = 12  # bump when the shape of the cached data changes
+from .cache import FORMAT, KnowledgeError, ansible_core_dir, ansible_core_version
 
 _PLUGIN_TYPES = (
     "connection",
@@ -37,41 +36,6 @@ _PLUGIN_TYPES = (
     "httpapi",
     "terminal",
 )
-
-
-def ansible_core_dir() -> Path | None:
-    """The installed `ansible` package folder, found without importing it."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec("ansible")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
-
-
-def ansible_core_version() -> str | None:
-    """ansible-core's version, read from ansible/release.py without importing ansible."""
-    d = ansible_core_dir()
-    if d is None:
-        return None
-    try:
-        text = (d / "release.py").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    m = re.search(r"""__version__\s*=\s*['"]([^'"]+)['"]""", text)
-    return m.group(1) if m else None
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("ANSOPT_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "ansopt"
 
 
 def _jsonable(v: Any) -> Any:
@@ -247,8 +211,9 @@ def _build_facts() -> dict[str, Any]:
         ids = collectors.setdefault(name, set())
         ids.update(getattr(cls, "_fact_ids", set()) or set())
         mod = inspect.getmodule(cls)
-        if mod is not None and getattr(mod, "__file__", None):
-            files.setdefault(name, set()).add(Path(mod.__file__))
+        mod_file = getattr(mod, "__file__", None) if mod is not None else None
+        if mod_file:
+            files.setdefault(name, set()).add(Path(mod_file))
     # Platform-specific collectors (hardware, network, virtual) keep their facts in sibling
     # modules; scan the whole sub-package for the keys they write.
     owner: dict[Path, str] = {p: name for name, paths in files.items() for p in paths}
@@ -415,6 +380,21 @@ def _build_booleans() -> dict[str, list[str]]:
     }
 
 
+def _build_async_refusing(core: Path) -> list[str]:
+    """FQCNs of the ansible.builtin actions whose action plugin refuses `async`: ActionBase
+    has `_supports_async = False`, and only the `normal` action and a few others set it True.
+    A module without an action plugin of its own runs through `normal`, which supports it."""
+    out = []
+    for py in sorted((core / "plugins" / "action").glob("*.py")):
+        try:
+            text = py.read_text(encoding="utf-8")
+        except OSError:
+            continue  # unreadable: treated as supporting async, as a missing plugin
+        if "_supports_async = True" not in text:
+            out.append("ansible.builtin." + py.stem)
+    return out
+
+
 def build() -> dict[str, Any]:
     core = ansible_core_dir()
     if core is None:
@@ -436,20 +416,8 @@ def build() -> dict[str, Any]:
         "action_facts": _build_action_facts(core),
         "bypass_host_loop": _build_bypass_host_loop(core),
         "fragment_keys": _build_fragment_keys(core),
+        "async_refusing_actions": _build_async_refusing(core),
     }
-
-
-# --------------------------------------------------------------------------- loading
-
-_KNOWLEDGE: Knowledge | None = None
-
-
-def _cache_file() -> Path:
-    return cache_dir() / f"knowledge-{ansible_core_version() or 'none'}-f{FORMAT}.json"
-
-
-class KnowledgeError(RuntimeError):
-    """ansible-core is missing or could not be read."""
 
 
 def build_isolated() -> dict[str, Any]:
@@ -466,8 +434,8 @@ def build_isolated() -> dict[str, Any]:
         env["ANSIBLE_CONFIG"] = cfg
         env["ANSIBLE_LOCAL_TEMP"] = tmp
         env["HOME"] = env.get("HOME", tmp)
-        code = "import json, sys; from ansopt.knowledge import build; json.dump(build(), sys.stdout)"
-        pkg_root = str(Path(__file__).resolve().parents[1])
+        code = "import json, sys; from ansopt.knowledge.build import build; json.dump(build(), sys.stdout)"
+        pkg_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:
             p = subprocess.run([sys.executable, "-c", code], cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
@@ -482,202 +450,12 @@ def build_isolated() -> dict[str, Any]:
             raise KnowledgeError("cannot read ansible-core's catalogue: unexpected output") from None
 
 
-def _load_or_build() -> dict[str, Any]:
-    path = _cache_file()
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        if data.get("format") == FORMAT:
-            return data
-    except (OSError, ValueError):
-        pass
-    data = build_isolated()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("knowledge-*.json"):  # earlier versions and formats
-            if old != path:
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".knowledge-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except OSError:  # an unwritable cache only costs speed
-        pass
-    return data
+# --------------------------------------------------------------------------- at run time
 
 
-class Knowledge:
-    """Read-only view of the derived data, with the lookups rules need."""
+def parse_kv(text: str, check_raw: bool = False) -> dict[str, str]:
+    """ansible-core's own k=v splitter (`ansible.parsing.splitter.parse_kv`), imported on the
+    first call; it raises on text it cannot split (unbalanced quotes and the like)."""
+    from ansible.parsing.splitter import parse_kv as core_parse_kv
 
-    def __init__(self, data: dict[str, Any]):
-        self.data = data
-
-    # ---- playbook keywords
-    @cached_property
-    def task_keywords(self) -> frozenset[str]:
-        kw = self.data["keywords"]
-        return frozenset(kw["task"]) | frozenset(kw["handler"])
-
-    # ---- modules
-    @cached_property
-    def builtin_modules(self) -> frozenset[str]:
-        m = self.data["modules"]
-        return frozenset(m["builtin"]) | frozenset(m["actions"])
-
-    def canonical_module(self, name: str) -> str:
-        """FQCN for a module name as written: `apt` -> `ansible.builtin.apt`.
-
-        Short names of modules that moved to collections follow ansible-core's routing
-        (`docker_image` -> `community.docker.docker_image`); a builtin name that ansible-core
-        redirects inside ansible.builtin (`yum` -> dnf on 2.17+) keeps its own name.
-        """
-        if name.startswith("ansible.legacy."):
-            name = "ansible.builtin." + name[len("ansible.legacy.") :]
-        if "." in name:
-            return name
-        if name in self.builtin_modules:
-            return "ansible.builtin." + name
-        target = self.data["modules"]["redirects"].get(name)
-        if target:
-            if target.startswith("ansible.builtin."):
-                return "ansible.builtin." + name
-            return target
-        return name
-
-    @cached_property
-    def freeform_actions(self) -> frozenset[str]:
-        return frozenset(self.data["modules"]["freeform"])
-
-    # ---- config catalogue
-    @property
-    def config(self) -> dict[str, Any]:
-        return self.data["config"]
-
-    def base_option(self, name: str) -> dict[str, Any] | None:
-        return self.data["config"]["base"].get(name)
-
-    def plugin_options(self, ptype: str, name: str) -> dict[str, dict[str, Any]]:
-        return self.data["config"]["plugins"].get(ptype, {}).get(name, {})
-
-    @cached_property
-    def ini_index(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-        """(section, key) -> [(plugin type or '', plugin name or '', option name)]."""
-        idx: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for opt, defn in self.data["config"]["base"].items():
-            for sec, key in defn["ini"]:
-                idx.setdefault((sec, key), []).append(("", "", opt))
-        for ptype, plugins in self.data["config"]["plugins"].items():
-            for pname, opts in plugins.items():
-                for opt, defn in opts.items():
-                    for sec, key in defn["ini"]:
-                        idx.setdefault((sec, key), []).append((ptype, pname, opt))
-        return idx
-
-    def option_def(self, ref: tuple[str, str, str]) -> dict[str, Any]:
-        ptype, pname, opt = ref
-        if not ptype:
-            return self.data["config"]["base"][opt]
-        return self.data["config"]["plugins"][ptype][pname][opt]
-
-    @cached_property
-    def sections(self) -> frozenset[str]:
-        return frozenset(sec for sec, _ in self.ini_index)
-
-    @cached_property
-    def section_keys(self) -> dict[str, frozenset[str]]:
-        """section -> the INI keys some option (base or plugin) reads from it."""
-        out: dict[str, set[str]] = {}
-        for sec, key in self.ini_index:
-            out.setdefault(sec, set()).add(key)
-        return {s: frozenset(k) for s, k in out.items()}
-
-    @cached_property
-    def key_sections(self) -> dict[str, frozenset[str]]:
-        """INI key -> the sections it is read from."""
-        out: dict[str, set[str]] = {}
-        for sec, key in self.ini_index:
-            out.setdefault(key, set()).add(sec)
-        return {k: frozenset(s) for k, s in out.items()}
-
-    def ini_deprecations(self, section: str, key: str) -> list[tuple[tuple[str, str, str], dict[str, Any]]]:
-        """[(ref, deprecation)] for the options that (section, key) sets and that ansible-core
-        marks deprecated: the whole option, or only this INI name of it."""
-        out = []
-        for ref in self.ini_index.get((section, key), []):
-            defn = self.option_def(ref)
-            dep = defn.get("deprecated")
-            if not dep:
-                for sec, k, d in defn.get("ini_deprecated", []):
-                    if sec == section and k == key and d:
-                        dep = d
-                        break
-            if dep:
-                out.append((ref, dep if isinstance(dep, dict) else {"why": str(dep)}))
-        return out
-
-    @property
-    def galaxy_server_options(self) -> dict[str, dict[str, Any]]:
-        """Keys of a `[galaxy_server.NAME]` section: {key: {type, required}}."""
-        return self.data["config"].get("galaxy_server", {})
-
-    @property
-    def core_version(self) -> str:
-        return str(self.data.get("ansible_core") or "")
-
-    def boolean(self, value: Any) -> bool:
-        """ansible-core's non-strict boolean conversion (as for config values)."""
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)):
-            return value == 1
-        return str(value).strip().lower() in self.data["booleans"]["true"]
-
-    def is_boolean_text(self, value: Any) -> bool:
-        b = self.data["booleans"]
-        return str(value).strip().lower() in b["true"] or str(value).strip().lower() in b["false"]
-
-    # ---- variables and facts
-    @cached_property
-    def magic_vars(self) -> frozenset[str]:
-        return frozenset(self.data["magic"])
-
-    @property
-    def facts(self) -> dict[str, Any]:
-        return self.data["facts"]
-
-    @cached_property
-    def fragment_keys(self) -> frozenset[tuple[str, str]]:
-        """(section, key) pairs of ansible-core's doc fragments (keys collection plugins read)."""
-        return frozenset(tuple(x) for x in self.data.get("fragment_keys", []))
-
-    def route(self, ptype: str, name: str) -> str:
-        """A plugin's name after ansible-core's routing (`cache` `yaml` -> community.general.yaml)."""
-        return self.data["modules"].get("plugin_redirects", {}).get(ptype, {}).get(name, name)
-
-    @cached_property
-    def bypass_host_loop(self) -> frozenset[str]:
-        """FQCNs of actions that run once for every host of the play (pause, add_host)."""
-        return frozenset(self.data.get("bypass_host_loop", []))
-
-    def action_facts(self, fqcn: str | None) -> list[str]:
-        """Facts an action reads to choose its backend (`ansible.builtin.service` -> service_mgr)."""
-        if not fqcn or not fqcn.startswith("ansible.builtin."):
-            return []
-        short = fqcn.rsplit(".", 1)[-1]
-        af = self.data.get("action_facts", {})
-        if short in af:
-            return af[short]
-        target = self.data["modules"]["redirects"].get(short, "")
-        if target.startswith("ansible.builtin."):
-            return af.get(target.rsplit(".", 1)[-1], [])
-        return []
-
-
-def get() -> Knowledge:
-    global _KNOWLEDGE
-    if _KNOWLEDGE is None:
-        _KNOWLEDGE = Knowledge(_load_or_build())
-    return _KNOWLEDGE
+    return core_parse_kv(text, check_raw=check_raw)
