@@ -281,6 +281,45 @@ def insert_key(file: YamlFile, mapping: YMap, key: str, value_text: str, after: 
     return Edit(Span(pos, pos), entry + nl)
 
 
+def ends_in_kept_block_scalar(file: YamlFile, node: YNode) -> bool:
+    """Does the text of `node` end in a block scalar with keep chomping (`|+`, `>+`)? That
+    scalar owns the blank lines after it: a line inserted there would change its value."""
+    last = node
+    while True:
+        if isinstance(last, YMap) and last.pairs and not last.flow:
+            last = last.pairs[-1][1]
+        elif isinstance(last, YSeq) and last.items and not last.flow:
+            last = last.items[-1]
+        else:
+            break
+    if not isinstance(last, YScalar) or last.style not in ("|", ">"):
+        return False
+    header = file.text[last.start : end_of_line(file, last.start)]
+    return "+" in header.split("#", 1)[0]
+
+
+def insert_keys(file: YamlFile, mapping: YMap, pairs: list[tuple[str, Any]], after: Any) -> tuple[Edit, list[Change]] | None:
+    """Add several `key: value` entries (scalar values, in the file's quote style) to a
+    block mapping in one edit, in order, right after the entry `after`."""
+    if not pairs or mapping.flow or under_anchor(mapping):
+        return None
+    prev = mapping.get(after)
+    if prev is None or ends_in_kept_block_scalar(file, prev):
+        return None
+    path = data_path(file, mapping)
+    if path is None or not mapping.pairs:
+        return None
+    q = quote_char(file)
+    nl = file.lines.newline
+    indent = " " * col(file, mapping.pairs[0][0].start)
+    (key, value), rest = pairs[0], pairs[1:]
+    text = scalar_text(value, q) + "".join(f"{nl}{indent}{k}: {scalar_text(v, q)}" for k, v in rest)
+    edit = insert_key(file, mapping, key, text, after=after)
+    if edit is None:
+        return None
+    return edit, [Change("set", (*path, k), v) for k, v in pairs]
+
+
 def block_seq_for(file: YamlFile, seq: YSeq, key_col: int, model_key_col: int) -> str | None:
     """Text for the block sequence `seq` moved under a key at column `key_col`, keeping
     its items, comments and the offset its dashes had from their original key."""

@@ -135,12 +135,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import knowledge
-from ..diagnostics import UNSAFE, Change, Fix
+from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST
 from ..model.shell import VALUE_FLAGS, argv_commands, commands, has_option, operands_after, option_value, task_commands
 from ..model.tasks import Task, is_template, short_name
-from ..source.yamlfile import YMap, YScalar, YSeq
+from ..source.yamlfile import YScalar
 from ._text import clip
 
 CODE = "P301"
@@ -555,43 +555,16 @@ def check(ctx):
         )
 
 
-def _keeps_trailing_lines(file, node) -> bool:
-    """Does the text of `node` end in a block scalar with keep chomping (`|+`, `>+`)?"""
-    last = node
-    while True:
-        if isinstance(last, YMap) and last.pairs and not last.flow:
-            last = last.pairs[-1][1]
-        elif isinstance(last, YSeq) and last.items and not last.flow:
-            last = last.items[-1]
-        else:
-            break
-    if not isinstance(last, YScalar) or last.style not in ("|", ">"):
-        return False
-    header = file.text[last.start : yaml_edits.end_of_line(file, last.start)]
-    return "+" in header.split("#", 1)[0]
-
-
 def _fix(task: Task, async_val: int, poll_val: int | None) -> Fix | None:
-    file = task.file
     node = task.node
     key = task.module_key
     if key is None or node.flow or yaml_edits.under_anchor(node) or not isinstance(key, YScalar):
         return None
-    value = node.get(key.value)
-    if value is None or _keeps_trailing_lines(file, value):
-        return None
-    path = yaml_edits.data_path(file, node)
-    if path is None:
-        return None
-    nl = file.lines.newline
-    indent = " " * yaml_edits.col(file, node.pairs[0][0].start)
-    text = str(async_val)
-    changes = [Change("set", (*path, "async"), async_val)]
+    pairs: list[tuple[str, Any]] = [("async", async_val)]
     if poll_val is not None:
-        text += f"{nl}{indent}poll: {poll_val}"
-        changes.append(Change("set", (*path, "poll"), poll_val))
-    edit = yaml_edits.insert_key(file, node, "async", text, after=key.value)
-    if edit is None:
+        pairs.append(("poll", poll_val))
+    made = yaml_edits.insert_keys(task.file, node, pairs, after=key.value)
+    if made is None:
         return None
     desc = f"add async: {async_val}" + ("" if poll_val is None else f" and poll: {poll_val}")
-    return Fix.unsafe([edit], desc, changes)
+    return Fix.unsafe([made[0]], desc, made[1])
