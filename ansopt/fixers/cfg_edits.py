@@ -218,15 +218,15 @@ def raw_value(cfg: CfgFile, opt: CfgOption) -> str | None:
     return None if "\n" in raw or "\r" in raw else raw
 
 
-def replace_in_value(cfg: CfgFile, opt: CfgOption, start: int, end: int, text: str) -> tuple[Edit, Change] | None:
+def replace_in_value(cfg: CfgFile, opt: CfgOption, start: int, end: int, chars: str) -> tuple[Edit, Change] | None:
     """Replace the characters [start, end) of a one-line value as written (`raw_value`)
-    with `text`; the declared value is the written value with that replacement."""
+    with `chars`; the declared value is the written value with that replacement."""
     raw = raw_value(cfg, opt)
     if raw is None or not 0 <= start <= end <= len(raw):
         return None
     base = opt.value_span.start
-    new = raw[:start] + text + raw[end:]
-    return Edit(Span(base + start, base + end), text), Change("set", (opt.section, opt.key), new)
+    new = raw[:start] + chars + raw[end:]
+    return Edit(Span(base + start, base + end), chars), Change("set", (opt.section, opt.key), new)
 
 
 class NewCfg:
