@@ -28,6 +28,7 @@ from .diagnostics import (
     Change,
     Edit,
     Finding,
+    Fix,
     FixBuildError,
     Span,
     overlapping,
@@ -90,9 +91,16 @@ class _Fixing:
         )
 
 
+def _fix_of(f: Finding) -> Fix:
+    """The fix of a finding that has one."""
+    if f.fix is None:
+        raise ValueError(f"{f.code} at {f.path}:{f.line}: no fix")
+    return f.fix
+
+
 def _fix_key(f: Finding) -> tuple:
     """Identifies a fix across rounds (each round builds new Finding objects)."""
-    return (f.code, f.path, f.span, f.fix.description)
+    return (f.code, f.path, f.span, _fix_of(f).description)
 
 
 def rule_options(rule: Rule, settings: Settings) -> dict[str, Any]:
@@ -139,7 +147,7 @@ class Engine:
         """ANSIBLE_CONFIG names the file ansible-core reads, whatever its name: check it when
         it lies under a checked path (or is one)."""
         ec = self.env_config
-        if not os.path.isfile(ec) or any(os.path.realpath(f.abspath) == os.path.realpath(ec) for f in self.files):
+        if ec is None or not os.path.isfile(ec) or any(os.path.realpath(f.abspath) == os.path.realpath(ec) for f in self.files):
             return
         for raw in self.paths:
             p = os.path.abspath(os.path.join(self.cwd, raw))
@@ -298,13 +306,13 @@ class Engine:
             for f in findings
             if f.fix is not None and (f.fix.safety == "safe" or unsafe) and f.fix.edits and _fix_key(f) not in failed_keys
         ]
-        candidates.sort(key=lambda f: -f.fix.priority)  # stable: then file order
+        candidates.sort(key=lambda f: -_fix_of(f).priority)  # stable: then file order
         path_of = {f.path: f.abspath for f in project.files}
         taken: dict[str, list[Span]] = {}
         groups: set[str] = set()
         batch: list[_Planned] = []
         for f in candidates:
-            if f.fix.conflicts & groups:
+            if _fix_of(f).conflicts & groups:
                 continue  # a conflicting fix went first this round: re-judged next round
             per_file, per_changes = self._targets(f, path_of, project)
             if per_file is None:
@@ -313,8 +321,9 @@ class Engine:
                 continue
             for p, es in per_file.items():
                 taken.setdefault(p, []).extend(e.span for e in es)
-            if f.fix.group:
-                groups.add(f.fix.group)
+            group = _fix_of(f).group
+            if group:
+                groups.add(group)
             batch.append((f, per_file, per_changes))
         return batch
 
@@ -347,12 +356,13 @@ class Engine:
         per_file: dict[str, list[Edit]] = {}
         per_changes: dict[str, list[Change]] = {}
         own = path_of.get(f.path)
-        for e in f.fix.edits:
+        fix = _fix_of(f)
+        for e in fix.edits:
             target = e.path if e.path is not None else own
             if target is None:
                 return None, None
             per_file.setdefault(target, []).append(e)
-        for p, chs in f.fix.changes:
+        for p, chs in fix.changes:
             target = p if p is not None else own
             if target is None:
                 return None, None
