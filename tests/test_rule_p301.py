@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from ansopt.rules.p301_missing_async import action_supports_async, argv_matches, command_matches

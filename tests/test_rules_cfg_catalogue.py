@@ -497,9 +497,11 @@ def test_corpus_findings_pinned(corpus_cfgs):
 
 
 def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
-    from ansopt.cli import main
-    from click.testing import CliRunner
     import os
+
+    from click.testing import CliRunner
+
+    from ansopt.cli import main
 
     before = {p: p.read_text() for p in corpus_cfgs.rglob("ansible.cfg")}
     old = os.getcwd()

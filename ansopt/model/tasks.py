@@ -9,8 +9,9 @@ own ``parse_kv`` (imported only when a file has such a task).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from .. import knowledge
 from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq
@@ -200,7 +201,7 @@ class Task:
     def strings(self, skip: tuple[YNode | None, ...] = ()) -> Iterator[YScalar]:
         """Every string scalar in the task (keys excluded), except under the `skip` nodes."""
         skip_ids = {id(s) for s in skip if s is not None}
-        for k, v in self.node.pairs:
+        for _k, v in self.node.pairs:
             if id(v) in skip_ids:
                 continue
             yield from _strings(v, skip_ids)

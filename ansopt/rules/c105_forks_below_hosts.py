@@ -74,11 +74,11 @@ from __future__ import annotations
 import math
 import os
 
+from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.scope import playbooks_for_cfg
-from ..diagnostics import SAFE, Fix
 from ._connection import cfg_scope
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
 from ._text import MAX_MESSAGE, clip

@@ -98,9 +98,8 @@ Fix (unsafe)
 from __future__ import annotations
 
 from .. import knowledge
-from ..fixers import cfg_edits
 from ..diagnostics import UNSAFE, Fix
-
+from ..fixers import cfg_edits
 from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
 from ._text import clip
 

@@ -120,14 +120,15 @@ Fix (unsafe)
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .. import knowledge
-from ..fixers import yaml_edits
-from ..model.purpose import DOCS, ZUUL, TEST
-from ..model.tasks import is_template
 from ..diagnostics import UNSAFE, Fix
-from ._gathering import vars_texts, play_run
+from ..fixers import yaml_edits
+from ..model.purpose import DOCS, TEST, ZUUL
+from ..model.tasks import is_template
+from ._gathering import play_run, vars_texts
 from ._parallel import runs_per_machine
 from ._text import play_label
 
