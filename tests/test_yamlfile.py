@@ -122,7 +122,7 @@ _scalar_alphabet = "0123456789+-._:eExXbBoO~nNuUlLyYsStTrRfFaAiI <=!&*"
 @given(st.one_of(st.text(alphabet=_scalar_alphabet, min_size=1, max_size=12), st.sampled_from(["0644", "1:30", "0x1F", "0b101", "1_000", ".inf", "-.Inf", ".NaN", "~", "Null", "yes", "Off", "y", "n", "2024-01-02", "1e3", "1.5e-3", "+12", "<<", "="])))
 def test_plain_scalar_meaning_matches_pyyaml(text):
     """Our YAML 1.1 resolution of a plain scalar equals PyYAML's (Ansible's loader's)."""
-    from ansopt.source.yamlfile import scalar_value
+    from ansopt.source.scalars import scalar_value
 
     doc = "k: " + text + "\n"
     try:

@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from ..diagnostics import Change, Edit, Span
-from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq, scalar_value
+from ..source.scalars import scalar_value
+from ..source.yamlfile import YAlias, YamlFile, YMap, YNode, YScalar, YSeq
 
 # --------------------------------------------------------------------------- paths
 
