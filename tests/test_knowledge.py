@@ -169,7 +169,7 @@ def test_an_older_format_is_built_again_once(fresh, monkeypatch):
         return {"format": kcache.FORMAT, "async_refusing_actions": ["ansible.builtin.x"]}
 
     monkeypatch.setattr(kbuild, "build_isolated", fake_build)
-    assert kcache.load_or_build()["async_refusing_actions"] == ["ansible.builtin.x"]
-    assert kcache.load_or_build()["async_refusing_actions"] == ["ansible.builtin.x"]
+    assert knowledge.load_or_build()["async_refusing_actions"] == ["ansible.builtin.x"]
+    assert knowledge.load_or_build()["async_refusing_actions"] == ["ansible.builtin.x"]
     assert calls == [1]  # the second read is the file written by the first
     assert sorted(p.name for p in fresh.glob("knowledge-*.json")) == [path.name]  # older files removed

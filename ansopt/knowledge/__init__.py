@@ -9,14 +9,17 @@ import ansible-core. The one exception is `history`: ansible.cfg keys ansible-co
 removed, which the installed ansible-core cannot tell.
 
     build.py    the derivation (the only ansopt module that imports ansible)
-    cache.py    cache folder and file, load-or-build, versioning
+    cache.py    cache folder and file, read or build-and-write, versioning
     queries.py  `Knowledge`: the lookups rules and the model make
     history.py  removed ansible.cfg keys
 """
 
 from __future__ import annotations
 
-from .cache import FORMAT, KnowledgeError, ansible_core_dir, ansible_core_version, cache_dir, cache_file, load_or_build
+from typing import Any
+
+from . import cache
+from .cache import FORMAT, KnowledgeError, ansible_core_dir, ansible_core_version, cache_dir, cache_file
 from .queries import Knowledge
 
 __all__ = [
@@ -33,6 +36,17 @@ __all__ = [
 ]
 
 _KNOWLEDGE: Knowledge | None = None
+
+
+def _build() -> dict[str, Any]:
+    from .build import build_isolated  # imports ansible-core's side only when building
+
+    return build_isolated()
+
+
+def load_or_build() -> dict[str, Any]:
+    """The cached knowledge, or a fresh build written to the cache."""
+    return cache.load_or_build(_build)
 
 
 def get() -> Knowledge:

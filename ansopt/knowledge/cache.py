@@ -13,6 +13,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,9 @@ def cache_file() -> Path:
     return cache_dir() / f"knowledge-{ansible_core_version() or 'none'}-f{FORMAT}.json"
 
 
-def load_or_build() -> dict[str, Any]:
+def load_or_build(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """The cached data when the file for this ansible-core and format exists, else a fresh
-    build (in a child process, see `build.build_isolated`), written for the next run."""
+    `build()` (the package passes `build.build_isolated`), written for the next run."""
     path = cache_file()
     try:
         with open(path, encoding="utf-8") as f:
@@ -73,9 +74,7 @@ def load_or_build() -> dict[str, Any]:
             return data
     except (OSError, ValueError):
         pass
-    from . import build
-
-    data = build.build_isolated()
+    data = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("knowledge-*.json"):  # earlier versions and formats
