@@ -12,20 +12,39 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-CFG = "cfg"
-PLAYBOOK = "playbook"
-TASKS = "tasks"
-HANDLERS = "handlers"
-VARS = "vars"
-META = "meta"
-INVENTORY = "inventory"
-TEMPLATE = "template"
-YAML = "yaml"  # to be classified from its content
-OTHER = "other"
+from .source.yamlfile import YamlFile, YMap, YScalar, YSeq
 
-KINDS = (CFG, PLAYBOOK, TASKS, HANDLERS, VARS, META, INVENTORY, TEMPLATE, YAML, OTHER)
+
+class FileKind(StrEnum):
+    """What a file is to Ansible (a str: compares and prints as its value)."""
+
+    CFG = "cfg"
+    PLAYBOOK = "playbook"
+    TASKS = "tasks"
+    HANDLERS = "handlers"
+    VARS = "vars"
+    META = "meta"
+    INVENTORY = "inventory"
+    TEMPLATE = "template"
+    YAML = "yaml"  # to be classified from its content
+    OTHER = "other"
+
+
+CFG = FileKind.CFG
+PLAYBOOK = FileKind.PLAYBOOK
+TASKS = FileKind.TASKS
+HANDLERS = FileKind.HANDLERS
+VARS = FileKind.VARS
+META = FileKind.META
+INVENTORY = FileKind.INVENTORY
+TEMPLATE = FileKind.TEMPLATE
+YAML = FileKind.YAML
+OTHER = FileKind.OTHER
+
+KINDS = tuple(FileKind)
 
 SKIP_DIRS = frozenset(
     {
@@ -70,7 +89,7 @@ INVENTORY_NAMES = frozenset({"hosts", "inventory", "hosts.ini", "inventory.ini"}
 class SourceFile:
     path: str  # as shown to the user (relative to the working directory when inside it)
     abspath: str
-    kind: str
+    kind: FileKind
 
 
 def display_path(abspath: str, cwd: str | None = None) -> str:
@@ -84,7 +103,7 @@ def display_path(abspath: str, cwd: str | None = None) -> str:
     return rel
 
 
-def classify(abspath: str) -> str | None:
+def classify(abspath: str) -> FileKind | None:
     """The kind of a file from its path alone, or None when ansopt does not read it."""
     p = Path(abspath)
     name = p.name
@@ -338,3 +357,42 @@ def discover(
         elif os.path.exists(ap) or os.path.islink(ap):
             add(ap, True, None)
     return out
+
+
+# --------------------------------------------------------------------------- from the content
+
+
+def is_import_playbook(node: YMap) -> bool:
+    """A playbook item that imports another playbook (not a play)."""
+    return any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include")) and "hosts" not in node
+
+
+def content_kind(file: YamlFile) -> FileKind:
+    """Settle a YAML file's kind from its content: playbook, tasks, inventory or other."""
+    root = file.root
+    if isinstance(root, YSeq):
+        maps = [i for i in root.items if isinstance(i, YMap)]
+        if not maps or len(maps) != len(root.items):
+            return OTHER
+        if any("hosts" in m or is_import_playbook(m) for m in maps):
+            return PLAYBOOK
+        from . import knowledge
+
+        K = knowledge.get()
+        for m in maps:
+            for k in m.keys():
+                if not isinstance(k, str):
+                    continue
+                if k in ("block", "include_tasks", "import_tasks", "include_role", "import_role", "action", "local_action"):
+                    return TASKS
+                if k in K.task_keywords or k.startswith("with_"):
+                    continue
+                if k.count(".") >= 2 or K.canonical_module(k) != k:
+                    return TASKS
+        return OTHER
+    if isinstance(root, YMap):
+        vals = [v for _, v in root.pairs]
+        if vals and all(isinstance(v, YMap) or (isinstance(v, YScalar) and v.value is None) for v in vals):
+            if any(isinstance(v, YMap) and any(k in v for k in ("hosts", "children")) for v in vals):
+                return INVENTORY
+    return OTHER

@@ -78,7 +78,7 @@ def test_explicit_files_honour_excludes_not_gitignore(tmp_path):
 
 
 def test_content_kind(tmp_path):
-    from ansopt.model.project import content_kind
+    from ansopt.discover import content_kind
     from ansopt.source.yamlfile import load_text
 
     assert content_kind(load_text("p", "- hosts: all\n  tasks: []\n")) == discover.PLAYBOOK
@@ -122,3 +122,12 @@ def test_symlink_and_target_checked_once(tmp_path):
     os.symlink(tmp_path / "real" / "site.yml", tmp_path / "link.yml")
     got = discover.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path))
     assert len(got) == 1
+
+
+def test_file_kinds_are_an_enum_of_their_old_strings(tmp_path):
+    assert discover.PLAYBOOK is discover.FileKind.PLAYBOOK
+    assert discover.FileKind.PLAYBOOK == "playbook" and f"{discover.FileKind.CFG}" == "cfg"
+    assert {k.value for k in discover.KINDS} == {"cfg", "playbook", "tasks", "handlers", "vars", "meta", "inventory", "template", "yaml", "other"}
+    p = tmp_path / "ansible.cfg"
+    p.write_text("[defaults]\n")
+    assert type(discover.classify(str(p))) is discover.FileKind

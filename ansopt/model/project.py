@@ -8,270 +8,30 @@ ansible.cfg and inventory that apply to it).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 from .. import discover
 from ..source import cfgfile, yamlfile
 from ..source.cfgfile import CfgFile
+from ..source.reader import Reader
 from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
+from .plays import (  # noqa: F401 (re-exported: the model's content classes)
+    INCLUDE_ROLES,
+    PLAY_TASK_SECTIONS,
+    ROLE_SUBDIRS,
+    Play,
+    Playbook,
+    Role,
+    RoleRef,
+    TaskFile,
+    UnknownPlays,
+    _import_playbook_target,
+    _is_import_playbook,
+)
 from .purpose import Purposes
-from .tasks import Task, is_template, iter_task_list, walk_tasks
-
-PLAY_TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks")
-ROLE_SUBDIRS = ("tasks", "handlers", "defaults", "vars", "meta", "templates", "files")
-INCLUDE_ROLES = frozenset({"ansible.builtin.include_role", "ansible.builtin.import_role"})
-
-
-class Reader:
-    """File contents, with in-memory replacements (the fix engine's pending edits)."""
-
-    def __init__(self, overlay: dict[str, str] | None = None):
-        self.overlay = overlay if overlay is not None else {}
-
-    def exists(self, abspath: str) -> bool:
-        return abspath in self.overlay or os.path.isfile(abspath)
-
-    def read(self, abspath: str) -> str:
-        if abspath in self.overlay:
-            return self.overlay[abspath]
-        with open(abspath, "rb") as f:
-            return yamlfile.decode(f.read())
-
-    def read_lenient(self, abspath: str) -> str:
-        """The text with undecodable bytes escaped (as Ansible reads templates and INI
-        inventories): for scanning and positions, never for editing."""
-        if abspath in self.overlay:
-            return self.overlay[abspath]
-        with open(abspath, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape")
-
-
-@dataclass
-class RoleRef:
-    """A role named by a play's `roles:`, a role dependency or an include/import_role task."""
-
-    name: str
-    node: YNode
-    file: YamlFile
-    role: Role | None
-    via: str  # "play", "dependency", "include_role", "import_role"
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class TaskFile:
-    """A list of tasks in its own file (role tasks/handlers, or an included file)."""
-
-    file: YamlFile
-    kind: str  # "task" or "handler"
-
-    @cached_property
-    def tasks(self) -> list[Task]:
-        root = self.file.root
-        return list(iter_task_list(self.file, root, self.kind))
-
-
-class Role:
-    def __init__(self, project: Project, name: str, path: str):
-        self.project = project
-        self.name = name
-        self.path = path
-
-    def _yaml(self, sub: str, base: str = "main") -> YamlFile | None:
-        for ext in (".yml", ".yaml", ""):
-            p = os.path.join(self.path, sub, base + ext)
-            if self.project.reader.exists(p):
-                return self.project.yaml(p)
-        return None
-
-    @cached_property
-    def tasks(self) -> TaskFile | None:
-        f = self._yaml("tasks")
-        return TaskFile(f, "task") if f is not None else None
-
-    @cached_property
-    def handlers(self) -> TaskFile | None:
-        f = self._yaml("handlers")
-        return TaskFile(f, "handler") if f is not None else None
-
-    @cached_property
-    def defaults(self) -> YamlFile | None:
-        return self._yaml("defaults")
-
-    @cached_property
-    def vars(self) -> YamlFile | None:
-        return self._yaml("vars")
-
-    @cached_property
-    def meta(self) -> YamlFile | None:
-        return self._yaml("meta")
-
-    @cached_property
-    def dependencies(self) -> list[RoleRef]:
-        meta = self.meta
-        if meta is None or not isinstance(meta.root, YMap):
-            return []
-        deps = meta.root.get("dependencies")
-        # a dependency is looked up beside the role (its roles/ folder), then as any role
-        return self.project.role_refs(deps, meta, os.path.dirname(self.path), "dependency")
-
-    def __repr__(self) -> str:
-        return f"Role({self.name})"
-
-
-class Play:
-    def __init__(self, playbook: Playbook, node: YMap, index: int):
-        self.playbook = playbook
-        self.file = playbook.file
-        self.node = node
-        self.index = index
-
-    @property
-    def project(self) -> Project:
-        return self.playbook.project
-
-    def value(self, key: str, default: Any = None) -> Any:
-        n = self.node.get(key)
-        return default if n is None else n.to_data()
-
-    @property
-    def name(self) -> str | None:
-        v = self.value("name")
-        return v if isinstance(v, str) else None
-
-    @cached_property
-    def hosts(self) -> str:
-        v = self.value("hosts")
-        if isinstance(v, list):
-            return ",".join(str(x) for x in v)
-        return "" if v is None else str(v)
-
-    @cached_property
-    def sections(self) -> dict[str, list[Task]]:
-        out: dict[str, list[Task]] = {}
-        for key in PLAY_TASK_SECTIONS:
-            out[key] = list(iter_task_list(self.file, self.node.get(key), "task"))
-        out["handlers"] = list(iter_task_list(self.file, self.node.get("handlers"), "handler"))
-        return out
-
-    @cached_property
-    def roles(self) -> list[RoleRef]:
-        return self.project.role_refs(self.node.get("roles"), self.file, os.path.dirname(self.file_abspath), "play")
-
-    @property
-    def file_abspath(self) -> str:
-        return self.playbook.abspath
-
-    @property
-    def is_empty(self) -> bool:
-        """No tasks, roles or handlers at all (a play that only gathers facts, say)."""
-        return not self.roles and not any(self.sections[k] for k in (*PLAY_TASK_SECTIONS, "handlers"))
-
-    def gathers_facts(self) -> bool | None:
-        """Does the play gather facts? None when a template decides.
-
-        `gather_facts` when set (a template: unknown); else ansible.cfg's `gathering`:
-        `implicit` (the default) and `smart` gather, `explicit` does not.
-        """
-        node = self.node.get("gather_facts")
-        if node is not None:
-            v = node.to_data()
-            if isinstance(v, bool):
-                return v
-            if is_template(v):
-                return None
-            from .. import knowledge
-
-            return knowledge.get().boolean(v)
-        return self.gathering() != "explicit"
-
-    def gathering(self) -> str:
-        """The effective `gathering` setting for this play's playbook."""
-        from .config import EffectiveConfig
-
-        cfg_path = self.project.applicable_cfg(self.file_abspath)
-        cfg = self.project.cfg(cfg_path) if cfg_path else None
-        return str(EffectiveConfig(cfg).base("DEFAULT_GATHERING").raw or "implicit").strip().lower()
-
-    def own_tasks(self) -> Iterator[Task]:
-        """Tasks written in the play itself (blocks opened), handlers included."""
-        for key in (*PLAY_TASK_SECTIONS, "handlers"):
-            yield from walk_tasks(self.sections[key])
-
-    def __repr__(self) -> str:
-        return f"Play({self.name or self.hosts}@{self.file.path})"
-
-
-class Playbook:
-    def __init__(self, project: Project, file: YamlFile, abspath: str):
-        self.project = project
-        self.file = file
-        self.abspath = abspath
-
-    @cached_property
-    def plays(self) -> list[Play]:
-        root = self.file.root
-        if not isinstance(root, YSeq):
-            return []
-        out = []
-        for i, item in enumerate(root.items):
-            if isinstance(item, YMap) and not _is_import_playbook(item):
-                out.append(Play(self, item, i))
-        return out
-
-
-@dataclass
-class UnknownPlays:
-    """Plays a run contains that ansopt cannot see (a templated or missing import_playbook)."""
-
-    file: YamlFile
-    node: YNode
-    reason: str
-
-
-def _is_import_playbook(node: YMap) -> bool:
-    return any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include")) and "hosts" not in node
-
-
-def _import_playbook_target(node: YMap) -> str | None:
-    for k in ("import_playbook", "ansible.builtin.import_playbook", "include"):
-        v = node.get(k)
-        if isinstance(v, YScalar) and isinstance(v.value, str):
-            return v.value.split()[0] if v.value.split() else None
-    return None
-
-
-def content_kind(file: YamlFile) -> str:
-    """Settle a YAML file's kind from its content: playbook, tasks, inventory or other."""
-    root = file.root
-    if isinstance(root, YSeq):
-        maps = [i for i in root.items if isinstance(i, YMap)]
-        if not maps or len(maps) != len(root.items):
-            return discover.OTHER
-        if any("hosts" in m or _is_import_playbook(m) for m in maps):
-            return discover.PLAYBOOK
-        from .. import knowledge
-
-        K = knowledge.get()
-        for m in maps:
-            for k in m.keys():
-                if not isinstance(k, str):
-                    continue
-                if k in ("block", "include_tasks", "import_tasks", "include_role", "import_role", "action", "local_action"):
-                    return discover.TASKS
-                if k in K.task_keywords or k.startswith("with_"):
-                    continue
-                if k.count(".") >= 2 or K.canonical_module(k) != k:
-                    return discover.TASKS
-        return discover.OTHER
-    if isinstance(root, YMap):
-        vals = [v for _, v in root.pairs]
-        if vals and all(isinstance(v, YMap) or (isinstance(v, YScalar) and v.value is None) for v in vals):
-            if any(isinstance(v, YMap) and any(k in v for k in ("hosts", "children")) for v in vals):
-                return discover.INVENTORY
-    return discover.OTHER
+from .tasks import Task, is_template, walk_tasks
 
 
 class Project:
@@ -298,6 +58,11 @@ class Project:
         self._abs_of: dict[int, str] = {}
         self.by_abspath = {f.abspath: f for f in files}
         self.purposes = Purposes(root, self.reader.read_lenient)
+        # caches of what is derived from the files, each filled on first use
+        self._extra_playbooks: dict[str, Playbook | None] = {}  # playbook_at, unreported files
+        self._cfg_playbooks: dict[str, list[Playbook]] = {}  # playbooks_for_cfg
+        self._var_dir_texts: dict[str, list[tuple[str, str]]] = {}  # var_dir_texts
+        self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
 
     # ---------------------------------------------------------------- loading
     def display(self, abspath: str) -> str:
@@ -344,7 +109,7 @@ class Project:
         k = source.kind
         if k == discover.YAML:
             f = self.yaml(source.abspath)
-            k = content_kind(f) if f is not None else discover.OTHER
+            k = discover.content_kind(f) if f is not None else discover.OTHER
         self._kinds[source.abspath] = k
         return k
 
@@ -395,7 +160,7 @@ class Project:
         for pb in self.playbooks:
             if pb.abspath == abspath:
                 return pb
-        cache = self.__dict__.setdefault("_extra_playbooks", {})
+        cache = self._extra_playbooks
         if abspath not in cache:
             y = self.yaml(abspath) if self.reader.exists(abspath) else None
             cache[abspath] = Playbook(self, y, abspath) if y is not None else None
@@ -411,8 +176,8 @@ class Project:
         """
         out = []
 
-        def flatten(pb: Playbook, stack: tuple[str, ...]) -> list[Play]:
-            plays: list[Play] = []
+        def flatten(pb: Playbook, stack: tuple[str, ...]) -> list[Play | UnknownPlays]:
+            plays: list[Play | UnknownPlays] = []
             root = pb.file.root
             if not isinstance(root, YSeq):
                 return plays
@@ -493,7 +258,7 @@ class Project:
         system role folders (~/.ansible/roles, /etc/ansible/roles...) are not the project's."""
         cfg_path = self.applicable_cfg(os.path.join(base_dir, "playbook.yml"))
         cfg = self.cfg(cfg_path) if cfg_path else None
-        if cfg is None:
+        if cfg is None or cfg_path is None:
             return []
         opt = cfg.get("defaults", "roles_path")
         if opt is None:
@@ -591,25 +356,43 @@ class Project:
             cands.append(os.path.join(playbook_dir, target))
         return self.task_file_candidates(cands)
 
-    # ---------------------------------------------------------------- run context
-    def play_hosts(self, play: Play) -> set[str] | None:
-        """Every host a play may target across the inventories of its scope; None if unknown."""
-        from .scope import scope_for_playbook
-
-        scope = scope_for_playbook(self, play.file_abspath)
-        by_inv = scope.hosts(play.value("hosts"))
-        if by_inv is None:
-            return None
-        out: set[str] = set()
-        for hosts in by_inv.values():
-            out |= hosts
+    # ---------------------------------------------------------------- what a cfg reaches
+    def playbooks_for_cfg(self, cfg_abspath: str) -> list[Playbook]:
+        """Playbooks under the cfg's folder that this cfg applies to (reported or not)."""
+        if cfg_abspath in self._cfg_playbooks:
+            return self._cfg_playbooks[cfg_abspath]
+        base = os.path.dirname(cfg_abspath)
+        out = []
+        for f in discover.discover([base], self.root, cwd=self.cwd):
+            if f.kind not in (discover.YAML, discover.PLAYBOOK):
+                continue
+            if self.applicable_cfg(f.abspath) != cfg_abspath:
+                continue
+            y = self.yaml(f.abspath)
+            if y is None:
+                continue
+            if discover.content_kind(y) == discover.PLAYBOOK:
+                out.append(self.playbook_at(f.abspath) or Playbook(self, y, f.abspath))
+        self._cfg_playbooks[cfg_abspath] = out
         return out
 
-    def inventory_dirs(self, playbook_abspath: str) -> list[str]:
-        from .scope import scope_for_playbook
-
-        scope = scope_for_playbook(self, playbook_abspath)
-        return [s.abspath if os.path.isdir(s.abspath) else os.path.dirname(s.abspath) for s in scope.inventories]
+    def var_dir_texts(self, folder: str) -> list[tuple[str, str]]:
+        """(display path, text) of every file under `folder`'s group_vars and host_vars."""
+        if folder not in self._var_dir_texts:
+            found = []
+            for sub in ("group_vars", "host_vars"):
+                base = os.path.join(folder, sub)
+                if not os.path.isdir(base):
+                    continue
+                for dirpath, _, names in os.walk(base):
+                    for n in sorted(names):
+                        p = os.path.join(dirpath, n)
+                        try:
+                            found.append((self.display(p), self.reader.read(p)))
+                        except Exception:
+                            continue
+            self._var_dir_texts[folder] = found
+        return self._var_dir_texts[folder]
 
     # ---------------------------------------------------------------- settings files
     def applicable_cfg(self, abspath: str) -> str | None:

@@ -54,6 +54,21 @@ class Scope:
     def known_inventory(self) -> bool:
         return any(s.usable for s in self.inventories)
 
+    @property
+    def inventory_dirs(self) -> list[str]:
+        """The folders of the inventories (an inventory folder itself, or a file's folder)."""
+        return [s.abspath if os.path.isdir(s.abspath) else os.path.dirname(s.abspath) for s in self.inventories]
+
+    def play_hosts(self, pattern: Any) -> set[str] | None:
+        """Every host a play's `hosts:` pattern may target across the inventories; None if unknown."""
+        by_inv = self.hosts(pattern)
+        if by_inv is None:
+            return None
+        out: set[str] = set()
+        for hosts in by_inv.values():
+            out |= hosts
+        return out
+
     def hosts(self, pattern: Any) -> dict[str, set[str]] | None:
         """{inventory path: hosts} for a host pattern over the static inventories (a dynamic
         one beside them is skipped: the static ones give a lower bound); None when the
@@ -145,7 +160,7 @@ def _find_inventories(base_dir: str, root: str) -> list[str]:
 
 
 def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
-    cache = project.__dict__.setdefault("_scopes", {})
+    cache = project.scopes
     key = (base_dir, cfg_abspath)
     if key in cache:
         return cache[key]
@@ -155,7 +170,7 @@ def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
     named = False
     if cfg is not None:
         opt = EffectiveConfig(cfg).base("DEFAULT_HOST_LIST")
-        if opt.from_file:
+        if opt.from_file and cfg_abspath is not None:
             named = True  # the cfg names its inventory: never guess another one
             cfg_dir = os.path.dirname(cfg_abspath)
             for p in opt.as_list:
@@ -181,26 +196,3 @@ def scope_for_playbook(project, playbook_abspath: str) -> Scope:
 
 def scope_for_cfg(project, cfg_abspath: str) -> Scope:
     return build_scope(project, os.path.dirname(cfg_abspath), cfg_abspath)
-
-
-def playbooks_for_cfg(project, cfg_abspath: str) -> list:
-    """Playbooks under the cfg's folder that this cfg applies to (reported or not)."""
-    cache = project.__dict__.setdefault("_cfg_playbooks", {})
-    if cfg_abspath in cache:
-        return cache[cfg_abspath]
-    base = os.path.dirname(cfg_abspath)
-    out = []
-    for f in discover.discover([base], project.root, cwd=project.cwd):
-        if f.kind not in (discover.YAML, discover.PLAYBOOK):
-            continue
-        if project.applicable_cfg(f.abspath) != cfg_abspath:
-            continue
-        y = project.yaml(f.abspath)
-        if y is None:
-            continue
-        from .project import Playbook, content_kind
-
-        if content_kind(y) == discover.PLAYBOOK:
-            out.append(project.playbook_at(f.abspath) or Playbook(project, y, f.abspath))
-    cache[cfg_abspath] = out
-    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.scope import InventorySource, Scope, playbooks_for_cfg, scope_for_cfg
+from ..model.scope import InventorySource, Scope, scope_for_cfg
 from ..model.tasks import is_template
 from ..source import inventory as source_inventory
 from ._text import clip
@@ -100,7 +100,7 @@ def var_settings(scope: Scope, names: list[str]):
             yield src, host, chosen[0], chosen[1]
 
 
-__all__ = ["HostSplit", "InventorySource", "split_hosts", "cfg_scope", "var_settings", "playbooks_for_cfg", "local_only"]
+__all__ = ["HostSplit", "InventorySource", "split_hosts", "cfg_scope", "var_settings", "local_only"]
 
 
 def local_only(scope: Scope, play) -> bool:

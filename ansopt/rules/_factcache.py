@@ -9,7 +9,6 @@ from .. import knowledge
 from ..diagnostics import Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
-from ..model.scope import playbooks_for_cfg
 from ..source.cfgfile import CfgFile, CfgOption, hash_comment, unquote
 
 # A value that ConfigParser reads back exactly as written: one line, no surrounding
@@ -128,7 +127,7 @@ def scope_gathers(ctx, cfg: CfgFile) -> bool:
     abspath = ctx.project.abspath_of(cfg)
     if abspath is None:
         return False
-    return any(play.gathers_facts() is not False for pb in playbooks_for_cfg(ctx.project, abspath) for play in pb.plays)
+    return any(play.gathers_facts() is not False for pb in ctx.project.playbooks_for_cfg(abspath) for play in pb.plays)
 
 
 def ini_value_ok(value: str) -> bool:

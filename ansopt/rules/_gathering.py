@@ -4,53 +4,29 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from .. import knowledge
 from ..model import facts as fact_model
 from ..model.project import Play, UnknownPlays
 from ..model.run import PlayRun, expand
+from ..model.scope import scope_for_playbook
 from ..source.yamlfile import YScalar
-
-VAR_DIRS = ("group_vars", "host_vars")
 
 
 def play_run(play: Play) -> PlayRun:
-    cache = play.__dict__.setdefault("_run", None)
-    if cache is None:
-        cache = expand(play)
-        play.__dict__["_run"] = cache
-    return cache
+    """The play's run expanded (model.run.expand), once per play."""
+    if play.expanded is None:
+        play.expanded = expand(play)
+    return play.expanded
 
 
 def vars_texts(play: Play) -> list[tuple[str, str]]:
     """group_vars/host_vars next to the playbook and to the project's inventories."""
     project = play.project
     dirs = {os.path.dirname(play.file_abspath)}
-    inv = getattr(project, "inventory_dirs", None)
-    if callable(inv):
-        dirs.update(inv(play.file_abspath))
-    return list(_read_var_dirs(project, tuple(sorted(dirs))))
-
-
-def _read_var_dirs(project, dirs: tuple[str, ...]):
-    cache = project.__dict__.setdefault("_var_texts", {})
-    for d in dirs:
-        if d not in cache:
-            found = []
-            for sub in VAR_DIRS:
-                base = os.path.join(d, sub)
-                if not os.path.isdir(base):
-                    continue
-                for dirpath, _, names in os.walk(base):
-                    for n in sorted(names):
-                        p = os.path.join(dirpath, n)
-                        try:
-                            found.append((project.display(p), project.reader.read(p)))
-                        except Exception:
-                            continue
-            cache[d] = found
-        yield from cache[d]
+    dirs.update(scope_for_playbook(project, play.file_abspath).inventory_dirs)
+    return [vt for d in sorted(dirs) for vt in project.var_dir_texts(d)]
 
 
 def reads(run: PlayRun, include_vars: bool = True) -> fact_model.FactUse:
@@ -69,11 +45,10 @@ def reads(run: PlayRun, include_vars: bool = True) -> fact_model.FactUse:
 
 def _hosts_overlap(a: Play, b: Play) -> bool:
     """May two plays run on a common host? Decided with the inventory when one is known."""
-    resolver = getattr(a.project, "play_hosts", None)
-    if callable(resolver):
-        ha, hb = resolver(a), resolver(b)
-        if ha is not None and hb is not None:
-            return bool(ha & hb)
+    ha = scope_for_playbook(a.project, a.file_abspath).play_hosts(a.value("hosts"))
+    hb = scope_for_playbook(b.project, b.file_abspath).play_hosts(b.value("hosts"))
+    if ha is not None and hb is not None:
+        return bool(ha & hb)
     return True
 
 
@@ -112,7 +87,7 @@ def gather_subset_set(play: Play) -> bool:
     return node is not None and not (isinstance(node, YScalar) and node.value is None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def slow_collectors() -> frozenset[str]:
     return frozenset({"hardware", "network", "virtual", "facter", "ohai"})
 
@@ -126,8 +101,8 @@ class Advice:
 
 def advise(play: Play) -> Advice | None:
     """P201's verdict for a play (cached on it): None when there is nothing to advise."""
-    if "_advice" in play.__dict__:
-        return play.__dict__["_advice"]
+    if play.fact_advice is not None:
+        return play.fact_advice[0]
     out = None
     if not play.is_empty and play.gathers_facts() is True:
         run = play_run(play)
@@ -141,7 +116,7 @@ def advise(play: Play) -> Advice | None:
                     subset = fact_model.gather_subset(use.names)
                     if subset is not None and not (set(subset) & slow_collectors()):
                         out = Advice("subset", subset, use.names)
-    play.__dict__["_advice"] = out
+    play.fact_advice = (out,)
     return out
 
 

@@ -14,7 +14,7 @@ from ..model.shell import split_args, tokens_with_spans  # noqa: F401 (re-export
 from ..model.tasks import is_template
 from ..source.cfgfile import CfgOption
 from ..source.inventory import VarPos
-from ._connection import SSH_LIKE, HostSplit, cfg_scope, host_note, names, playbooks_for_cfg  # noqa: F401 (names: re-exported)
+from ._connection import SSH_LIKE, HostSplit, cfg_scope, host_note, names  # noqa: F401 (names: re-exported)
 
 # Connections that run OpenSSH's `ssh` (and so read ssh_args); `smart` resolves to ssh on
 # any controller whose ssh supports ControlPersist.
@@ -171,7 +171,7 @@ def host_view(ctx, cfg, connections: frozenset[str] = SSH_CONNECTIONS) -> HostVi
     cfg_abspath = ctx.project.abspath_of(cfg)
     dirs: list[str | None] = []
     if cfg_abspath:
-        dirs = sorted({os.path.dirname(pb.abspath) for pb in playbooks_for_cfg(ctx.project, cfg_abspath)})
+        dirs = sorted({os.path.dirname(pb.abspath) for pb in ctx.project.playbooks_for_cfg(cfg_abspath)})
     if not dirs:
         dirs = [None]
     split = HostSplit()

@@ -78,7 +78,6 @@ from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
-from ..model.scope import playbooks_for_cfg
 from ._connection import cfg_scope
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
 from ._text import MAX_MESSAGE, clip
@@ -125,7 +124,7 @@ def check(ctx):
         scope = cfg_scope(ctx, cfg)
         if not scope.known_inventory:
             continue
-        w = widest_play(ctx.project, scope, playbooks_for_cfg(ctx.project, abspath))
+        w = widest_play(ctx.project, scope, ctx.project.playbooks_for_cfg(abspath))
         if w is None:
             continue
         target = min(w.useful, cap)

@@ -81,7 +81,6 @@ from __future__ import annotations
 
 from ..diagnostics import UNSAFE
 from ..model.purpose import DOCS, TEST, ZUUL
-from ..model.scope import playbooks_for_cfg
 from ._connection import cfg_scope, local_only
 from ._factcache import (
     INI_VALUE_PATTERN,
@@ -138,7 +137,7 @@ def worth_caching(ctx, cfg) -> bool:
         return False
     scope = cfg_scope(ctx, cfg)
     per_book: list[list] = []
-    for pb in playbooks_for_cfg(ctx.project, abspath):
+    for pb in ctx.project.playbooks_for_cfg(abspath):
         if ctx.project.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}:
             continue
         if _adds_hosts(pb):
@@ -171,7 +170,7 @@ def check(ctx):
         if fc.timeout_opt is None:
             pairs.append(("fact_caching_timeout", str(timeout)))
         fix = None
-        hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
+        hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
         if hazard is None and ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
             fix = lazy_defaults(ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX)
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout

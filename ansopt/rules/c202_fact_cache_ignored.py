@@ -65,7 +65,6 @@ Suppress
 from __future__ import annotations
 
 from ..diagnostics import UNSAFE
-from ..model.scope import playbooks_for_cfg
 from ._factcache import (
     connection_problem,
     fact_cache_config,
@@ -91,7 +90,7 @@ def check(ctx):
             continue
         if not scope_gathers(ctx, cfg):
             continue
-        hazard = subset_hazard(playbooks_for_cfg(ctx.project, ctx.project.abspath_of(cfg)))
+        hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
         fix = lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX) if hazard is None else None
         t = timeout_seconds(fc)
         stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"

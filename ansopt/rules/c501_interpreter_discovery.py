@@ -99,7 +99,7 @@ import re
 from typing import Any
 
 from ..model.config import EffectiveConfig
-from ..model.scope import Scope, playbooks_for_cfg
+from ..model.scope import Scope
 from ..model.tasks import is_template
 from ..source import inventory as source_inventory
 from ._connection import NAMES_SHOWN, SSH_LIKE, cfg_scope, split_hosts
@@ -300,7 +300,7 @@ def check(ctx):
         if abspath is None:
             continue
         scope = cfg_scope(ctx, cfg)
-        found = discovering_hosts(ctx.project, scope, playbooks_for_cfg(ctx.project, abspath))
+        found = discovering_hosts(ctx.project, scope, ctx.project.playbooks_for_cfg(abspath))
         if not found:
             continue
         hosts = sorted(found)

@@ -67,8 +67,9 @@ import os
 import re
 import string
 import warnings as _warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from .yamlfile import LineIndex, YAlias, YamlLoadError, YMap, YNode, YScalar, decode, load_text
 
