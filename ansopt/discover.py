@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+import pathspec
+
 from .source.yamlfile import YamlFile, YMap, YScalar, YSeq
 
 
@@ -165,63 +167,33 @@ def _script_settings(abspath: str) -> bool:
 # --------------------------------------------------------------------------- ignore files
 
 
-def _glob_to_re(pattern: str) -> re.Pattern[str]:
-    """A gitignore-style glob (``*``, ``**``, ``?``, ``[...]``) as a regex on posix paths."""
-    i, n, out = 0, len(pattern), []
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            if pattern[i : i + 3] == "**/":
-                out.append("(?:.*/)?")
-                i += 3
-                continue
-            if pattern[i : i + 2] == "**":
-                out.append(".*")
-                i += 2
-                continue
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                out.append("[" + pattern[i + 1 : j].replace("!", "^", 1) + "]")
-                i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
 class IgnoreRules:
-    """Gitignore-style patterns: settings excludes (relative to the settings' folder) and
-    .gitignore files (each relative to its own folder). A pattern without a slash matches a
-    name at any depth below its folder; with one, it is anchored there; `dir/` matches only
-    folders; `!pattern` re-includes; the last matching pattern wins."""
+    """Gitignore-style patterns, matched by `pathspec` as git matches them: settings excludes
+    (relative to the settings' folder) and .gitignore files (each relative to its own folder).
+    A pattern without a slash matches a name at any depth below its folder; with one, it is
+    anchored there; `dir/` matches only folders (and what is in them); `!pattern`
+    re-includes; the last matching pattern wins, a deeper .gitignore over a higher one."""
 
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
-        self.rules: list[tuple[str, re.Pattern[str], bool, bool, bool]] = []  # (base, regex, negate, dir_only, anchored)
+        self._groups: list[tuple[str, list[str]]] = []  # (folder relative to root, its patterns), in order
+        self._specs: list[tuple[str, pathspec.GitIgnoreSpec]] | None = None
         self._files: set[str] = set()
 
     def add(self, pattern: str, base: str = "") -> None:
-        pattern = pattern.rstrip("\r\n")
-        if not pattern.strip() or pattern.startswith("#"):
+        pattern = pattern.rstrip("\r\n").strip()
+        if not pattern or pattern.startswith("#"):
             return
-        pattern = pattern.strip()
         negate = pattern.startswith("!")
-        if negate:
-            pattern = pattern[1:]
-        dir_only = pattern.endswith("/")
-        pattern = pattern.rstrip("/")
-        if pattern.startswith("./"):
-            pattern = pattern[2:]
-        anchored = "/" in pattern
-        pattern = pattern.lstrip("/")
-        if pattern:
-            self.rules.append((base, _glob_to_re(pattern), negate, dir_only, anchored))
+        body = pattern[1:] if negate else pattern
+        if body.startswith("./"):  # `./legacy/` in the settings reads as `legacy/`
+            body = body[2:]
+        if not body.strip("/"):
+            return
+        if not self._groups or self._groups[-1][0] != base:
+            self._groups.append((base, []))
+        self._groups[-1][1].append(("!" if negate else "") + body)
+        self._specs = None
 
     def add_gitignore(self, path: str) -> None:
         if path in self._files:
@@ -249,24 +221,25 @@ class IgnoreRules:
         return False
 
     def ignored(self, abspath: str, is_dir: bool) -> bool:
-        if not self.rules:
+        if not self._groups:
             return False
         rel = os.path.relpath(abspath, self.root)
         if rel == ".." or rel.startswith(".." + os.sep):
             return False  # outside the folder these patterns belong to
         rel = Path(rel).as_posix()
+        if self._specs is None:
+            self._specs = [(base, pathspec.GitIgnoreSpec.from_lines(lines)) for base, lines in self._groups]
         result = False
-        for base, rx, negate, dir_only, anchored in self.rules:
-            if dir_only and not is_dir:
-                continue
+        for base, spec in self._specs:
             if base:
                 if not rel.startswith(base + "/"):
                     continue
                 sub = rel[len(base) + 1 :]
             else:
                 sub = rel
-            if rx.match(sub if anchored else sub.rsplit("/", 1)[-1]):
-                result = not negate
+            verdict = spec.check_file(sub + "/" if is_dir else sub).include
+            if verdict is not None:
+                result = verdict
         return result
 
 

@@ -15,6 +15,10 @@ Usage::
     python bench/compare_revisions.py BASE_REV                 # ../shared/corpus/ansible-for-devops
     python bench/compare_revisions.py 135f865 path/to/folder --repeat 15
 
+With ``--discover``, each run times only file discovery (``ansopt.discover.discover`` on the
+folder, .gitignore files honoured, five times in one process; the figure is their total),
+without the interpreter's start-up and the rules.
+
 Exit status 0 when both sides ran (ansopt's 0 or 1), 2 when a revision or folder is missing
 or a run failed.
 """
@@ -35,6 +39,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDER = REPO_ROOT / ".." / "shared" / "corpus" / "ansible-for-devops"
 CHECK = ["-m", "ansopt", "check", "--select", "ALL", "--exit-zero", "."]
+DISCOVER = [
+    "-c",
+    "import time\nfrom ansopt import discover\nt = time.perf_counter()\n"
+    "for _ in range(5):\n    discover.discover(['.'], '.')\nprint(time.perf_counter() - t)",
+]
 
 
 def export_revision(rev: str, into: Path) -> None:
@@ -46,13 +55,15 @@ def export_revision(rev: str, into: Path) -> None:
         tar.extractall(into, filter="data")
 
 
-def run_once(tree: Path, folder: Path, cache: Path) -> float:
+def run_once(tree: Path, folder: Path, cache: Path, discover_only: bool = False) -> float:
     # A knowledge cache per side: a revision that changed the cache format would otherwise
     # delete the other's cache on every run and time a rebuild.
     env = dict(os.environ, PYTHONPATH=str(tree), ANSOPT_CACHE_DIR=str(cache))
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, *CHECK], cwd=folder, env=env, capture_output=True, check=False)
+    proc = subprocess.run([sys.executable, *(DISCOVER if discover_only else CHECK)], cwd=folder, env=env, capture_output=True, check=False)
     elapsed = time.perf_counter() - t0
+    if discover_only and proc.returncode == 0:
+        return float(proc.stdout.decode().split()[-1])
     if proc.returncode not in (0, 1):
         raise SystemExit(f"compare_revisions: ansopt from {tree} exited {proc.returncode}:\n{proc.stderr.decode()[-800:]}")
     return elapsed
@@ -63,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("base", help="git revision to compare the working tree with")
     ap.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER), help="folder to check (default: %(default)s)")
     ap.add_argument("--repeat", type=int, default=9, help="timed runs per side (default: %(default)s)")
+    ap.add_argument("--discover", action="store_true", help="time file discovery only (5 walks of the folder per run)")
     args = ap.parse_args(argv)
     folder = Path(args.folder).resolve()
     if not folder.is_dir():
@@ -75,11 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[float]] = {name: [] for name in sides}
         caches = {name: Path(tmp) / f"cache-{i}" for i, name in enumerate(sides)}
         for name, tree in sides.items():
-            run_once(tree, folder, caches[name])  # warm-up, untimed
+            run_once(tree, folder, caches[name], args.discover)  # warm-up, untimed
         for _ in range(args.repeat):
             for name, tree in sides.items():
-                times[name].append(run_once(tree, folder, caches[name]))
-    print(f"ansopt check --select ALL on {folder} ({args.repeat} runs each, alternating)")
+                times[name].append(run_once(tree, folder, caches[name], args.discover))
+    what = "discover() x5" if args.discover else "ansopt check --select ALL"
+    print(f"{what} on {folder} ({args.repeat} runs each, alternating)")
     for name, runs in times.items():
         print(f"  {name:<24} median {statistics.median(runs):.3f} s   min {min(runs):.3f} s   max {max(runs):.3f} s")
     base_median, tree_median = (statistics.median(r) for r in times.values())

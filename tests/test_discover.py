@@ -131,3 +131,30 @@ def test_file_kinds_are_an_enum_of_their_old_strings(tmp_path):
     p = tmp_path / "ansible.cfg"
     p.write_text("[defaults]\n")
     assert type(discover.classify(str(p))) is discover.FileKind
+
+
+def test_gitignore_patterns_as_git_reads_them(tmp_path):
+    play = "- hosts: all\n  tasks: []\n"
+    write_tree(tmp_path, {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        ".gitignore": "/top.yml\n*.gen.yml\n!keep.gen.yml\nout/\ndocs/**/draft.yml\n",
+        "top.yml": play,
+        "sub/top.yml": play,          # `/top.yml` is anchored at the root
+        "a.gen.yml": play,
+        "keep.gen.yml": play,         # re-included
+        "out/site.yml": play,         # a folder pattern
+        "out.yml": play,              # ... matches folders only
+        "docs/x/y/draft.yml": play,   # `**` crosses folders
+        "docs/draft.yml": play,
+        "roles/r/.gitignore": "tasks/local.yml\n",
+        "roles/r/tasks/main.yml": "- debug: msg=x\n",
+        "roles/r/tasks/local.yml": "- debug: msg=x\n",  # a nested .gitignore, relative to its folder
+    })
+    assert sorted(kinds(tmp_path)) == ["keep.gen.yml", "out.yml", "roles/r/tasks/main.yml", "sub/top.yml"]
+
+
+def test_settings_excludes_with_a_dot_slash_and_negation(tmp_path):
+    play = "- hosts: all\n  tasks: []\n"
+    write_tree(tmp_path, {"legacy/a.yml": play, "x/legacy/b.yml": play, "tmp/c.yml": play, "tmp/keep.yml": play})
+    assert sorted(kinds(tmp_path, exclude=["./legacy/", "tmp/*", "!tmp/keep.yml"])) == ["tmp/keep.yml"]  # `./legacy/` as `legacy/`
+    assert sorted(kinds(tmp_path, exclude=["/legacy/"])) == ["tmp/c.yml", "tmp/keep.yml", "x/legacy/b.yml"]
