@@ -17,19 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansopt.discover import INVENTORY, classify
-from ansopt.source.inventory import (
-    HostSet,
-    Inventory,
-    InventoryError,
-    expand_hostname_range,
-    load_adjacent_vars,
-    load_inventory,
-    load_vars_dir,
-    parse_address,
-    parse_ini_value,
-    shlex_tokens,
-    split_host_pattern,
-)
+from ansopt.source.inventory import HostSet, Inventory, InventoryError, load_inventory, load_vars_dir
+from ansopt.source.inventory.hosts import expand_hostname_range, parse_address
+from ansopt.source.inventory.ini import parse_ini_value, shlex_tokens
+from ansopt.source.inventory.patterns import split_host_pattern
+from ansopt.source.inventory.vars import load_adjacent_vars
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():
