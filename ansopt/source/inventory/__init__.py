@@ -32,7 +32,7 @@ What is mirrored (ansible-core 2.19 is the reference):
   ``ansible.parsing.utils.addresses`` decide what is a host and what is a port.
 * Reconciliation: every group without a parent becomes a child of ``all``; hosts in no group
   but ``all`` go to ``ungrouped``; hosts in any other group leave ``ungrouped``.
-* Host patterns for plays (``resolve_pattern``) and variable precedence (``host_var``): see
+* Host patterns for plays (``resolve_pattern``) and variable precedence (``var_sources``): see
   those methods.
 
 `errors` lists what would make ansible-core refuse the source (it stops at the first; this

@@ -13,7 +13,6 @@ from .patterns import _has_jinja, _pattern_regex, _split_subscript, order_patter
 
 LOCALHOST = ("127.0.0.1", "localhost", "::1")
 YAML_EXTENSIONS = (".yml", ".yaml", ".json")  # ansible-core's YAML_FILENAME_EXTENSIONS
-DEFAULT_CONNECTION = "ssh"
 IMPLICIT_LOCALHOST_VARS = {
     "ansible_connection": "local",
     # ansible-core sets the controller's sys.executable; this is what that amounts to.
@@ -325,13 +324,6 @@ class Inventory:
                 out.setdefault(h, None)
         return list(out)
 
-    def group_hosts(self, group: str) -> set[str]:
-        """All hosts of a group, its children included (recursive, cycle-safe). `all` is every
-        host of the inventory; an unknown group is empty."""
-        if group == "all":
-            return set(self.hosts)
-        return set(self.group_hosts_ordered(group))
-
     def host_groups(self, host: str) -> list[str]:
         """Every group a host belongs to (all included), sorted as ansible-core sorts groups
         for variable precedence: by depth, then ansible_group_priority, then name."""
@@ -367,9 +359,6 @@ class Inventory:
                 visit(g, set())
             self._depth = depth
         return self._depth
-
-    def depth(self, group: str) -> int:
-        return self._depths().get(group, 0)
 
     # ------------------------------------------------------------------ patterns
 
@@ -525,83 +514,4 @@ class Inventory:
             layer(self.host_vars.get(name), "inventory host", name, self.host_var_pos.get(name))
         files_layer(host_vars_files, "host_vars", name)
         files_layer(playbook_host_vars, "playbook host_vars", name)
-        return out
-
-    def effective_vars(self, host: str, group_vars=None, host_vars_files=None, playbook_group_vars=None, playbook_host_vars=None) -> dict | None:
-        src = self.var_sources(host, group_vars, host_vars_files, playbook_group_vars, playbook_host_vars)
-        return None if src is None else {k: v.value for k, v in src.items()}
-
-    def host_var(
-        self,
-        host: str,
-        name: str,
-        group_vars: dict[str, dict] | None = None,
-        host_vars_files: dict[str, dict] | None = None,
-        playbook_group_vars: dict[str, dict] | None = None,
-        playbook_host_vars: dict[str, dict] | None = None,
-        default: Any = None,
-    ) -> Any:
-        """The effective value of one inventory variable of a host (`default` when unset or
-        the host is unknown). Precedence: see `var_sources`."""
-        src = self.var_sources(host, group_vars, host_vars_files, playbook_group_vars, playbook_host_vars)
-        if not src or name not in src:
-            return default
-        return src[name].value
-
-    def connection(
-        self,
-        host: str,
-        group_vars: dict[str, dict] | None = None,
-        host_vars_files: dict[str, dict] | None = None,
-        playbook_group_vars: dict[str, dict] | None = None,
-        playbook_host_vars: dict[str, dict] | None = None,
-        default: str = DEFAULT_CONNECTION,
-    ) -> str | None:
-        """`ansible_connection` for a host as the inventory sets it: the variable when set,
-        "local" for the implicit localhost, `default` ("ssh") otherwise, None for a host that
-        is not in the inventory. An explicit localhost entry gets "ssh" unless it sets
-        ansible_connection, as in ansible-core. A play's `connection:` keyword is weaker than
-        the inventory variable and is not considered here."""
-        src = self.var_sources(host, group_vars, host_vars_files, playbook_group_vars, playbook_host_vars)
-        if src is None:
-            return None
-        v = src.get("ansible_connection")
-        if v is None or v.value is None:
-            return default
-        return v.value if isinstance(v.value, str) else str(v.value)
-
-    def is_implicit_localhost(self, host: str) -> bool:
-        return host not in self.hosts and host in LOCALHOST and self.localhost is None
-
-    # ------------------------------------------------------------------ export
-
-    def to_ansible_list(self, export: bool = True) -> dict:
-        """The structure `ansible-inventory --list [--export]` prints (without vars files)."""
-        out: dict[str, Any] = {}
-        seen: set[str] = set()
-
-        def fmt(name: str) -> None:
-            g = self.groups[name]
-            d: dict[str, Any] = {}
-            if name != "all":
-                d["hosts"] = list(g.hosts)
-            d["children"] = list(g.children)
-            if export:
-                v = dict(g.vars)
-                if g.priority != 1:
-                    v["ansible_group_priority"] = g.priority
-                d["vars"] = v
-            out[name] = d
-            for c in g.children:
-                if c not in seen:
-                    seen.add(c)
-                    fmt(c)
-            for k in ("hosts", "vars", "children"):
-                if k in d and not d[k]:
-                    del d[k]
-            if not d:
-                del out[name]
-
-        fmt("all")
-        out["_meta"] = {"hostvars": {h: dict(v) for h, v in self.host_vars.items() if v}}
         return out

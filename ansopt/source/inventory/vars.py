@@ -140,9 +140,3 @@ def load_vars_dir(base_dir: str, kind: str = "group_vars") -> VarsDir:
             out[name] = merged
             out.positions[name] = pos
     return out
-
-
-def load_adjacent_vars(inventory_path: str) -> tuple[VarsDir, VarsDir]:
-    """(group_vars, host_vars) next to an inventory source (its folder, or itself for a folder)."""
-    base = inventory_path if os.path.isdir(inventory_path) else os.path.dirname(inventory_path)
-    return load_vars_dir(base, "group_vars"), load_vars_dir(base, "host_vars")
