@@ -64,15 +64,11 @@ def expand_hostname_range(name: str, limit: int = MAX_EXPANDED_HOSTS) -> list[st
         beg = "0"
     if not end:
         raise HostRangeError("host range must specify end value")
+    width = 0  # zero-padding kept: str(x).zfill(0) is str(x)
     if beg[0] == "0" and len(beg) > 1:
         width = len(beg)
         if width != len(end):
             raise HostRangeError("host range must specify equal-length begin and end formats")
-
-        def fill(x: Any) -> str:
-            return str(x).zfill(width)
-    else:
-        fill = str
     seq: Iterable[Any]
     try:
         i_beg = string.ascii_letters.index(beg)
@@ -91,7 +87,7 @@ def expand_hostname_range(name: str, limit: int = MAX_EXPANDED_HOSTS) -> list[st
         raise HostRangeError(f"host range [{nrange}] expands to {len(seq)} names, more than ansopt expands ({limit})")
     out: list[str] = []
     for item in seq:
-        hname = head + fill(item) + tail
+        hname = head + str(item).zfill(width) + tail
         if "[" in hname:
             out.extend(expand_hostname_range(hname, max(1, limit // max(1, len(seq)))))
         else:

@@ -240,9 +240,9 @@ def parse_ini(inv: Inventory, text: str, path: str) -> bool:
                 else:
                     pending[child].setdefault("parents", []).append(group)
             else:
-                e = inv._add_child(group, child)
-                if e:
-                    err(e, lineno, col)
+                child_err = inv._add_child(group, child)
+                if child_err:
+                    err(child_err, lineno, col)
     for name, decl in pending.items():
         if decl["state"] == "vars":
             err(f"Section [{name}:vars] not valid for undefined group {name!r}.", decl["line"], 1)

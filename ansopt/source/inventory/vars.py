@@ -9,7 +9,7 @@ import re
 
 from ..yamlfile import YamlLoadError, YMap, YScalar, decode, load_text
 from .model import YAML_EXTENSIONS, InventoryError, VarPos, VarsDir
-from .yamlinv import _deref, _items
+from .yamlinv import _deref, _items, _to_data
 
 
 def _vars_file_names(folder: str) -> list[str]:
@@ -93,10 +93,10 @@ def load_vars_file(path: str) -> tuple[dict | None, dict[str, VarPos], str | Non
         if not data:
             return None, {}, None, False
         return None, {}, f"expected a mapping of variables, got {type(data).__name__}", False
-    data: dict = {}
+    data = {}
     positions: dict[str, VarPos] = {}
     for key, kn, vn in _items(root):
-        data[key] = _deref(vn).to_data()
+        data[key] = _to_data(vn)
         positions[key] = VarPos(path, *yf.position(kn.start))
     if not data:
         return None, {}, None, False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..yamlfile import YAlias, YMap, YNode, YScalar
+from ..yamlfile import YAlias, YMap, YNode, YScalar, YSeq
 from .hosts import HostRangeError, expand_hostpattern
 from .model import Inventory, VarPos
 
@@ -16,6 +16,12 @@ def _deref(node: YNode | None) -> YNode | None:
         node = node.target
         seen += 1
     return node
+
+
+def _to_data(node: YNode | None) -> Any:
+    """The Python data of a node, aliases followed."""
+    node = _deref(node)
+    return None if node is None else node.to_data()
 
 
 def _is_null(node: YNode | None) -> bool:
@@ -31,13 +37,13 @@ def _items(node: YMap) -> list[tuple[Any, YNode, YNode]]:
     for k, v in node.pairs:
         if isinstance(k, YScalar) and k.tag == "tag:yaml.org,2002:merge":
             src = _deref(v)
-            sources = [_deref(x) for x in src.items] if hasattr(src, "items") and not isinstance(src, YMap) else [src]
+            sources = [_deref(x) for x in src.items] if isinstance(src, YSeq) else [src]
             for s in sources:
                 if isinstance(s, YMap):
                     for mk, mkn, mvn in _items(s):
                         merged.setdefault(mk, (mkn, mvn))
             continue
-        kd = k.value if isinstance(k, YScalar) else _deref(k).to_data()
+        kd = k.value if isinstance(k, YScalar) else _to_data(k)
         try:
             hash(kd)
         except TypeError:
@@ -91,12 +97,12 @@ def _parse_group(inv: Inventory, name: Any, kn: YNode, vn: YNode, pos: Any, path
         if not (isinstance(sval, YMap) or _is_null(sval)):
             inv._warn(f"Skipping key ({key}) in group ({name}) as it is not a mapping, it is a {_yaml_type(sval)}", sline, scol, path)
             continue
-        if _is_null(sval):
+        if not isinstance(sval, YMap):  # null: nothing to read
             continue
         if key == "vars":
             for var, vkn, vvn in _items(sval):
                 vline, vcol = pos(vkn.start)
-                err = inv._set_group_var(name, var, _deref(vvn).to_data(), VarPos(path, vline, vcol))
+                err = inv._set_group_var(name, var, _to_data(vvn), VarPos(path, vline, vcol))
                 if err:
                     inv._error(err, vline, vcol, path)
         elif key == "children":
@@ -168,7 +174,7 @@ def _yaml_host(inv: Inventory, group: str, pattern: Any, kn: YNode, vn: YNode | 
             return
         for var, vkn, vvn in _items(val):
             vline, vcol = pos(vkn.start)
-            variables.append((var, _deref(vvn).to_data(), VarPos(path, vline, vcol)))
+            variables.append((var, _to_data(vvn), VarPos(path, vline, vcol)))
     for name in names:
         entry = inv._add_host(name, group, port, line, col, pattern, path)
         if entry is None:
