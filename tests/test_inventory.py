@@ -17,19 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansopt.discover import INVENTORY, classify
-from ansopt.source.inventory import (
-    HostSet,
-    Inventory,
-    InventoryError,
-    expand_hostname_range,
-    load_adjacent_vars,
-    load_inventory,
-    load_vars_dir,
-    parse_address,
-    parse_ini_value,
-    shlex_tokens,
-    split_host_pattern,
-)
+from ansopt.source.inventory import HostSet, Inventory, InventoryError, load_inventory, load_vars_dir
+from ansopt.source.inventory.hosts import expand_hostname_range, parse_address
+from ansopt.source.inventory.ini import parse_ini_value, shlex_tokens
+from ansopt.source.inventory.patterns import split_host_pattern
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():
@@ -47,6 +38,26 @@ def _inv(tmp_path: Path, name: str, text: str) -> Inventory:
     inv = load_inventory(_write(tmp_path, name, text))
     assert inv is not None
     return inv
+
+
+def _group(inv: Inventory, name: str) -> set[str]:
+    """The hosts of a group, its children's included, as a play's `hosts: NAME` selects them."""
+    hs = inv.resolve_pattern(name)
+    assert hs is not None and not hs.errors, (name, hs)
+    return set(hs)
+
+
+def _vars(inv: Inventory, host: str, *layers) -> dict:
+    """{name: value} of a host's inventory-level variables (layers: see Inventory.var_sources)."""
+    src = inv.var_sources(host, *layers)
+    assert src is not None, host
+    return {k: v.value for k, v in src.items()}
+
+
+def _adjacent_vars(inventory_path: str):
+    """(group_vars, host_vars) next to an inventory source, as model/scope.py loads them."""
+    base = inventory_path if os.path.isdir(inventory_path) else os.path.dirname(inventory_path)
+    return load_vars_dir(base, "group_vars"), load_vars_dir(base, "host_vars")
 
 
 # --------------------------------------------------------------------------- INI
@@ -89,9 +100,9 @@ def test_ini_groups_hosts_and_children(tmp_path):
     ]
     assert inv.groups["servers"].children == ["web", "db"]
     assert inv.groups["all"].children == ["ungrouped", "servers"]
-    assert inv.group_hosts("servers") == set(inv.groups["web"].hosts) | {"db1"}
-    assert inv.group_hosts("all") == set(inv.hosts)
-    assert inv.group_hosts("nope") == set()
+    assert _group(inv, "servers") == set(inv.groups["web"].hosts) | {"db1"}
+    assert _group(inv, "all") == set(inv.hosts)
+    assert _group(inv, "nope") == set()
     assert len(inv.hosts) == 15
 
 
@@ -171,10 +182,9 @@ def test_ini_pending_children_and_priority(tmp_path):
     """)
     assert not inv.errors
     assert inv.groups["top"].children == ["mid"] and inv.groups["mid"].children == ["leaf"]
-    assert inv.group_hosts("top") == {"h1", "h2"}
+    assert _group(inv, "top") == {"h1", "h2"}
     assert inv.groups["leaf"].priority == 10 and "ansible_group_priority" not in inv.groups["leaf"].vars
-    assert (inv.depth("all"), inv.depth("top"), inv.depth("mid"), inv.depth("leaf")) == (0, 1, 2, 3)
-    assert inv.host_groups("h1") == ["all", "top", "mid", "leaf"]
+    assert inv.host_groups("h1") == ["all", "top", "mid", "leaf"]  # by depth (0, 1, 2, 3), not by name
 
 
 def test_ini_port_only_on_first_occurrence(tmp_path):
@@ -215,7 +225,7 @@ def test_ini_invalid_utf8(tmp_path):
     p = tmp_path / "hosts"
     p.write_bytes(b"# caf\xe9 comment is fine\n[web]\nh1\nh\xe92\n")
     inv = load_inventory(str(p))
-    assert inv.group_hosts("web") >= {"h1"}
+    assert _group(inv, "web") >= {"h1"}
     assert [e.line for e in inv.errors] == [4]
 
 
@@ -264,16 +274,16 @@ def test_yaml_inventory(tmp_path):
     assert inv.groups["all"].hosts == ["mail.example.com", "jump"]
     assert inv.groups["ungrouped"].hosts == ["mail.example.com", "jump"]
     assert inv.host_vars["jump"] == {"ansible_port": 2222, "ansible_user": "ops"}
-    web = inv.group_hosts("webservers")
+    web = _group(inv, "webservers")
     assert len(web) == 50 and "www01.example.com" in web and "www50.example.com" in web
     assert inv.host_vars["www03.example.com"] == {"odd": True, "port": 420}  # YAML 1.1 octal, as ansible-core
     assert inv.host_vars["www04.example.com"] == {}
-    assert inv.group_hosts("dbservers") == {"one.example.com", "two.example.com", "three.example.com"}
+    assert _group(inv, "dbservers") == {"one.example.com", "two.example.com", "three.example.com"}
     assert inv.groups["replicas"].hosts == ["three.example.com"]
     assert inv.groups["prod"].children == ["webservers", "dbservers"]
     assert inv.groups["prod"].vars == {"http_port": 80, "env": "prod"}
     assert inv.groups["other"].children == ["dbservers"]
-    assert inv.group_hosts("prod") == web | inv.group_hosts("dbservers")
+    assert _group(inv, "prod") == web | _group(inv, "dbservers")
     assert "notagroup" not in inv.groups
     assert any("notagroup" in w for w in inv.warnings)
     e = inv.hosts["one.example.com"]
@@ -348,7 +358,7 @@ def test_fuzz_never_raises(tmp_path, text, name):
     if inv is not None:
         assert all(isinstance(e, str) for e in inv.errors)
         for host in list(inv.hosts)[:3]:
-            inv.connection(host)
+            inv.var_sources(host)
             inv.resolve_pattern(host)
 
 
@@ -417,13 +427,15 @@ def test_implicit_localhost(tmp_path):
     loc = inv.resolve_pattern("localhost")
     assert isinstance(loc, HostSet) and loc == {"localhost"} and loc.implicit == {"localhost"}
     assert inv.resolve_pattern("all") == inv.resolve_pattern("all:!localhost")  # all never holds it
-    assert inv.connection("localhost") == "local" and inv.connection("127.0.0.1") == "local"
-    assert inv.connection("web1") == "ssh"
-    assert inv.connection("unknown-host") is None
+    for name in ("localhost", "127.0.0.1"):
+        conn = inv.var_sources(name)["ansible_connection"]
+        assert (conn.value, conn.layer, conn.pos) == ("local", "implicit", None)
+    assert "ansible_connection" not in inv.var_sources("web1")
+    assert inv.var_sources("unknown-host") is None
     explicit = _inv(tmp_path, "h2", "[ctl]\n127.0.0.1\n")
     res = explicit.resolve_pattern("localhost")  # the inventory's localhost-like host stands in
     assert res == {"127.0.0.1"} and not res.implicit
-    assert explicit.connection("127.0.0.1") == "ssh"  # explicit localhost: no implicit `local`
+    assert "ansible_connection" not in explicit.var_sources("127.0.0.1")  # explicit localhost: no implicit `local`
 
 
 def test_split_host_pattern():
@@ -477,14 +489,14 @@ def _precedence_tree(tmp_path: Path) -> str:
 def test_precedence(tmp_path):
     path = _precedence_tree(tmp_path)
     inv = load_inventory(path)
-    gv, hv = load_adjacent_vars(path)
+    gv, hv = _adjacent_vars(path)
     assert set(gv) == {"all", "parent", "child"} and set(hv) == {"h1"}
     assert gv["parent"] == {"f": "gv_parent", "g": "gv_parent_more"}
     assert [os.path.basename(f) for f in gv.files["parent"]] == ["10-main.yml", "20-more"]
     assert gv.positions["parent"]["g"].path.endswith("20-more") and gv.positions["parent"]["g"].line == 1
     # depth: all(0) < parent(1) = other(1) < child(2); equal depth sorts by name
     assert inv.host_groups("h1") == ["all", "other", "parent", "child"]
-    v = inv.effective_vars("h1", gv, hv)
+    v = _vars(inv, "h1", gv, hv)
     assert v == {
         "a": "inv_all",
         "b": "inv_parent",  # parent group beats all
@@ -502,23 +514,28 @@ def test_precedence(tmp_path):
     assert src["c"].layer == "inventory group" and src["c"].entity == "child" and src["c"].pos.line == 18
     assert src["e"].layer == "group_vars all" and src["e"].pos.path.endswith("all.yml")
     assert src["hv"].layer == "inventory host" and src["hv"].pos.line == 4
-    assert inv.host_var("h2", "d") == "inv_other"
-    assert inv.host_var("h2", "d", gv, hv) == "inv_other"
-    assert inv.host_var("h2", "missing", default=7) == 7
+    assert _vars(inv, "h2")["d"] == "inv_other"
+    assert _vars(inv, "h2", gv, hv)["d"] == "inv_other"
+    assert "missing" not in _vars(inv, "h2", gv, hv)
     # a playbook's group_vars beat the inventory's, layer by layer
     pb = {"all": {"e": "pb_all"}, "other": {"d": "pb_other"}}
-    assert inv.host_var("h2", "e", gv, hv, playbook_group_vars=pb) == "pb_all"
-    assert inv.host_var("h1", "d", gv, hv, playbook_group_vars=pb) == "pb_other"  # playbook group_vars > inventory group vars
+    assert inv.var_sources("h2", gv, hv, pb)["e"] == ("pb_all", "playbook group_vars all", "all", None)
+    assert _vars(inv, "h1", gv, hv, pb)["d"] == "pb_other"  # playbook group_vars > inventory group vars
 
 
 def test_connection_precedence(tmp_path):
     inv = _inv(tmp_path, "hosts", "[local]\nctl ansible_connection=local\n[win]\nw1\n[win:vars]\nansible_connection=winrm\n")
-    assert inv.connection("ctl") == "local" and inv.connection("w1") == "winrm"
+    def conn(host, gv=None, hv=None):
+        v = inv.var_sources(host, gv, hv)["ansible_connection"]
+        return v.value, v.layer
+
+    assert conn("ctl") == ("local", "inventory host") and conn("w1") == ("winrm", "inventory group")
     hv = {"w1": {"ansible_connection": "psrp"}, "localhost": {"ansible_connection": "ssh"}}
-    assert inv.connection("w1", host_vars_files=hv) == "psrp"
-    assert inv.connection("localhost", host_vars_files=hv) == "ssh"  # host_vars/localhost beats the implicit `local`
+    assert conn("w1", hv=hv) == ("psrp", "host_vars")
+    assert conn("localhost", hv=hv) == ("ssh", "host_vars")  # host_vars/localhost beats the implicit `local`
     gv = {"all": {"ansible_connection": "paramiko"}}
-    assert inv.connection("localhost", gv) == "local"  # group vars never beat the implicit host var
+    assert conn("w1", gv) == ("paramiko", "group_vars all")  # group_vars/all beats every inventory group var
+    assert conn("localhost", gv) == ("local", "implicit")  # group vars never beat the implicit host var
 
 
 def test_vars_dir_details(tmp_path):
@@ -551,10 +568,10 @@ def test_inventory_folder(tmp_path):
     _write(tmp_path, "inv/ec2.py", "#!/usr/bin/env python\n")
     inv = load_inventory(str(tmp_path / "inv"))
     assert inv.format == "dir" and inv.dynamic
-    assert inv.group_hosts("web") == {"w1", "w2"} and inv.group_hosts("db") == {"d1"}
+    assert _group(inv, "web") == {"w1", "w2"} and _group(inv, "db") == {"d1"}
     assert len(inv.sources) == 3
-    gv, _ = load_adjacent_vars(str(tmp_path / "inv"))
-    assert inv.host_var("w2", "x", gv) == 1
+    gv, _ = _adjacent_vars(str(tmp_path / "inv"))
+    assert _vars(inv, "w2", gv)["x"] == 1
 
 
 # --------------------------------------------------------------------------- the real corpus
@@ -582,14 +599,15 @@ def test_corpus_inventories_load():
         assert inv is not None, p
         assert not inv.errors, (p, inv.errors)
         for h in inv.hosts:
-            assert isinstance(inv.connection(h), str), p
+            conn = inv.var_sources(h).get("ansible_connection")
+            assert conn is None or isinstance(conn.value, str), (p, h)
 
 
 @needs_corpus
 def test_corpus_pinned_results():
     inv = load_inventory(str(CORPUS / "ansible-for-devops/lamp-infrastructure/inventories/vagrant/inventory"))
     assert len(inv.hosts) == 6
-    assert {g: inv.group_hosts(g) for g in inv.groups} == {
+    assert {g: _group(inv, g) for g in inv.groups} == {
         "all": {f"192.168.56.{i}" for i in range(2, 8)},
         "ungrouped": set(),
         "lamp_varnish": {"192.168.56.2"},
@@ -603,7 +621,7 @@ def test_corpus_pinned_results():
 
     inv = load_inventory(str(CORPUS / "ansible-examples/lamp_haproxy/hosts"))
     assert len(inv.hosts) == 5
-    assert {g: inv.group_hosts(g) for g in inv.groups} == {
+    assert {g: _group(inv, g) for g in inv.groups} == {
         "all": {"web1", "web2", "db1", "lb1", "nagios"},
         "ungrouped": set(),
         "webservers": {"web1", "web2"},
@@ -617,15 +635,15 @@ def test_corpus_pinned_results():
     assert not inv.hosts and inv.groups["lamp_www"].children == ["a4d.lamp.www.1", "a4d.lamp.www.2"]
 
     inv = load_inventory(str(CORPUS / "ansible-lint-examples/inventory/production.yml"))
-    assert len(inv.group_hosts("webservers")) == 52 and inv.host_vars["www49.example.com"]["another_var"] == 200
-    assert inv.group_hosts("prod") == {"foo.example.com", "one.example.com", "two.example.com"}
+    assert len(_group(inv, "webservers")) == 52 and inv.host_vars["www49.example.com"]["another_var"] == 200
+    assert _group(inv, "prod") == {"foo.example.com", "one.example.com", "two.example.com"}
     assert inv.groups["all"].vars == {"my_var": 123}
 
     inv = load_inventory(str(CORPUS / "ansible-examples/phillips_hue/hosts"))
-    assert list(inv.hosts) == ["localhost"] and inv.connection("localhost") == "ssh"
+    assert list(inv.hosts) == ["localhost"] and "ansible_connection" not in inv.var_sources("localhost")
 
     inv = load_inventory(str(CORPUS / "community.general-targets/callback/inventory.yml"))
-    assert inv.connection("testhost") == "local"
+    assert _vars(inv, "testhost")["ansible_connection"] == "local"
 
     broken = load_inventory(str(CORPUS / "ansible-lint-examples/inventory/broken_dev_inventory.yml"))
     assert not broken.hosts and any("foo" in w for w in broken.warnings)
@@ -748,6 +766,38 @@ def _unwrap(value):
     return value
 
 
+def _ansible_list(inv: Inventory) -> dict:
+    """The structure `ansible-inventory --list --export` prints (without vars files), built from
+    what load_inventory read."""
+    out: dict = {}
+    seen: set[str] = set()
+
+    def fmt(name: str) -> None:
+        g = inv.groups[name]
+        d: dict = {}
+        if name != "all":
+            d["hosts"] = list(g.hosts)
+        d["children"] = list(g.children)
+        v = dict(g.vars)
+        if g.priority != 1:
+            v["ansible_group_priority"] = g.priority
+        d["vars"] = v
+        out[name] = d
+        for c in g.children:
+            if c not in seen:
+                seen.add(c)
+                fmt(c)
+        for k in ("hosts", "vars", "children"):
+            if k in d and not d[k]:
+                del d[k]
+        if not d:
+            del out[name]
+
+    fmt("all")
+    out["_meta"] = {"hostvars": {h: dict(v) for h, v in inv.host_vars.items() if v}}
+    return out
+
+
 def _normalise(data: dict) -> dict:
     data = _unwrap(json.loads(json.dumps(data, default=str)))
     data.get("_meta", {}).pop("profile", None)
@@ -829,7 +879,7 @@ def test_parity_with_ansible_inventory(tmp_path):
         if inv.errors:
             mismatches.append(f"{name}: ansible-core reads it, ansopt reports {inv.errors}")
             continue
-        got = _normalise(inv.to_ansible_list())
+        got = _normalise(_ansible_list(inv))
         expected = _normalise(expected)
         if got != expected:
             mismatches.append(f"{name}:\n  ansible-core {expected}\n  ansopt       {got}")
@@ -844,13 +894,13 @@ def test_parity_corpus(tmp_path):
     for p in paths:
         inv = load_inventory(p)
         assert results[p] is not None, p
-        assert _normalise(inv.to_ansible_list()) == _normalise(results[p]), p
+        assert _normalise(_ansible_list(inv)) == _normalise(results[p]), p
 
 
 @needs_ansible
 def test_parity_effective_vars(tmp_path):
     """`ansible-inventory --list` (no --export) flattens every host's variables with the vars
-    plugins applied: the same precedence as Inventory.effective_vars."""
+    plugins applied: the same precedence as Inventory.var_sources."""
     path = _precedence_tree(tmp_path)
     yaml_path = _write(tmp_path, "yinv/inv.yml", """\
         all:
@@ -873,12 +923,12 @@ def test_parity_effective_vars(tmp_path):
     results = _run_ansible_inventory(paths, tmp_path, export=False)
     for p in paths:
         inv = load_inventory(p)
-        gv, hv = load_adjacent_vars(p)
+        gv, hv = _adjacent_vars(p)
         expected = results[p]["_meta"]["hostvars"]
         for host in inv.hosts:
-            assert inv.effective_vars(host, gv, hv) == expected.get(host, {}), (p, host)
+            assert _vars(inv, host, gv, hv) == expected.get(host, {}), (p, host)
     inv = load_inventory(yaml_path)
-    assert inv.host_var("h", "x") == "a"  # same depth: priority 5 sorts `a` after `b` (priority 1), so `a` wins
+    assert _vars(inv, "h")["x"] == "a"  # same depth: priority 5 sorts `a` after `b` (priority 1), so `a` wins
 
 
 _PATTERN_SCRIPT = r"""
