@@ -72,7 +72,9 @@ def _engine(paths, config, select, ignore, extend_select):
     return Engine(settings, list(paths) or ["."], select=sel or None, ignore=ign, extend_select=ext), settings
 
 
-def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stream=None, after_fix="", show_fixes=False):
+def _report(
+    fmt, findings, files_checked, output, statistics, unsafe=False, stream=None, after_fix="", show_fixes=False
+):
     from .report import ReportContext, render
     from .rules import all_rules
 
@@ -101,10 +103,17 @@ def _report(fmt, findings, files_checked, output, statistics, unsafe=False, stre
 
 
 _common = [
-    click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, prefixes or slugs; comma-separated)."),
+    click.option(
+        "--select", multiple=True, metavar="RULES", help="Only these rules (codes, prefixes or slugs; comma-separated)."
+    ),
     click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
     click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the selection."),
-    click.option("--config", type=click.Path(dir_okay=False), metavar="FILE", help="Settings file (.ansopt.yml or pyproject.toml)."),
+    click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Settings file (.ansopt.yml or pyproject.toml).",
+    ),
 ]
 
 
@@ -132,7 +141,9 @@ def main() -> None:
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Show a count of findings per rule.")
-@click.option("--show-fixes", is_flag=True, help="Text format: print what to do (help) and the fix offered under each finding.")
+@click.option(
+    "--show-fixes", is_flag=True, help="Text format: print what to do (help) and the fix offered under each finding."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (not for parse errors).")
 @common
 def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore, extend_select, config):
@@ -150,7 +161,9 @@ def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore,
 
 def _warn_if_nothing(engine, settings) -> None:
     if not engine.files:
-        where = f" (excludes of {os.path.relpath(settings.source)} apply)" if settings.source and settings.exclude else ""
+        where = (
+            f" (excludes of {os.path.relpath(settings.source)} apply)" if settings.source and settings.exclude else ""
+        )
         click.echo(f"ansopt: warning: no Ansible file to check under {', '.join(engine.paths)}{where}", err=True)
 
 
@@ -200,7 +213,10 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
                 write_errors += 1
                 click.echo(f"ansopt: error: {display}: not written: {e.strerror or e}", err=True)
         if written:
-            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {written} file{'s' if written != 1 else ''}.", err=True)
+            click.echo(
+                f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {written} file{'s' if written != 1 else ''}.",
+                err=True,
+            )
         findings = result.findings
         if write_errors:  # what is on disk now, not what the fixes would have left
             findings = engine.check().findings
@@ -211,10 +227,15 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
         sys.stdout.flush()
         n = len(result.changed)
         if n:
-            click.echo(f"Would fix {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''} (run with --write to apply).", err=True)
+            click.echo(
+                f"Would fix {result.applied} finding{'s' if result.applied != 1 else ''} in {n} file{'s' if n != 1 else ''} (run with --write to apply).",
+                err=True,
+            )
         _report(fmt, result.findings, len(result.files), None, False, unsafe, stream=sys.stderr, after_fix="would")
     if not result.converged:
-        click.echo(f"ansopt: warning: fixes did not settle after {result.rounds} rounds; run `ansopt fix` again", err=True)
+        click.echo(
+            f"ansopt: warning: fixes did not settle after {result.rounds} rounds; run `ansopt fix` again", err=True
+        )
     if result.parse_errors or result.internal_errors or write_errors:
         sys.exit(EXIT_ERROR)
     if exit_zero:
@@ -236,7 +257,17 @@ def rules_cmd(fmt):
     if fmt == "json":
         click.echo(
             json.dumps(
-                [{"code": r.code, "slug": r.slug, "severity": r.severity, "fix": r.fix, "default": r.default, "summary": r.summary} for r in rules],
+                [
+                    {
+                        "code": r.code,
+                        "slug": r.slug,
+                        "severity": r.severity,
+                        "fix": r.fix,
+                        "default": r.default,
+                        "summary": r.summary,
+                    }
+                    for r in rules
+                ],
                 indent=2,
             )
         )
@@ -259,7 +290,9 @@ def rule_cmd(name):
     r = by_code_or_slug(name)
     if r is None:
         raise click.UsageError(f"no rule {name!r} (see `ansopt rules`)")
-    click.echo(f"{r.code} [{r.slug}]  severity: {r.severity}  fix: {r.fix or 'none'}  default: {'yes' if r.default else 'no (opt-in)'}")
+    click.echo(
+        f"{r.code} [{r.slug}]  severity: {r.severity}  fix: {r.fix or 'none'}  default: {'yes' if r.default else 'no (opt-in)'}"
+    )
     click.echo("")
     click.echo(inspect.cleandoc(r.doc))
     if r.options:

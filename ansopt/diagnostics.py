@@ -155,7 +155,9 @@ class Fix:
         self._error: BaseException | None = None
         clash = overlapping(self._edits)
         if clash is not None:
-            raise ValueError(f"a fix's edits overlap at {clash[0].span.start}..{clash[0].span.end} and {clash[1].span.start}..{clash[1].span.end}")
+            raise ValueError(
+                f"a fix's edits overlap at {clash[0].span.start}..{clash[0].span.end} and {clash[1].span.start}..{clash[1].span.end}"
+            )
 
     @classmethod
     def safe(cls, edits: Iterable[Edit], description: str, changes: ChangesArg = (), **kw: Any) -> Fix:

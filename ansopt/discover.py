@@ -72,7 +72,9 @@ SKIP_DIRS = frozenset(
 )
 
 YAML_EXT = (".yml", ".yaml")
-ROLE_OTHER_PARTS = frozenset({"files", "library", "module_utils", "filter_plugins", "lookup_plugins", "action_plugins", "callback_plugins"})
+ROLE_OTHER_PARTS = frozenset(
+    {"files", "library", "module_utils", "filter_plugins", "lookup_plugins", "action_plugins", "callback_plugins"}
+)
 ROLE_PARTS = {"tasks": TASKS, "handlers": HANDLERS, "defaults": VARS, "vars": VARS, "meta": META, "templates": TEMPLATE}
 # YAML files that are never Ansible content, whatever their shape.
 NOT_ANSIBLE = re.compile(
@@ -337,7 +339,10 @@ def discover(
 
 def is_import_playbook(node: YMap) -> bool:
     """A playbook item that imports another playbook (not a play)."""
-    return any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include")) and "hosts" not in node
+    return (
+        any(k in node for k in ("import_playbook", "ansible.builtin.import_playbook", "include"))
+        and "hosts" not in node
+    )
 
 
 def content_kind(file: YamlFile) -> FileKind:
@@ -356,7 +361,15 @@ def content_kind(file: YamlFile) -> FileKind:
             for k in m.keys():
                 if not isinstance(k, str):
                     continue
-                if k in ("block", "include_tasks", "import_tasks", "include_role", "import_role", "action", "local_action"):
+                if k in (
+                    "block",
+                    "include_tasks",
+                    "import_tasks",
+                    "include_role",
+                    "import_role",
+                    "action",
+                    "local_action",
+                ):
                     return TASKS
                 if k in K.task_keywords or k.startswith("with_"):
                     continue

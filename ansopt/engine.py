@@ -87,7 +87,16 @@ class _Fixing:
         """A fix that failed verification: reported (E002) and never tried again."""
         self.failed_keys.add(_fix_key(f))
         self.failed.append(
-            Finding(FIX_FAILED_CODE, FIX_FAILED_SLUG, f.path, f.span, f.line, f.col, f"fix for {f.code} not applied, file left unchanged: {problem}", "error")
+            Finding(
+                FIX_FAILED_CODE,
+                FIX_FAILED_SLUG,
+                f.path,
+                f.span,
+                f.line,
+                f.col,
+                f"fix for {f.code} not applied, file left unchanged: {problem}",
+                "error",
+            )
         )
 
 
@@ -147,7 +156,11 @@ class Engine:
         """ANSIBLE_CONFIG names the file ansible-core reads, whatever its name: check it when
         it lies under a checked path (or is one)."""
         ec = self.env_config
-        if ec is None or not os.path.isfile(ec) or any(os.path.realpath(f.abspath) == os.path.realpath(ec) for f in self.files):
+        if (
+            ec is None
+            or not os.path.isfile(ec)
+            or any(os.path.realpath(f.abspath) == os.path.realpath(ec) for f in self.files)
+        ):
             return
         for raw in self.paths:
             p = os.path.abspath(os.path.join(self.cwd, raw))
@@ -157,7 +170,9 @@ class Engine:
 
     # ---------------------------------------------------------------- running rules
     def project(self, overlay: dict[str, str] | None = None, files=None) -> Project:
-        return Project(self.settings.root, files if files is not None else self.files, Reader(overlay), self.cwd, self.env_config)
+        return Project(
+            self.settings.root, files if files is not None else self.files, Reader(overlay), self.cwd, self.env_config
+        )
 
     def run(self, project: Project, build_fixes: bool = True) -> tuple[list[Finding], int, int]:
         """(findings, parse errors, internal errors) for the reported files. `build_fixes`:
@@ -172,7 +187,9 @@ class Engine:
                 found = list(rule.check(ctx))
             except Exception as e:  # a rule bug must not stop the run
                 internal += 1
-                findings.append(_internal_error(project.files[0].path if project.files else ".", f"rule {rule.code} crashed", e))
+                findings.append(
+                    _internal_error(project.files[0].path if project.files else ".", f"rule {rule.code} crashed", e)
+                )
                 continue
             if build_fixes:
                 found, crashed = _build_fixes(found)
@@ -187,7 +204,16 @@ class Engine:
             if err is not None:
                 parse += 1
                 out.append(
-                    Finding(PARSE_ERROR_CODE, PARSE_ERROR_SLUG, f.path, Span(err.offset, err.offset), err.line, err.col, err.message, "error")
+                    Finding(
+                        PARSE_ERROR_CODE,
+                        PARSE_ERROR_SLUG,
+                        f.path,
+                        Span(err.offset, err.offset),
+                        err.line,
+                        err.col,
+                        err.message,
+                        "error",
+                    )
                 )
         out = self.filter(project, out)
         out.sort(key=lambda f: f.sort_key)
@@ -297,14 +323,19 @@ class Engine:
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 
-    def _batch(self, findings: list[Finding], project: Project, unsafe: bool, failed_keys: set[tuple]) -> list[_Planned]:
+    def _batch(
+        self, findings: list[Finding], project: Project, unsafe: bool, failed_keys: set[tuple]
+    ) -> list[_Planned]:
         """This round's fixes: the allowed ones that did not fail before, highest priority
         first. A fix whose edits overlap one taken already, or whose `conflicts` hold the
         group of one taken already, waits for the next round."""
         candidates = [
             f
             for f in findings
-            if f.fix is not None and (f.fix.safety == "safe" or unsafe) and f.fix.edits and _fix_key(f) not in failed_keys
+            if f.fix is not None
+            and (f.fix.safety == "safe" or unsafe)
+            and f.fix.edits
+            and _fix_key(f) not in failed_keys
         ]
         candidates.sort(key=lambda f: -_fix_of(f).priority)  # stable: then file order
         path_of = {f.path: f.abspath for f in project.files}
@@ -317,7 +348,10 @@ class Engine:
             per_file, per_changes = self._targets(f, path_of, project)
             if per_file is None:
                 continue
-            if any(any(s.overlaps(e.span) for s in taken.get(p, []) for e in es) or _self_overlap(es) for p, es in per_file.items()):
+            if any(
+                any(s.overlaps(e.span) for s in taken.get(p, []) for e in es) or _self_overlap(es)
+                for p, es in per_file.items()
+            ):
                 continue
             for p, es in per_file.items():
                 taken.setdefault(p, []).extend(e.span for e in es)
@@ -367,10 +401,11 @@ class Engine:
             if target is None:
                 return None, None
             per_changes.setdefault(target, []).extend(chs)
-        if project is not None and any(project.reader.exists(p) and GENERATED in project.purposes.of(p) for p in per_file):
+        if project is not None and any(
+            project.reader.exists(p) and GENERATED in project.purposes.of(p) for p in per_file
+        ):
             return None, None  # a generated file is never rewritten: its generator would undo it
         return per_file, per_changes
-
 
 
 def _with_cfg_inventories(files: list[discover.SourceFile], cwd: str) -> list[discover.SourceFile]:
@@ -409,7 +444,16 @@ def _internal_error(path: str, what: str, e: BaseException, at: Finding | None =
     tb = traceback.extract_tb(cause.__traceback__)
     where = f" ({os.path.basename(tb[-1].filename)}:{tb[-1].lineno})" if tb else ""
     span, line, col = (at.span, at.line, at.col) if at is not None else (Span(0, 0), 1, 1)
-    return Finding(INTERNAL_ERROR_CODE, INTERNAL_ERROR_SLUG, path, span, line, col, f"{what}: {type(cause).__name__}: {cause}{where}; please report it", "error")
+    return Finding(
+        INTERNAL_ERROR_CODE,
+        INTERNAL_ERROR_SLUG,
+        path,
+        span,
+        line,
+        col,
+        f"{what}: {type(cause).__name__}: {cause}{where}; please report it",
+        "error",
+    )
 
 
 def _build_fixes(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:

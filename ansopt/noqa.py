@@ -16,9 +16,15 @@ import re
 
 from .selection import matches
 
-_YAML_NOQA = re.compile(r"(?:^|\s)#\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
-_CFG_NOQA = re.compile(r"(?:^|\s);\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
-_LINE_NOQA = re.compile(r"^\s*[#;]\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?\s*$", re.IGNORECASE)
+_YAML_NOQA = re.compile(
+    r"(?:^|\s)#\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE
+)
+_CFG_NOQA = re.compile(
+    r"(?:^|\s);\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE
+)
+_LINE_NOQA = re.compile(
+    r"^\s*[#;]\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?\s*$", re.IGNORECASE
+)
 
 
 def _codes(m: re.Match[str]) -> list[str] | None:

@@ -54,10 +54,14 @@ def selected_rules(settings: Settings, select=None, ignore=None, extend_select=N
     else:
         sel = settings.select  # None: the default selection
         ext = list(settings.extend_select) + list(extend_select or [])
-    named = {s.strip().upper() for s in list(select or []) + list(extend_select or [])} | {s.strip() for s in list(select or []) + list(extend_select or [])}
+    named = {s.strip().upper() for s in list(select or []) + list(extend_select or [])} | {
+        s.strip() for s in list(select or []) + list(extend_select or [])
+    }
     out = []
     for r in all_rules():
-        chosen = (r.default if sel is None else any(matches(r.code, r.slug, s) for s in sel)) or any(matches(r.code, r.slug, s) for s in ext)
+        chosen = (r.default if sel is None else any(matches(r.code, r.slug, s) for s in sel)) or any(
+            matches(r.code, r.slug, s) for s in ext
+        )
         if not chosen:
             continue
         if any(matches(r.code, r.slug, s) for s in ignore or []):

@@ -176,7 +176,11 @@ def _line_of(source: str, text: str, path: list[Any]) -> int:
         for key in reversed(keys):
             for i in range(start, len(lines)):
                 s = lines[i].strip().strip('"')
-                if s.startswith((key, f'"{key}"', key.replace("-", "_"))) or f"[tool.ansopt.{key}]" in lines[i] or f".{key}]" in lines[i]:
+                if (
+                    s.startswith((key, f'"{key}"', key.replace("-", "_")))
+                    or f"[tool.ansopt.{key}]" in lines[i]
+                    or f".{key}]" in lines[i]
+                ):
                     return i + 1
         return start + 1
     except Exception:
@@ -208,7 +212,9 @@ def validate(data: Any, source: str, text: str) -> None:
     _prune(marker.parent)
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(
+        json.loads(schema_text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         err = errors[0]
@@ -222,7 +228,9 @@ def validate(data: Any, source: str, text: str) -> None:
             bad = extra[0] if extra else err.instance
             path = path + [bad]
             line = _line_of(source, text, path)
-            raise SettingsError(f"{source}:{line}: {_key_path(path)}: unknown key {json.dumps(bad)}; expected {_expected(err)}")
+            raise SettingsError(
+                f"{source}:{line}: {_key_path(path)}: unknown key {json.dumps(bad)}; expected {_expected(err)}"
+            )
         line = _line_of(source, text, path)
         raise SettingsError(
             f"{source}:{line}: {_key_path(path)}: {json.dumps(err.instance, default=str)} is not valid; expected {_expected(err)}"
@@ -273,7 +281,11 @@ def _normalize_keys(data: dict[str, Any]) -> dict[str, Any]:
         nk = k.replace("_", "-") if isinstance(k, str) else k
         if nk == "rules" and isinstance(v, dict):
             v = {
-                rk: ({ok.replace("-", "_") if isinstance(ok, str) else ok: ov for ok, ov in rv.items()} if isinstance(rv, dict) else rv)
+                rk: (
+                    {ok.replace("-", "_") if isinstance(ok, str) else ok: ov for ok, ov in rv.items()}
+                    if isinstance(rv, dict)
+                    else rv
+                )
                 for rk, rv in v.items()
             }
         out[nk] = v
@@ -335,7 +347,9 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         for sel in data.get(key, []) or []:
             if not is_selector(sel):
                 line = _line_of(shown, text, [key])
-                raise SettingsError(f"{shown}:{line}: {key}: {json.dumps(sel)} names no rule; expected a code, prefix or slug from `ansopt rules`")
+                raise SettingsError(
+                    f"{shown}:{line}: {key}: {json.dumps(sel)} names no rule; expected a code, prefix or slug from `ansopt rules`"
+                )
     for glob, sels in (data.get("per-file-ignores") or {}).items():
         for sel in sels:
             if not is_selector(sel):

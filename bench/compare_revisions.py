@@ -60,12 +60,16 @@ def run_once(tree: Path, folder: Path, cache: Path, discover_only: bool = False)
     # delete the other's cache on every run and time a rebuild.
     env = dict(os.environ, PYTHONPATH=str(tree), ANSOPT_CACHE_DIR=str(cache))
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, *(DISCOVER if discover_only else CHECK)], cwd=folder, env=env, capture_output=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, *(DISCOVER if discover_only else CHECK)], cwd=folder, env=env, capture_output=True, check=False
+    )
     elapsed = time.perf_counter() - t0
     if discover_only and proc.returncode == 0:
         return float(proc.stdout.decode().split()[-1])
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"compare_revisions: ansopt from {tree} exited {proc.returncode}:\n{proc.stderr.decode()[-800:]}")
+        raise SystemExit(
+            f"compare_revisions: ansopt from {tree} exited {proc.returncode}:\n{proc.stderr.decode()[-800:]}"
+        )
     return elapsed
 
 

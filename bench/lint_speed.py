@@ -77,9 +77,7 @@ class Timing:
             "min": round(min(self.runs), 4) if self.runs else None,
             "max": round(max(self.runs), 4) if self.runs else None,
             "exit_codes": self.exit_codes,
-            "warmup_seconds": (
-                round(self.warmup_seconds, 4) if self.warmup_seconds is not None else None
-            ),
+            "warmup_seconds": (round(self.warmup_seconds, 4) if self.warmup_seconds is not None else None),
             "warmup_exit_code": self.warmup_exit_code,
             "errors": self.errors,
         }
@@ -164,7 +162,12 @@ def measure(
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
-            argv, cwd=folder, env=env, capture_output=True, text=True, check=False,
+            argv,
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
             stdin=subprocess.DEVNULL,
         )
     except OSError as exc:
@@ -174,15 +177,19 @@ def measure(
     timing.warmup_exit_code = proc.returncode
     if proc.returncode not in ok:
         timing.errors.append(
-            f"warm-up exited {proc.returncode} (error); last output:\n"
-            + tail(proc.stderr or proc.stdout)
+            f"warm-up exited {proc.returncode} (error); last output:\n" + tail(proc.stderr or proc.stdout)
         )
 
     for i in range(repeat):
         t0 = time.perf_counter()
         rc = subprocess.run(
-            argv, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            argv,
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         ).returncode
         elapsed = time.perf_counter() - t0
         timing.runs.append(elapsed)
@@ -222,12 +229,24 @@ def small_playbook() -> str:
     tasks = [
         ("Install base packages", "ansible.builtin.apt:\n        name: [git, curl]\n        state: present"),
         ("Create app user", "ansible.builtin.user:\n        name: app\n        shell: /bin/bash"),
-        ("Create app directory", "ansible.builtin.file:\n        path: /opt/app\n        state: directory\n        owner: app\n        mode: \"0755\""),
-        ("Copy config", "ansible.builtin.template:\n        src: app.conf.j2\n        dest: /etc/app.conf\n        mode: \"0644\"\n      notify: Restart app"),
+        (
+            "Create app directory",
+            'ansible.builtin.file:\n        path: /opt/app\n        state: directory\n        owner: app\n        mode: "0755"',
+        ),
+        (
+            "Copy config",
+            'ansible.builtin.template:\n        src: app.conf.j2\n        dest: /etc/app.conf\n        mode: "0644"\n      notify: Restart app',
+        ),
         ("Install nginx", "ansible.builtin.apt:\n        name: nginx\n        state: present"),
-        ("Install python deps", "ansible.builtin.pip:\n        name: \"{{ item }}\"\n      loop: [flask, gunicorn]"),
-        ("Check service status", "ansible.builtin.command: systemctl is-active nginx\n      register: nginx_status\n      changed_when: false"),
-        ("Enable nginx", "ansible.builtin.service:\n        name: nginx\n        state: started\n        enabled: true"),
+        ("Install python deps", 'ansible.builtin.pip:\n        name: "{{ item }}"\n      loop: [flask, gunicorn]'),
+        (
+            "Check service status",
+            "ansible.builtin.command: systemctl is-active nginx\n      register: nginx_status\n      changed_when: false",
+        ),
+        (
+            "Enable nginx",
+            "ansible.builtin.service:\n        name: nginx\n        state: started\n        enabled: true",
+        ),
         ("Open firewall", "ansible.builtin.command: ufw allow 80\n      changed_when: true"),
         ("Show status", "ansible.builtin.debug:\n        var: nginx_status.stdout"),
     ]
@@ -253,9 +272,7 @@ def small_playbook() -> str:
 
 
 def fmt_row(cells: list[str], widths: list[int]) -> str:
-    return "  ".join(
-        c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
-    )
+    return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
 
 def print_table(timings: list[Timing]) -> None:
@@ -265,14 +282,16 @@ def print_table(timings: list[Timing]) -> None:
         if not t.runs:
             rows.append([t.tool, "0", "-", "-", "-", "-"])
             continue
-        rows.append([
-            t.tool,
-            str(len(t.runs)),
-            f"{t.median:.3f}",
-            f"{min(t.runs):.3f}",
-            f"{max(t.runs):.3f}",
-            f"{t.warmup_seconds:.3f}" if t.warmup_seconds is not None else "-",
-        ])
+        rows.append(
+            [
+                t.tool,
+                str(len(t.runs)),
+                f"{t.median:.3f}",
+                f"{min(t.runs):.3f}",
+                f"{max(t.runs):.3f}",
+                f"{t.warmup_seconds:.3f}" if t.warmup_seconds is not None else "-",
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     print(fmt_row(header, widths))
     print(fmt_row(["-" * w for w in widths], widths))
@@ -282,31 +301,39 @@ def print_table(timings: list[Timing]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Time `ansopt check` and `ansible-lint --offline` on the same folder "
-        "and print the median ratio.",
+        description="Time `ansopt check` and `ansible-lint --offline` on the same folder and print the median ratio.",
     )
     parser.add_argument(
-        "folder", nargs="?", default=None,
-        help="folder to lint (default: ../shared/corpus/ansible-for-devops, relative to "
-        "the repository root)",
+        "folder",
+        nargs="?",
+        default=None,
+        help="folder to lint (default: ../shared/corpus/ansible-for-devops, relative to the repository root)",
     )
-    parser.add_argument("--repeat", type=int, default=5, metavar="N",
-                        help="timed runs of ansopt (default: 5)")
-    parser.add_argument("--peer-repeat", type=int, default=3, metavar="M",
-                        help="timed runs of ansible-lint (default: 3; it is slow)")
-    parser.add_argument("--ansopt", metavar="CMD", default=None,
-                        help="ansopt command (default: next to this Python, then PATH)")
-    parser.add_argument("--ansible-lint", dest="ansible_lint", metavar="CMD", default=None,
-                        help="ansible-lint command (default: next to this Python, then PATH)")
-    parser.add_argument("--nodeps", action="store_true",
-                        help="also set ANSIBLE_LINT_NODEPS=1 for ansible-lint (skips "
-                        "checks that need collections installed: faster, fewer findings)")
-    parser.add_argument("--no-peer", action="store_true",
-                        help="time ansopt only")
-    parser.add_argument("--small", action="store_true",
-                        help="also time ansopt on a temporary 10-task playbook + ansible.cfg")
-    parser.add_argument("--json", action="store_true",
-                        help="also print the results as JSON")
+    parser.add_argument("--repeat", type=int, default=5, metavar="N", help="timed runs of ansopt (default: 5)")
+    parser.add_argument(
+        "--peer-repeat", type=int, default=3, metavar="M", help="timed runs of ansible-lint (default: 3; it is slow)"
+    )
+    parser.add_argument(
+        "--ansopt", metavar="CMD", default=None, help="ansopt command (default: next to this Python, then PATH)"
+    )
+    parser.add_argument(
+        "--ansible-lint",
+        dest="ansible_lint",
+        metavar="CMD",
+        default=None,
+        help="ansible-lint command (default: next to this Python, then PATH)",
+    )
+    parser.add_argument(
+        "--nodeps",
+        action="store_true",
+        help="also set ANSIBLE_LINT_NODEPS=1 for ansible-lint (skips "
+        "checks that need collections installed: faster, fewer findings)",
+    )
+    parser.add_argument("--no-peer", action="store_true", help="time ansopt only")
+    parser.add_argument(
+        "--small", action="store_true", help="also time ansopt on a temporary 10-task playbook + ansible.cfg"
+    )
+    parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.peer_repeat < 1:
         parser.error("--repeat and --peer-repeat must be at least 1")
@@ -321,8 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             import ansopt  # noqa: F401
         except ImportError:
-            print("error: ansopt not found (next to Python, on PATH, or importable); "
-                  "use --ansopt CMD", file=sys.stderr)
+            print("error: ansopt not found (next to Python, on PATH, or importable); use --ansopt CMD", file=sys.stderr)
             return 2
         ansopt_cmd = [sys.executable, "-m", "ansopt"]
     ansopt_run = [*ansopt_cmd, "check"]
@@ -344,10 +370,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("lint_speed: ansopt check vs ansible-lint, wall time per whole-process run")
     print(f"folder:       {folder}")
-    print(f"files:        {counts['files']} ({counts['yaml']} YAML, "
-          f"{counts['ansible.cfg']} ansible.cfg)")
-    print(f"machine:      Python {platform.python_version()}, {platform.platform()}, "
-          f"{os.cpu_count()} CPUs")
+    print(f"files:        {counts['files']} ({counts['yaml']} YAML, {counts['ansible.cfg']} ansible.cfg)")
+    print(f"machine:      Python {platform.python_version()}, {platform.platform()}, {os.cpu_count()} CPUs")
     ansopt_version = first_line_version(ansopt_cmd, ansopt_env, [])
     print(f"ansopt:       {ansopt_version}  [{shlex.join(ansopt_run)} .]")
     results["ansopt_version"] = ansopt_version
@@ -355,25 +379,24 @@ def main(argv: list[str] | None = None) -> int:
     if peer_cmd is not None:
         peer_version = first_line_version(peer_cmd, peer_env or {}, ["--offline"])
         env_note = " with ANSIBLE_LINT_NODEPS=1" if args.nodeps else ""
-        print(f"ansible-lint: {peer_version}  "
-              f"[{shlex.join([*peer_cmd, *PEER_FLAGS])} .{env_note}]")
+        print(f"ansible-lint: {peer_version}  [{shlex.join([*peer_cmd, *PEER_FLAGS])} .{env_note}]")
         results["ansible_lint_version"] = peer_version
     elif args.no_peer:
         print("ansible-lint: skipped (--no-peer)")
     else:
-        print("ansible-lint: not installed (not next to Python or on PATH; "
-              "use --ansible-lint CMD) - timing ansopt only")
-    print("method:       each tool gets one untimed warm-up run first (warm caches), "
-          "then timed runs; cwd = folder, argument '.', output discarded, "
-          "wall time (perf_counter)")
+        print(
+            "ansible-lint: not installed (not next to Python or on PATH; use --ansible-lint CMD) - timing ansopt only"
+        )
+    print(
+        "method:       each tool gets one untimed warm-up run first (warm caches), "
+        "then timed runs; cwd = folder, argument '.', output discarded, "
+        "wall time (perf_counter)"
+    )
     print(flush=True)
 
     timings = [measure("ansopt", ansopt_run, folder, args.repeat, ansopt_env)]
     if peer_cmd is not None:
-        timings.append(
-            measure("ansible-lint", [*peer_cmd, *PEER_FLAGS], folder, args.peer_repeat,
-                    peer_env or {})
-        )
+        timings.append(measure("ansible-lint", [*peer_cmd, *PEER_FLAGS], folder, args.peer_repeat, peer_env or {}))
 
     small: Timing | None = None
     if args.small:
@@ -398,12 +421,15 @@ def main(argv: list[str] | None = None) -> int:
         ms = small.median * 1000
         verdict = "under" if ms < SMALL_TARGET_MS else "OVER"
         print()
-        print(f"small playbook (10 tasks + ansible.cfg, {len(small.runs)} runs): "
-              f"median {ms:.0f} ms, min {min(small.runs) * 1000:.0f} ms, "
-              f"max {max(small.runs) * 1000:.0f} ms ({verdict} the {SMALL_TARGET_MS:.0f} ms "
-              "target)")
+        print(
+            f"small playbook (10 tasks + ansible.cfg, {len(small.runs)} runs): "
+            f"median {ms:.0f} ms, min {min(small.runs) * 1000:.0f} ms, "
+            f"max {max(small.runs) * 1000:.0f} ms ({verdict} the {SMALL_TARGET_MS:.0f} ms "
+            "target)"
+        )
         results["small"] = small.as_dict() | {
-            "median_ms": round(ms, 1), "target_ms": SMALL_TARGET_MS,
+            "median_ms": round(ms, 1),
+            "target_ms": SMALL_TARGET_MS,
         }
 
     problems = [(t.tool, e) for t in [*timings, *([small] if small else [])] for e in t.errors]

@@ -115,7 +115,13 @@ def markdown_sections(text: str, level: int = 2) -> dict[str, str]:
         m = _MD_HEADING.match(line)
         if m:
             heads.append((i, len(m.group(1)), m.group(2)))
-        elif i and stripped and set(stripped) in ({"="}, {"-"}) and lines[i - 1].strip() and not lines[i - 1].startswith((" ", "\t")):
+        elif (
+            i
+            and stripped
+            and set(stripped) in ({"="}, {"-"})
+            and lines[i - 1].strip()
+            and not lines[i - 1].startswith((" ", "\t"))
+        ):
             heads.append((i - 1, 1 if stripped[0] == "=" else 2, lines[i - 1].strip()))
     out = {}
     for n, (i, lvl, title) in enumerate(heads):

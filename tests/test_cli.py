@@ -107,12 +107,15 @@ def test_fix_follows_symlinks(tmp_path):
 
 
 def test_unfixable_findings_still_reported_after_fix(tmp_path):
-    play = BAD_PLAY + """    - name: Pinned
+    play = (
+        BAD_PLAY
+        + """    - name: Pinned
       ansible.builtin.apt:
         name: "{{ item.name }}"
         state: "{{ item.state }}"
       loop: "{{ pkgs }}"
 """
+    )
     write_tree(tmp_path, {"site.yml": play})
     r = run(["fix", "--write", "--select", SEL], tmp_path)
     assert r.exit_code == 1
@@ -168,8 +171,13 @@ FREE_FORM_PLAY = """- hosts: all
 
 
 def test_python_dash_m_and_fast_start(tmp_path):
-    write_tree(tmp_path, {"site.yml": GOOD_PLAY, "more.yml": FREE_FORM_PLAY, "ansible.cfg": NO_PIPELINING, "hosts": "[web]\nw1\n"})
-    p = subprocess.run([sys.executable, "-m", "ansopt", "check", "--select", SEL, "."], cwd=tmp_path, capture_output=True, text=True)
+    write_tree(
+        tmp_path,
+        {"site.yml": GOOD_PLAY, "more.yml": FREE_FORM_PLAY, "ansible.cfg": NO_PIPELINING, "hosts": "[web]\nw1\n"},
+    )
+    p = subprocess.run(
+        [sys.executable, "-m", "ansopt", "check", "--select", SEL, "."], cwd=tmp_path, capture_output=True, text=True
+    )
     assert p.returncode == 1 and "C101" in p.stdout, p.stdout + p.stderr
     # every rule, plain free-form arguments and an ansible.cfg with findings: neither
     # ansible-core (the knowledge cache exists) nor configupdater (fixes are not applied) load

@@ -67,7 +67,10 @@ CFG_FINDINGS = {
     "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [(1, "C301")],
     "ansible-for-devops/https-self-signed/provisioning/ansible.cfg": [(1, "C301")],
     "ansible-for-devops/kubernetes/ansible.cfg": [(1, "C301"), (1, "C501")],
-    "ansible-for-devops/lamp-infrastructure/ansible.cfg": [(1, "C301"), (1, "C501")],  # no C201: its provisioners add_host new cloud instances
+    "ansible-for-devops/lamp-infrastructure/ansible.cfg": [
+        (1, "C301"),
+        (1, "C501"),
+    ],  # no C201: its provisioners add_host new cloud instances
     "ansible-for-devops/orchestration/ansible.cfg": [(1, "C101"), (1, "C301"), (1, "C501")],
     # every host of this one is reached with `ansible_connection=docker`: no SSH advice
     "ansible-for-devops/orchestration/scripts/ansible.cfg": [(1, "C301")],
@@ -76,7 +79,19 @@ CFG_FINDINGS = {
 }
 
 # what a fix may touch in those files: these keys' lines, and nothing else
-FIXABLE_KEYS = ("pipelining", "callback_whitelist", "callbacks_enabled", "scp_if_ssh", "transfer_method", "control_path", "gathering", "fact_caching", "fact_caching_connection", "fact_caching_timeout", "[ssh_connection]")
+FIXABLE_KEYS = (
+    "pipelining",
+    "callback_whitelist",
+    "callbacks_enabled",
+    "scp_if_ssh",
+    "transfer_method",
+    "control_path",
+    "gathering",
+    "fact_caching",
+    "fact_caching_connection",
+    "fact_caching_timeout",
+    "[ssh_connection]",
+)
 
 
 def test_corpus_cfg_findings_pinned():
@@ -98,7 +113,9 @@ def test_corpus_cfg_fix_changes_only_the_intended_lines(tmp_path):
     res = run_engine(dst, fix=True, unsafe=True, select=["C"])
     assert not res.failed
     changed = {d: (old, new) for _, (d, old, new) in res.changed.items() if d.endswith("ansible.cfg")}
-    assert any(not old for old, _ in changed.values()) and any(old for old, _ in changed.values())  # new files (C502) and edited ones
+    assert any(not old for old, _ in changed.values()) and any(
+        old for old, _ in changed.values()
+    )  # new files (C502) and edited ones
     for display, (old, new) in changed.items():
         if old == "":
             continue  # a new file (C502)

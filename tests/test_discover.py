@@ -12,7 +12,10 @@ from .conftest import write_tree
 
 
 def kinds(tmp_path, **kw):
-    return {os.path.relpath(f.abspath, tmp_path): f.kind for f in discover.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path), **kw)}
+    return {
+        os.path.relpath(f.abspath, tmp_path): f.kind
+        for f in discover.discover([str(tmp_path)], str(tmp_path), cwd=str(tmp_path), **kw)
+    }
 
 
 def test_layout_classification(tmp_path):
@@ -43,7 +46,14 @@ def test_layout_classification(tmp_path):
     k = kinds(tmp_path)
     assert k["ansible.cfg"] == discover.CFG and k["site.yml"] == discover.YAML
     assert k["roles/web/tasks/main.yml"] == discover.TASKS and k["roles/web/handlers/main.yml"] == discover.HANDLERS
-    assert k["roles/web/defaults/main.yml"] == k["roles/web/vars/main.yml"] == k["group_vars/all.yml"] == k["group_vars/web/main.yml"] == k["host_vars/h1"] == discover.VARS
+    assert (
+        k["roles/web/defaults/main.yml"]
+        == k["roles/web/vars/main.yml"]
+        == k["group_vars/all.yml"]
+        == k["group_vars/web/main.yml"]
+        == k["host_vars/h1"]
+        == discover.VARS
+    )
     assert k["roles/web/meta/main.yml"] == discover.META
     assert k["roles/web/templates/app.conf"] == k["templates/x.j2"] == discover.TEMPLATE
     assert k["inventory/hosts"] == k["hosts.ini"] == discover.INVENTORY
@@ -73,7 +83,12 @@ def test_skips_vcs_venvs_node_modules_excludes_and_gitignore(tmp_path):
 
 def test_explicit_files_honour_excludes_not_gitignore(tmp_path):
     write_tree(tmp_path, {".gitignore": "*.yml\n", "site.yml": "- hosts: all\n", "legacy/x.yml": "- hosts: all\n"})
-    got = discover.discover([str(tmp_path / "site.yml"), str(tmp_path / "legacy/x.yml")], str(tmp_path), exclude=["legacy/"], cwd=str(tmp_path))
+    got = discover.discover(
+        [str(tmp_path / "site.yml"), str(tmp_path / "legacy/x.yml")],
+        str(tmp_path),
+        exclude=["legacy/"],
+        cwd=str(tmp_path),
+    )
     assert [f.path for f in got] == ["site.yml"]
 
 
@@ -85,12 +100,21 @@ def test_content_kind(tmp_path):
     assert content_kind(load_text("p", "- import_playbook: x.yml\n")) == discover.PLAYBOOK
     assert content_kind(load_text("p", "- name: x\n  ansible.builtin.debug: msg=1\n")) == discover.TASKS
     assert content_kind(load_text("p", "- src: geerlingguy.docker\n  version: 1.0\n")) == discover.OTHER
-    assert content_kind(load_text("p", "all:\n  children:\n    web:\n      hosts:\n        h1:\n")) == discover.INVENTORY
+    assert (
+        content_kind(load_text("p", "all:\n  children:\n    web:\n      hosts:\n        h1:\n")) == discover.INVENTORY
+    )
     assert content_kind(load_text("p", "key: value\n")) == discover.OTHER
 
 
 def test_inventory_named_by_ansible_cfg(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = staging, prod.list\n", "staging": "[web]\nh1\n", "prod.list": "[web]\nh2\n"})
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = staging, prod.list\n",
+            "staging": "[web]\nh1\n",
+            "prod.list": "[web]\nh2\n",
+        },
+    )
     eng = Engine(Settings(root=str(tmp_path)), ["."], cwd=str(tmp_path))
     k = {f.path: f.kind for f in eng.files}
     assert k["staging"] == discover.INVENTORY and k["prod.list"] == discover.INVENTORY
@@ -127,7 +151,18 @@ def test_symlink_and_target_checked_once(tmp_path):
 def test_file_kinds_are_an_enum_of_their_old_strings(tmp_path):
     assert discover.PLAYBOOK is discover.FileKind.PLAYBOOK
     assert discover.FileKind.PLAYBOOK == "playbook" and f"{discover.FileKind.CFG}" == "cfg"
-    assert {k.value for k in discover.KINDS} == {"cfg", "playbook", "tasks", "handlers", "vars", "meta", "inventory", "template", "yaml", "other"}
+    assert {k.value for k in discover.KINDS} == {
+        "cfg",
+        "playbook",
+        "tasks",
+        "handlers",
+        "vars",
+        "meta",
+        "inventory",
+        "template",
+        "yaml",
+        "other",
+    }
     p = tmp_path / "ansible.cfg"
     p.write_text("[defaults]\n")
     assert type(discover.classify(str(p))) is discover.FileKind
@@ -135,26 +170,31 @@ def test_file_kinds_are_an_enum_of_their_old_strings(tmp_path):
 
 def test_gitignore_patterns_as_git_reads_them(tmp_path):
     play = "- hosts: all\n  tasks: []\n"
-    write_tree(tmp_path, {
-        ".git/HEAD": "ref: refs/heads/main\n",
-        ".gitignore": "/top.yml\n*.gen.yml\n!keep.gen.yml\nout/\ndocs/**/draft.yml\n",
-        "top.yml": play,
-        "sub/top.yml": play,          # `/top.yml` is anchored at the root
-        "a.gen.yml": play,
-        "keep.gen.yml": play,         # re-included
-        "out/site.yml": play,         # a folder pattern
-        "out.yml": play,              # ... matches folders only
-        "docs/x/y/draft.yml": play,   # `**` crosses folders
-        "docs/draft.yml": play,
-        "roles/r/.gitignore": "tasks/local.yml\n",
-        "roles/r/tasks/main.yml": "- debug: msg=x\n",
-        "roles/r/tasks/local.yml": "- debug: msg=x\n",  # a nested .gitignore, relative to its folder
-    })
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            ".gitignore": "/top.yml\n*.gen.yml\n!keep.gen.yml\nout/\ndocs/**/draft.yml\n",
+            "top.yml": play,
+            "sub/top.yml": play,  # `/top.yml` is anchored at the root
+            "a.gen.yml": play,
+            "keep.gen.yml": play,  # re-included
+            "out/site.yml": play,  # a folder pattern
+            "out.yml": play,  # ... matches folders only
+            "docs/x/y/draft.yml": play,  # `**` crosses folders
+            "docs/draft.yml": play,
+            "roles/r/.gitignore": "tasks/local.yml\n",
+            "roles/r/tasks/main.yml": "- debug: msg=x\n",
+            "roles/r/tasks/local.yml": "- debug: msg=x\n",  # a nested .gitignore, relative to its folder
+        },
+    )
     assert sorted(kinds(tmp_path)) == ["keep.gen.yml", "out.yml", "roles/r/tasks/main.yml", "sub/top.yml"]
 
 
 def test_settings_excludes_with_a_dot_slash_and_negation(tmp_path):
     play = "- hosts: all\n  tasks: []\n"
     write_tree(tmp_path, {"legacy/a.yml": play, "x/legacy/b.yml": play, "tmp/c.yml": play, "tmp/keep.yml": play})
-    assert sorted(kinds(tmp_path, exclude=["./legacy/", "tmp/*", "!tmp/keep.yml"])) == ["tmp/keep.yml"]  # `./legacy/` as `legacy/`
+    assert sorted(kinds(tmp_path, exclude=["./legacy/", "tmp/*", "!tmp/keep.yml"])) == [
+        "tmp/keep.yml"
+    ]  # `./legacy/` as `legacy/`
     assert sorted(kinds(tmp_path, exclude=["/legacy/"])) == ["tmp/c.yml", "tmp/keep.yml", "x/legacy/b.yml"]

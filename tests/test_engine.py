@@ -43,7 +43,16 @@ def test_data_must_equal_the_declared_change():
 def test_cfg_comments_and_values():
     old = "[defaults]\n; keep\nforks = 5 ; why\n"
     at = old.index("5")
-    assert verify("ansible.cfg", old, old.replace("5 ;", "9 ;"), [Edit(Span(at, at + 1), "9")], [Change("set", ("defaults", "forks"), "9")]) is None
+    assert (
+        verify(
+            "ansible.cfg",
+            old,
+            old.replace("5 ;", "9 ;"),
+            [Edit(Span(at, at + 1), "9")],
+            [Change("set", ("defaults", "forks"), "9")],
+        )
+        is None
+    )
     lost = old.replace(" ; why", "")
     assert "comment" in verify("ansible.cfg", old, lost, [Edit(Span(at + 1, at + 7), "")], [])
 

@@ -24,7 +24,11 @@ from ansopt.source.yamlfile import YMap, load_text
 
 from .conftest import run_engine, write_tree
 
-SETTINGS = settings(max_examples=int(os.environ.get("ANSOPT_HYPOTHESIS_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("ANSOPT_HYPOTHESIS_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @st.composite
@@ -48,7 +52,11 @@ def test_outside_bytes_are_kept(te):
     new = apply_edits(text, edits)
     assert outside_unchanged(text, new, edits)
     # a byte changed outside every edit is noticed
-    free = [i for i in range(len(text)) if not any(e.span.start <= i < e.span.end for e in edits) and not any(e.span.start == i for e in edits)]
+    free = [
+        i
+        for i in range(len(text))
+        if not any(e.span.start <= i < e.span.end for e in edits) and not any(e.span.start == i for e in edits)
+    ]
     if free and edits:
         i = free[0]
         shift = sum(len(e.replacement) - (e.span.end - e.span.start) for e in edits if e.span.end <= i)
@@ -61,7 +69,25 @@ def test_outside_bytes_are_kept(te):
 
 keys = st.sampled_from(["name", "state", "when", "tags", "port", "path", "mode", "items", "vars", "enabled"])
 scalars = st.one_of(
-    st.sampled_from(["present", "yes", "no", "0644", "{{ x }}", "a: b", "# not a comment", "", "on", "1.5", "null", "it's", 'say "hi"', "~", "- dash"]),
+    st.sampled_from(
+        [
+            "present",
+            "yes",
+            "no",
+            "0644",
+            "{{ x }}",
+            "a: b",
+            "# not a comment",
+            "",
+            "on",
+            "1.5",
+            "null",
+            "it's",
+            'say "hi"',
+            "~",
+            "- dash",
+        ]
+    ),
     st.integers(-1000, 1000),
     st.booleans(),
     st.none(),
@@ -159,8 +185,12 @@ def test_edit_builders_give_exactly_the_intended_data(text, data):
 
 # --------------------------------------------------------------------------- package loops
 
-pkg_modules = st.sampled_from(["apt", "ansible.builtin.apt", "yum", "ansible.builtin.dnf", "package", "pip", "community.general.pacman"])
-pkg_names = st.lists(st.sampled_from(["git", "curl", "vim", "nginx", "python3-pip", "htop", "jq"]), min_size=1, max_size=4, unique=True)
+pkg_modules = st.sampled_from(
+    ["apt", "ansible.builtin.apt", "yum", "ansible.builtin.dnf", "package", "pip", "community.general.pacman"]
+)
+pkg_names = st.lists(
+    st.sampled_from(["git", "curl", "vim", "nginx", "python3-pip", "htop", "jq"]), min_size=1, max_size=4, unique=True
+)
 
 
 @st.composite
@@ -199,13 +229,17 @@ def playbook(draw):
         elif loop_form == "flow":
             lines.append(f"{base}{loop_key}: [{', '.join(pk)}]")
         else:
-            lines.append(f"{base}{loop_key}: \"{{{{ packages_{t} }}}}\"")
+            lines.append(f'{base}{loop_key}: "{{{{ packages_{t} }}}}"')
         if draw(st.booleans()):
             lines.append(f"{base}become: true")
     return nl.join(lines) + nl
 
 
-@settings(max_examples=int(os.environ.get("ANSOPT_HYPOTHESIS_EXAMPLES", 40)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("ANSOPT_HYPOTHESIS_EXAMPLES", 40)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(playbook())
 def test_package_loop_fix_verifies_and_is_idempotent(tmp_path_factory, text):
     d = tmp_path_factory.mktemp("pb")

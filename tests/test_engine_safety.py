@@ -105,7 +105,10 @@ def test_a_fix_that_fails_verification_is_reported_and_not_applied(tmp_path, use
     res = fix_folder(tmp_path)
     (failed,) = res.failed
     assert failed.code == FIX_FAILED_CODE and failed in res.findings
-    assert failed.message.startswith("fix for X902 not applied, file left unchanged: ") and "data differs" in failed.message
+    assert (
+        failed.message.startswith("fix for X902 not applied, file left unchanged: ")
+        and "data differs" in failed.message
+    )
     assert (failed.line, failed.col) == (2, 4)  # where X902's finding is
     # the file's other fix, tried alone, still lands; the failed one is not tried again
     assert [new for _, _, new in res.changed.values()] == ["a: 5\nb: 2\n"]
@@ -177,7 +180,9 @@ def test_fixing_that_never_settles_stops_and_says_so(tmp_path, use_rules):
     assert [new.count("\n") for _, _, new in res.changed.values()] == [2 + engine.MAX_ROUNDS]
     r = cli(["fix"], tmp_path)
     warnings = [line for line in r.output.splitlines() if "did not settle" in line]
-    assert warnings == [f"ansopt: warning: fixes did not settle after {engine.MAX_ROUNDS} rounds; run `ansopt fix` again"]
+    assert warnings == [
+        f"ansopt: warning: fixes did not settle after {engine.MAX_ROUNDS} rounds; run `ansopt fix` again"
+    ]
     assert (tmp_path / "site.yml").read_text() == VARS  # without --write, nothing written
 
 
@@ -193,7 +198,9 @@ def test_a_crashing_rule_is_an_internal_error_and_the_run_goes_on(tmp_path, use_
     res = check_folder(tmp_path)
     assert res.internal_errors == 1 and codes(res.findings) == [INTERNAL_ERROR_CODE, "X901"]
     (err,) = findings_of(res, INTERNAL_ERROR_CODE)
-    assert err.message.startswith("rule X905 crashed: RuntimeError: boom (test_engine_safety.py:") and err.message.endswith("please report it")
+    assert err.message.startswith(
+        "rule X905 crashed: RuntimeError: boom (test_engine_safety.py:"
+    ) and err.message.endswith("please report it")
     fixed = fix_folder(tmp_path)  # the other rule's fix still lands
     assert fixed.internal_errors == 1 and [new for _, _, new in fixed.changed.values()] == ["a: 5\nb: 2\n"]
     r = cli(["check"], tmp_path)

@@ -84,7 +84,10 @@ def test_insert_keys_one_edit_after_the_module():
     edit, changes = made
     assert [c.path for c in changes] == [(0, 0, "async"), (0, 0, "poll")]
     new = _applied("tasks.yml", text, [edit], changes)
-    assert new == "- name: fetch\n  get_url:\n    url: https://x/big.iso\n    dest: /srv\n  async: 600\n  poll: 15\n  become: true\n"
+    assert (
+        new
+        == "- name: fetch\n  get_url:\n    url: https://x/big.iso\n    dest: /srv\n  async: 600\n  poll: 15\n  become: true\n"
+    )
 
 
 def test_insert_keys_refuses_after_a_kept_block_scalar():
@@ -99,7 +102,9 @@ def test_args_as_mapping_with_a_block_value():
     text = "- apt: name=git state=present\n"
     f, task = _task(text)
     args = {"name": ["git", "curl"], "state": "present"}
-    made = task_edits.args_as_mapping(task, args, {"name": lambda col: "".join(f"\n{' ' * col}- {n}" for n in args["name"])})
+    made = task_edits.args_as_mapping(
+        task, args, {"name": lambda col: "".join(f"\n{' ' * col}- {n}" for n in args["name"])}
+    )
     assert made is not None
     new = _applied("tasks.yml", text, [made[0]], [made[1]])
     assert new == "- apt:\n    name:\n    - git\n    - curl\n    state: present\n"
@@ -114,11 +119,13 @@ def test_append_free_form_arg():
     assert _applied("tasks.yml", text, made.edits, made.changes) == "- apt: update_cache=yes cache_valid_time=3600\n"
     text = "- apt: >\n    update_cache=yes\n"
     f, task = _task(text)
-    assert task_edits.append_free_form_arg(task, task.args_node, "cache_valid_time", "3600") == Refusal("block-scalar arguments")
+    assert task_edits.append_free_form_arg(task, task.args_node, "cache_valid_time", "3600") == Refusal(
+        "block-scalar arguments"
+    )
 
 
 def test_loop_into_argument():
-    text = "- name: tools\n  apt:\n    name: \"{{ item }}\"\n  loop:\n    - git\n    - curl\n"
+    text = '- name: tools\n  apt:\n    name: "{{ item }}"\n  loop:\n    - git\n    - curl\n'
     f, task = _task(text)
     made = task_edits.loop_into_argument(task, "name", task.args_node.get("name"), False, task.loop_node)
     assert isinstance(made, Edits)
@@ -127,7 +134,7 @@ def test_loop_into_argument():
 
 
 def test_loop_into_argument_keeps_a_comment_or_refuses():
-    text = "- apt:\n    name: \"{{ item }}\"\n  loop: \"{{ pkgs }}\"  # from group_vars\n"
+    text = '- apt:\n    name: "{{ item }}"\n  loop: "{{ pkgs }}"  # from group_vars\n'
     f, task = _task(text)
     made = task_edits.loop_into_argument(task, "name", task.args_node.get("name"), False, task.loop_node)
     assert made == Refusal("a comment on the `loop:` lines would be lost")

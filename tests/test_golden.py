@@ -21,13 +21,21 @@ def sample_dir(rule) -> Path:
 
 
 def test_every_rule_has_a_sample_pair():
-    missing = [f"{r.code}-{r.slug}" for r in RULES if not (sample_dir(r) / "bad").is_dir() or not (sample_dir(r) / "good").is_dir()]
+    missing = [
+        f"{r.code}-{r.slug}"
+        for r in RULES
+        if not (sample_dir(r) / "bad").is_dir() or not (sample_dir(r) / "good").is_dir()
+    ]
     assert not missing, f"rules without sample_playbooks/<CODE>-<slug>/bad and good: {missing}"
 
 
 def test_no_stray_sample_dirs():
     known = {f"{r.code}-{r.slug}" for r in RULES}
-    stray = [p.name for p in SAMPLES.iterdir() if p.is_dir() and p.name[:1].isupper() and p.name[1:4].isdigit() and p.name not in known]
+    stray = [
+        p.name
+        for p in SAMPLES.iterdir()
+        if p.is_dir() and p.name[:1].isupper() and p.name[1:4].isdigit() and p.name not in known
+    ]
     assert not stray, f"sample folders for unknown rules: {stray}"
 
 
@@ -43,7 +51,9 @@ def test_rule_fires_on_bad_only(rule, tmp_path):
         if expect:
             assert rule.code in fired, f"{rule.code} does not fire on {d / kind}"
         else:
-            assert rule.code not in fired, f"{rule.code} fires on {d / kind}: " + "; ".join(f"{f.path}:{f.line} {f.message}" for f in res.findings)
+            assert rule.code not in fired, f"{rule.code} fires on {d / kind}: " + "; ".join(
+                f"{f.path}:{f.line} {f.message}" for f in res.findings
+            )
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -84,7 +94,9 @@ def test_rule_documentation(rule):
     assert not missing, f"{rule.code} docstring lacks the sections {missing} (has {list(sections)})"
     fix_sections = [h for h in sections if h == "Fix" or h.startswith("Fix (")]
     want = f"Fix ({rule.fix})" if rule.fix else "Fix"
-    assert fix_sections == [want], f"{rule.code}: one fix section, headed {want!r} (FIX = {rule.fix!r}); found {fix_sections}"
+    assert fix_sections == [want], (
+        f"{rule.code}: one fix section, headed {want!r} (FIX = {rule.fix!r}); found {fix_sections}"
+    )
     assert sections[want], f"{rule.code}: the {want!r} section is empty"
 
 
@@ -99,12 +111,17 @@ def test_messages_are_short_and_carry_help(rule, tmp_path):
     found = findings_of(run_engine(work, select=[rule.code]), rule.code)
     assert found
     for f in found:
-        assert len(f.message) <= MAX_MESSAGE and "\n" not in f.message, f"{rule.code}: {len(f.message)} chars: {f.message}"
+        assert len(f.message) <= MAX_MESSAGE and "\n" not in f.message, (
+            f"{rule.code}: {len(f.message)} chars: {f.message}"
+        )
         assert f.help and "\n" not in f.help, f"{rule.code}: no help line for: {f.message}"
 
 
 def _expected_lines(res) -> list[str]:
-    return [f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in sorted(res.findings, key=lambda f: (f.path, f.line, f.col, f.code))]
+    return [
+        f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}"
+        for f in sorted(res.findings, key=lambda f: (f.path, f.line, f.col, f.code))
+    ]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
@@ -117,5 +134,7 @@ def test_bad_sample_gives_exactly_the_expected_findings(rule, tmp_path):
     work = tmp_path / "bad"
     shutil.copytree(d / "bad", work)
     got = _expected_lines(run_engine(work, select=[rule.code]))
-    want = [line for line in want_file.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    want = [
+        line for line in want_file.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert got == want

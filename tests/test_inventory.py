@@ -93,10 +93,19 @@ def test_ini_groups_hosts_and_children(tmp_path):
     assert not inv.errors
     assert inv.groups["ungrouped"].hosts == ["loose2"]  # loose1 moved to web
     assert inv.groups["web"].hosts == [
-        "web01.example.com", "web02.example.com", "web03.example.com",
-        "db-a", "db-b", "db-c",
-        "node1", "node5", "node9",
-        "fe80::1", "10.0.0.1", "10.0.0.2", "loose1",
+        "web01.example.com",
+        "web02.example.com",
+        "web03.example.com",
+        "db-a",
+        "db-b",
+        "db-c",
+        "node1",
+        "node5",
+        "node9",
+        "fe80::1",
+        "10.0.0.1",
+        "10.0.0.2",
+        "loose1",
     ]
     assert inv.groups["servers"].children == ["web", "db"]
     assert inv.groups["all"].children == ["ungrouped", "servers"]
@@ -110,7 +119,11 @@ def test_ini_values_ports_and_positions(tmp_path):
     inv = _inv(tmp_path, "hosts", INI_MAIN)
     hv = inv.host_vars
     assert hv["loose2"] == {"ansible_port": 2222, "flag": True}
-    assert hv["web02.example.com"] == {"ansible_user": "admin", "note": "two words", "color": ""}  # `#` starts a comment
+    assert hv["web02.example.com"] == {
+        "ansible_user": "admin",
+        "note": "two words",
+        "color": "",
+    }  # `#` starts a comment
     assert hv["node5"] == {"mode": "0644", "l": [1, 2], "d": {"a": 1}, "n": 22, "f": 1.5, "none": None}
     assert hv["db-b"] == {"ansible_port": 22}
     assert hv["fe80::1"] == {"ansible_port": 2200}
@@ -120,7 +133,9 @@ def test_ini_values_ports_and_positions(tmp_path):
     # positions: 1-based line/col of the host token, of each var, of each group header
     e = inv.hosts["web01.example.com"]
     assert (e.line, e.col, e.pattern, e.group) == (5, 1, "web[01:03].example.com", "web")
-    assert e.var_pos["note"].line == 5 and e.var_pos["note"].col == len("web[01:03].example.com ansible_user=admin ") + 1
+    assert (
+        e.var_pos["note"].line == 5 and e.var_pos["note"].col == len("web[01:03].example.com ansible_user=admin ") + 1
+    )
     assert inv.hosts["loose1"].line == 2  # the first occurrence
     assert [x.line for x in inv.entries if x.name == "loose1"] == [2, 10]
     assert inv.groups["web"].line == 4 and inv.groups["servers"].line == 15
@@ -167,7 +182,10 @@ def test_parse_ini_value_is_literal_eval():
 
 
 def test_ini_pending_children_and_priority(tmp_path):
-    inv = _inv(tmp_path, "hosts", """\
+    inv = _inv(
+        tmp_path,
+        "hosts",
+        """\
         [top:children]
         mid
         [mid:children]
@@ -179,7 +197,8 @@ def test_ini_pending_children_and_priority(tmp_path):
         [leaf:vars]
         ansible_group_priority=10
         x=leaf
-    """)
+    """,
+    )
     assert not inv.errors
     assert inv.groups["top"].children == ["mid"] and inv.groups["mid"].children == ["leaf"]
     assert _group(inv, "top") == {"h1", "h2"}
@@ -299,7 +318,10 @@ def test_yaml_inventory(tmp_path):
         ("all:\n  hosts:\n    1234:\n", "must be a string"),
         ("all:\n  hosts:\n    web1: foo\n", "expected dictionary"),
         ("all:\n  hosts:\n    web1: {\n", "flow node"),
-        ("all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n", "recursive dependency loop"),
+        (
+            "all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n",
+            "recursive dependency loop",
+        ),
     ],
 )
 def test_yaml_errors(tmp_path, text, fragment):
@@ -352,7 +374,10 @@ def test_never_raises(tmp_path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet="[]:=#;'\"\\ \t\nabc019-_.{}*!&~,\ufeff\x0c", max_size=80), st.sampled_from(["hosts", "x.yml", "x.ini", "x.json"]))
+@given(
+    st.text(alphabet="[]:=#;'\"\\ \t\nabc019-_.{}*!&~,\ufeff\x0c", max_size=80),
+    st.sampled_from(["hosts", "x.yml", "x.ini", "x.json"]),
+)
 def test_fuzz_never_raises(tmp_path, text, name):
     inv = load_inventory(str(tmp_path / name), text)
     if inv is not None:
@@ -451,7 +476,10 @@ def test_split_host_pattern():
 
 
 def _precedence_tree(tmp_path: Path) -> str:
-    inv = _write(tmp_path, "inventory/hosts", """\
+    inv = _write(
+        tmp_path,
+        "inventory/hosts",
+        """\
         [parent:children]
         child
         [child]
@@ -475,7 +503,8 @@ def _precedence_tree(tmp_path: Path) -> str:
         d=inv_other
         e=inv_other
         hv=inv_other
-    """)
+    """,
+    )
     _write(tmp_path, "inventory/group_vars/all.yml", "e: gv_all\nf: gv_all\n")
     _write(tmp_path, "inventory/group_vars/parent/10-main.yml", "f: gv_parent\ng: gv_parent\n")
     _write(tmp_path, "inventory/group_vars/parent/20-more", "g: gv_parent_more\n")
@@ -524,7 +553,10 @@ def test_precedence(tmp_path):
 
 
 def test_connection_precedence(tmp_path):
-    inv = _inv(tmp_path, "hosts", "[local]\nctl ansible_connection=local\n[win]\nw1\n[win:vars]\nansible_connection=winrm\n")
+    inv = _inv(
+        tmp_path, "hosts", "[local]\nctl ansible_connection=local\n[win]\nw1\n[win:vars]\nansible_connection=winrm\n"
+    )
+
     def conn(host, gv=None, hv=None):
         v = inv.var_sources(host, gv, hv)["ansible_connection"]
         return v.value, v.layer
@@ -659,6 +691,7 @@ def test_corpus_vars_dirs():
 
 # --------------------------------------------------------------------------- against ansible-core
 
+
 def _ansible_inventory_bin() -> str | None:
     found = shutil.which("ansible-inventory")
     if found:
@@ -734,7 +767,9 @@ def _run_ansible_inventory_cmd(paths: list[str], tmp: Path, export: bool = True)
     procs = {}
     for p in paths:
         cmd = [ANSIBLE_INVENTORY, "-i", p, "--list"] + (["--export"] if export else [])
-        procs[p] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp / "_ansible"))
+        procs[p] = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp / "_ansible")
+        )
     out: dict[str, dict | None] = {}
     for p, proc in procs.items():
         stdout, _ = proc.communicate(timeout=300)
@@ -748,8 +783,13 @@ def _run_ansible_inventory(paths: list[str], tmp: Path, export: bool = True) -> 
     if not hasattr(os, "fork"):
         return _run_ansible_inventory_cmd(paths, tmp, export)
     proc = subprocess.run(
-        [_ansible_python(), "-c", _CLI_SCRIPT], input=json.dumps([[p, export] for p in paths]),
-        capture_output=True, text=True, env=_ansible_env(tmp), cwd=str(tmp / "_ansible"), timeout=300,
+        [_ansible_python(), "-c", _CLI_SCRIPT],
+        input=json.dumps([[p, export] for p in paths]),
+        capture_output=True,
+        text=True,
+        env=_ansible_env(tmp),
+        cwd=str(tmp / "_ansible"),
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return dict(zip(paths, json.loads(proc.stdout)))
@@ -902,7 +942,10 @@ def test_parity_effective_vars(tmp_path):
     """`ansible-inventory --list` (no --export) flattens every host's variables with the vars
     plugins applied: the same precedence as Inventory.var_sources."""
     path = _precedence_tree(tmp_path)
-    yaml_path = _write(tmp_path, "yinv/inv.yml", """\
+    yaml_path = _write(
+        tmp_path,
+        "yinv/inv.yml",
+        """\
         all:
           vars: {x: all, y: all}
           children:
@@ -912,7 +955,8 @@ def test_parity_effective_vars(tmp_path):
             b:
               vars: {x: b}
               hosts: {h: null}
-    """)
+    """,
+    )
     _write(tmp_path, "yinv/group_vars/b.yml", "y: gv_b\n")
     main_ini = _write(tmp_path, "mini/hosts", INI_MAIN)
     _write(tmp_path, "mini/group_vars/servers.yml", "http_port: 1\nansible_user: gv\n")
@@ -950,9 +994,36 @@ json.dump(out, sys.stdout)
 """
 
 PATTERNS = [
-    "all", "*", "web", "web:db", "web,db", "dc1:&web", "dc1:!web", "!web", "!web:dc1", "web*", "*1", "~db[12]",
-    "~b", "web[0]", "web[-1]", "web[1:2]", "web[2:]", "dc1[0:4]", "web[9]", "db1", "nothing", "localhost",
-    "127.0.0.1", "dc*[1]", "web[1:2],&localhost,127.0.0.1", "localhost:127.0.0.1:::1", "all:!dc1:&db", "web[0:0]", "lb1:22", "db[1-2]",
+    "all",
+    "*",
+    "web",
+    "web:db",
+    "web,db",
+    "dc1:&web",
+    "dc1:!web",
+    "!web",
+    "!web:dc1",
+    "web*",
+    "*1",
+    "~db[12]",
+    "~b",
+    "web[0]",
+    "web[-1]",
+    "web[1:2]",
+    "web[2:]",
+    "dc1[0:4]",
+    "web[9]",
+    "db1",
+    "nothing",
+    "localhost",
+    "127.0.0.1",
+    "dc*[1]",
+    "web[1:2],&localhost,127.0.0.1",
+    "localhost:127.0.0.1:::1",
+    "all:!dc1:&db",
+    "web[0:0]",
+    "lb1:22",
+    "db[1-2]",
 ]
 
 
@@ -961,8 +1032,13 @@ def test_parity_patterns(tmp_path):
     path = _write(tmp_path, "hosts", PATTERN_INI)
     env = _ansible_env(tmp_path)
     proc = subprocess.run(
-        [_ansible_python(), "-c", _PATTERN_SCRIPT], input=json.dumps({path: PATTERNS}), capture_output=True, text=True,
-        env=env, cwd=str(tmp_path / "_ansible"), timeout=120,
+        [_ansible_python(), "-c", _PATTERN_SCRIPT],
+        input=json.dumps({path: PATTERNS}),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path / "_ansible"),
+        timeout=120,
     )
     if proc.returncode != 0:
         pytest.skip(f"cannot run ansible-core's InventoryManager: {proc.stderr[-300:]}")

@@ -35,7 +35,11 @@ def ansible_imports(source: str) -> list[int]:
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             f = node.func
             name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-            if name in ("import_module", "__import__") and isinstance(node.args[0].value, str) and _is_ansible(node.args[0].value):
+            if (
+                name in ("import_module", "__import__")
+                and isinstance(node.args[0].value, str)
+                and _is_ansible(node.args[0].value)
+            ):
                 lines.append(node.lineno)
     return lines
 
@@ -93,7 +97,12 @@ def _action_plugins_refusing_async() -> set[str]:
 def test_async_refusing_actions():
     K = knowledge.get()
     refusing = K.async_refusing_actions
-    assert {"ansible.builtin.copy", "ansible.builtin.template", "ansible.builtin.unarchive", "ansible.builtin.fetch"} <= refusing
+    assert {
+        "ansible.builtin.copy",
+        "ansible.builtin.template",
+        "ansible.builtin.unarchive",
+        "ansible.builtin.fetch",
+    } <= refusing
     assert not {"ansible.builtin.command", "ansible.builtin.dnf", "ansible.builtin.get_url"} & refusing
     assert refusing == _action_plugins_refusing_async()
     assert K.action_refuses_async("ansible.builtin.unarchive")

@@ -18,15 +18,18 @@ def _project(root) -> Project:
 
 
 def test_playbooks_for_cfg_scope_hosts_and_var_texts(tmp_path):
-    write_tree(tmp_path, {
-        "ansible.cfg": "[defaults]\ninventory = inventory/hosts.ini\n",
-        "inventory/hosts.ini": "[web]\nw[1:3]\n[db]\nd1\n",
-        "inventory/group_vars/web.yml": "http_port: 80\n",
-        "site.yml": "- hosts: web\n  tasks: []\n- hosts: db:web\n  tasks: []\n",
-        "tasks/main.yml": "- debug: msg=x\n",
-        "other/ansible.cfg": "[defaults]\n",
-        "other/play.yml": "- hosts: all\n  tasks: []\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = inventory/hosts.ini\n",
+            "inventory/hosts.ini": "[web]\nw[1:3]\n[db]\nd1\n",
+            "inventory/group_vars/web.yml": "http_port: 80\n",
+            "site.yml": "- hosts: web\n  tasks: []\n- hosts: db:web\n  tasks: []\n",
+            "tasks/main.yml": "- debug: msg=x\n",
+            "other/ansible.cfg": "[defaults]\n",
+            "other/play.yml": "- hosts: all\n  tasks: []\n",
+        },
+    )
     project = _project(tmp_path)
     cfg = str(tmp_path / "ansible.cfg")
     pbs = project.playbooks_for_cfg(cfg)

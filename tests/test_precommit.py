@@ -42,7 +42,6 @@ GOOD_CFG = TUNED_DEFAULTS + "\n[ssh_connection]\npipelining = True\n"
 FIXED_CFG = GOOD_CFG
 
 
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -80,7 +79,9 @@ def init_repo(path: Path, env: dict[str, str], files: dict[str, str]) -> Path:
 def hook_repo(tmp: Path, env: dict[str, str]) -> Path:
     """A committed snapshot of what pip needs to install ansopt, plus the hooks file."""
     dest = tmp / "hook-repo"
-    shutil.copytree(ROOT / "ansopt", dest / "ansopt", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    shutil.copytree(
+        ROOT / "ansopt", dest / "ansopt", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    )
     for name in ("pyproject.toml", "setup.py", "setup.cfg", "MANIFEST.in", ".pre-commit-hooks.yaml"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, dest / name)
@@ -145,7 +146,13 @@ def test_manifest_is_valid_and_selects_cfg_and_yaml(tmp_path):
         )
 
     for h in hooks.values():
-        for rel in ("ansible.cfg", "deploy/ansible.cfg", "site.yml", "roles/web/tasks/main.yaml", "inventory/hosts.yml"):
+        for rel in (
+            "ansible.cfg",
+            "deploy/ansible.cfg",
+            "site.yml",
+            "roles/web/tasks/main.yaml",
+            "inventory/hosts.yml",
+        ):
             assert selected(h, rel), (h["id"], rel)
         for rel in ("README.md", "setup.cfg", "my_ansible.cfg", "ansible.cfg.bak", "notes.txt", "yml"):
             assert not selected(h, rel), (h["id"], rel)

@@ -53,8 +53,17 @@ def test_purposes_of_paths(tmp_path):
 
 
 def test_cfg_at_a_role_root_is_test_configuration(tmp_path):
-    write_tree(tmp_path, {"tasks/main.yml": "- ansible.builtin.ping:\n", "meta/main.yml": "galaxy_info: {}\n", "ansible.cfg": "[defaults]\n"})
-    assert Purposes(str(tmp_path), lambda f: open(f, encoding="utf-8").read()).of(str(tmp_path / "ansible.cfg")) == {TEST}
+    write_tree(
+        tmp_path,
+        {
+            "tasks/main.yml": "- ansible.builtin.ping:\n",
+            "meta/main.yml": "galaxy_info: {}\n",
+            "ansible.cfg": "[defaults]\n",
+        },
+    )
+    assert Purposes(str(tmp_path), lambda f: open(f, encoding="utf-8").read()).of(str(tmp_path / "ansible.cfg")) == {
+        TEST
+    }
 
 
 def test_generated_file_gets_findings_but_no_fix(tmp_path):

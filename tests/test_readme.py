@@ -19,13 +19,21 @@ def code_blocks(section: str) -> list[str]:
 
 
 def test_rule_table_lists_every_rule_with_its_fix_safety():
-    rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(r"^\| ([A-Z]\d{3}) \| `([a-z0-9-]+)` \| (safe|unsafe|—) \|", RULE_TABLE, re.M)}
+    rows = {
+        m.group(1): (m.group(2), m.group(3))
+        for m in re.finditer(r"^\| ([A-Z]\d{3}) \| `([a-z0-9-]+)` \| (safe|unsafe|—) \|", RULE_TABLE, re.M)
+    }
     expected = {r.code: (r.slug, r.fix or "—") for r in all_rules()}
     assert rows == expected
 
 
 def test_rule_table_shows_the_default_selection():
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| ([A-Z]\d{3}) \| `[a-z0-9-]+` \| (?:safe|unsafe|—) \| (yes|opt-in) \|", RULE_TABLE, re.M)}
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"^\| ([A-Z]\d{3}) \| `[a-z0-9-]+` \| (?:safe|unsafe|—) \| (yes|opt-in) \|", RULE_TABLE, re.M
+        )
+    }
     assert rows == {r.code: "yes" if r.default else "opt-in" for r in all_rules()}
 
 

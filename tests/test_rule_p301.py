@@ -21,7 +21,9 @@ def one_task(task: str, play_extra: str = "") -> str:
 def check_task(tmp_path, task: str, play_extra: str = "", files: dict | None = None):
     write_tree(tmp_path, {"site.yml": one_task(task, play_extra), **(files or {})})
     res = run_engine(tmp_path, select=["P301"])
-    assert res.parse_errors == 0 and res.internal_errors == 0, [f.message for f in res.findings if f.code.startswith("E")]
+    assert res.parse_errors == 0 and res.internal_errors == 0, [
+        f.message for f in res.findings if f.code.startswith("E")
+    ]
     return p301(res)
 
 
@@ -43,18 +45,42 @@ def fix_text(tmp_path, text: str, name: str = "site.yml", settings: str | None =
 @pytest.mark.parametrize(
     "task, words, fixable",
     [
-        ("    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n        force: true\n", "`get_url` downloads a file on every run", True),
-        ("    - get_url: url=https://x.example/app.zip dest=/opt/\n", "`get_url` downloads a file on every run", True),  # a directory
-        ("    - ansible.windows.win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n", "downloads a file on every run", True),
+        (
+            "    - ansible.builtin.get_url:\n        url: https://x.example/big.tar.gz\n        dest: /opt/big.tar.gz\n        force: true\n",
+            "`get_url` downloads a file on every run",
+            True,
+        ),
+        (
+            "    - get_url: url=https://x.example/app.zip dest=/opt/\n",
+            "`get_url` downloads a file on every run",
+            True,
+        ),  # a directory
+        (
+            "    - ansible.windows.win_get_url:\n        url: https://x.example/setup.msi\n        dest: C:\\setup.msi\n",
+            "downloads a file on every run",
+            True,
+        ),
         ("    - ansible.builtin.apt:\n        upgrade: dist\n", "upgrades every package (`upgrade: dist`)", False),
         ("    - apt: upgrade=yes update_cache=yes\n", "upgrades every package", False),
         ("    - ansible.builtin.dnf:\n        name: '*'\n        state: latest\n", "upgrades every package", False),
         ("    - yum: name=* state=latest\n", "upgrades every package", False),
-        ("    - ansible.builtin.package:\n        name: ['*']\n        state: latest\n", "upgrades every package", False),
-        ("    - shell: |\n        set -e\n        apt-get update\n        apt-get -y dist-upgrade\n", "`apt-get -y dist-upgrade` upgrades", False),
+        (
+            "    - ansible.builtin.package:\n        name: ['*']\n        state: latest\n",
+            "upgrades every package",
+            False,
+        ),
+        (
+            "    - shell: |\n        set -e\n        apt-get update\n        apt-get -y dist-upgrade\n",
+            "`apt-get -y dist-upgrade` upgrades",
+            False,
+        ),
         ("    - command: dnf -y upgrade\n", "`dnf -y upgrade` upgrades every package", False),
         ("    - command: zypper --non-interactive up\n", "upgrades every package", False),
-        ("    - shell: curl -fsSL -o /opt/model.gguf https://x.example/model.gguf\n", "`curl` downloads a file on every run", True),
+        (
+            "    - shell: curl -fsSL -o /opt/model.gguf https://x.example/model.gguf\n",
+            "`curl` downloads a file on every run",
+            True,
+        ),
         ("    - shell: wget -q https://x.example/ubuntu.iso\n", "`wget` downloads a file on every run", True),
         ("    - shell: sudo -u app bash -lc 'cd /srv && npm ci'\n", "`npm ci` reinstalls", True),
     ],
@@ -81,13 +107,22 @@ def test_reported_in_handlers_with_run_once_and_in_blocks(tmp_path):
 
 
 def test_reported_in_role_task_files(tmp_path):
-    write_tree(tmp_path, {"roles/app/tasks/main.yml": "- name: Fetch\n  ansible.builtin.get_url:\n    url: https://x.example/a.tgz\n    dest: /opt/\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
+    write_tree(
+        tmp_path,
+        {
+            "roles/app/tasks/main.yml": "- name: Fetch\n  ansible.builtin.get_url:\n    url: https://x.example/a.tgz\n    dest: /opt/\n",
+            "site.yml": "- hosts: web\n  roles: [app]\n",
+        },
+    )
     found = p301(run_engine(tmp_path, select=["P301"]))
     assert [(f.path, f.line) for f in found] == [("roles/app/tasks/main.yml", 2)]
 
 
 def test_unarchive_of_a_url_is_reported_without_fix(tmp_path):
-    found = check_task(tmp_path, "    - unarchive:\n        src: https://x.example/a.tar.gz\n        dest: /opt\n        remote_src: true\n")
+    found = check_task(
+        tmp_path,
+        "    - unarchive:\n        src: https://x.example/a.tar.gz\n        dest: /opt\n        remote_src: true\n",
+    )
     assert len(found) == 1 and found[0].fix is None
     assert "refuses `async`" in found[0].message and "get_url" in found[0].help
 
@@ -207,7 +242,9 @@ def test_localhost_play_is_not_reported(tmp_path):
 
 def test_command_splitting():
     dl = ("`wget` downloads a file on every run", "download")
-    assert command_matches("cd /src; ./configure && apt-get -y upgrade", []) == [("`apt-get -y upgrade` upgrades every package", "upgrade")]
+    assert command_matches("cd /src; ./configure && apt-get -y upgrade", []) == [
+        ("`apt-get -y upgrade` upgrades every package", "upgrade")
+    ]
     assert command_matches("for i in a b; do wget https://x/$i.iso; done", []) == [dl]
     assert command_matches("FOO=1 env BAR=2 sudo -u app timeout 300 wget https://x/a.iso", []) == [dl]
     assert command_matches("wget {{ url | default('https://x/a.iso') }}", []) == [dl]
@@ -228,7 +265,10 @@ def test_command_splitting():
 def test_extra_commands_from_settings(tmp_path):
     task = "    - command: ansible-galaxy collection install -r requirements.yml\n"
     assert not check_task(tmp_path / "a", task)
-    write_tree(tmp_path / "b", {".ansopt.yml": "rules:\n  P301:\n    extra-commands: ['^ansible-galaxy\\s+collection\\s+install\\b']\n"})
+    write_tree(
+        tmp_path / "b",
+        {".ansopt.yml": "rules:\n  P301:\n    extra-commands: ['^ansible-galaxy\\s+collection\\s+install\\b']\n"},
+    )
     found = check_task(tmp_path / "b", task)
     assert len(found) == 1 and "`ansible-galaxy collection install` (extra_commands)" in found[0].message
 
@@ -236,7 +276,9 @@ def test_extra_commands_from_settings(tmp_path):
 def test_extra_modules_from_settings(tmp_path):
     task = "    - community.general.npm:\n        path: /srv/app\n"
     assert not check_task(tmp_path / "a", task)
-    write_tree(tmp_path / "b", {".ansopt.yml": "rules:\n  missing-async:\n    extra_modules: [community.general.npm]\n"})
+    write_tree(
+        tmp_path / "b", {".ansopt.yml": "rules:\n  missing-async:\n    extra_modules: [community.general.npm]\n"}
+    )
     found = check_task(tmp_path / "b", task)
     assert len(found) == 1 and "(extra_modules)" in found[0].message and found[0].fix is not None
 
@@ -249,7 +291,9 @@ def test_extra_modules_never_make_copy_async(tmp_path):
 def test_async_and_poll_options_change_the_fix(tmp_path):
     text = "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n"
     new = fix_text(tmp_path, text, settings="rules:\n  P301:\n    async: 1800\n    poll: 5\n")
-    assert new == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 1800\n      poll: 5\n"
+    assert (
+        new == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 1800\n      poll: 5\n"
+    )
 
 
 def test_bad_option_values_are_rejected(tmp_path):
@@ -317,7 +361,10 @@ def test_fix_in_a_task_file(tmp_path):
 
 def test_fix_with_poll_already_set_adds_async_only(tmp_path):
     text = "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      poll: 5\n"
-    assert fix_text(tmp_path, text) == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 600\n      poll: 5\n"
+    assert (
+        fix_text(tmp_path, text)
+        == "- hosts: web\n  tasks:\n    - command: wget https://x.example/a.iso\n      async: 600\n      poll: 5\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -392,16 +439,28 @@ def test_corpus_pins(path, line, words, fixable):
     "path, line, why",
     [
         ("ansible-examples/language_features/get_url.yml", 10, "a loop over jQuery files"),
-        ("ansible-examples/jboss-standalone/roles/jboss-standalone/tasks/main.yml", 13, "get_url to a file: skipped once there"),
+        (
+            "ansible-examples/jboss-standalone/roles/jboss-standalone/tasks/main.yml",
+            13,
+            "get_url to a file: skipped once there",
+        ),
         ("ansible-for-devops/deployments/playbooks/deploy.yml", 13, "git: quick once the checkout is current"),
         ("ansible-role-docker/molecule/default/verify.yml", 30, "docker pull: quick once the image is there"),
         ("ansible-for-devops/kubernetes/examples/helm.yml", 7, "unarchive with creates"),
         ("community.general-targets/dnf_versionlock/tasks/lock_updates.yml", 41, "dnf update of named packages"),
         ("ansible-examples/tomcat-memcached-failover/roles/common/tasks/main.yml", 6, "a GPG key: a small file"),
         ("ansible-role-docker/tasks/setup-RedHat.yml", 14, "a .repo file"),
-        ("ansible-for-devops/docker-hubot/main.yml", 14, "a docker_image pull in a localhost play with connection local"),
+        (
+            "ansible-for-devops/docker-hubot/main.yml",
+            14,
+            "a docker_image pull in a localhost play with connection local",
+        ),
         ("community.general-targets/yum_versionlock/tasks/main.yml", 63, "dnf name='*' state=latest in check mode"),
-        ("community.general-targets/setup_rundeck/tasks/main.yml", 29, "curl downloads, then java -jar rundeck.war & (a daemon)"),
+        (
+            "community.general-targets/setup_rundeck/tasks/main.yml",
+            29,
+            "curl downloads, then java -jar rundeck.war & (a daemon)",
+        ),
     ],
 )
 def test_corpus_non_findings(path, line, why):
@@ -417,7 +476,10 @@ def test_corpus_fixes_verify(tmp_path):
     corpus = corpus_or_skip()
     work = tmp_path / "corpus"
     subs = ["ansible-examples", "ansible-for-devops", "ansible-role-docker"]
-    subs += [f"community.general-targets/{t}" for t in ("dnf_versionlock", "odbc", "pacman", "pnpm", "setup_wildfly_server", "yum_versionlock")]
+    subs += [
+        f"community.general-targets/{t}"
+        for t in ("dnf_versionlock", "odbc", "pacman", "pnpm", "setup_wildfly_server", "yum_versionlock")
+    ]
     for sub in subs:
         if (corpus / sub).is_dir():
             copy_writable(corpus / sub, work / sub)
@@ -432,6 +494,11 @@ def test_corpus_fixes_verify(tmp_path):
 
 
 def test_apt_star_latest_is_a_full_upgrade(tmp_path):
-    write_tree(tmp_path, {"site.yml": "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.apt:\n        name: \"*\"\n        state: latest\n"})
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": '- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.apt:\n        name: "*"\n        state: latest\n'
+        },
+    )
     found = [f for f in run_engine(tmp_path, select=["P301"]).findings if f.code == "P301"]
     assert len(found) == 1 and "upgrades every package" in found[0].message

@@ -57,7 +57,14 @@ def play(extra_play: str = "", extra_tasks: str = "", head: str = HEAD) -> str:
     return "---\n" + body
 
 
-def findings(tmp_path: Path, playbook: str, inventory: str | None = INVENTORY, cfg: str | None = None, extra: dict | None = None, options=None):
+def findings(
+    tmp_path: Path,
+    playbook: str,
+    inventory: str | None = INVENTORY,
+    cfg: str | None = None,
+    extra: dict | None = None,
+    options=None,
+):
     files = {"site.yml": playbook, "index.html": "<h1>hi</h1>\n"}
     if inventory is not None:
         files["inventory.ini"] = inventory
@@ -147,13 +154,23 @@ def test_unknown_inventory_not_reported_by_default(tmp_path):
 
 
 def test_unknown_inventory_reported_on_request(tmp_path):
-    got = findings(tmp_path, play(head="- name: Deploy\n  hosts: webservers\n"), inventory=None, options={"report_unknown_hosts": True})
+    got = findings(
+        tmp_path,
+        play(head="- name: Deploy\n  hosts: webservers\n"),
+        inventory=None,
+        options={"report_unknown_hosts": True},
+    )
     assert len(got) == 1 and "`strategy: free`" in got[0].help
 
 
 @pytest.mark.parametrize("pattern", ["localhost", "127.0.0.1", "[localhost]"])
 def test_unknown_inventory_localhost_is_never_several(tmp_path, pattern):
-    got = findings(tmp_path, play(head=f"- name: Deploy\n  hosts: {pattern}\n"), inventory=None, options={"report_unknown_hosts": True})
+    got = findings(
+        tmp_path,
+        play(head=f"- name: Deploy\n  hosts: {pattern}\n"),
+        inventory=None,
+        options={"report_unknown_hosts": True},
+    )
     assert not got
 
 
@@ -218,14 +235,14 @@ def _task(**kw) -> str:
 
 TASK_BLOCKERS = {
     "run_once": _task(run_once="true"),
-    "run_once-template": _task(run_once="\"{{ once }}\""),
+    "run_once-template": _task(run_once='"{{ once }}"'),
     "throttle": _task(throttle="1"),
     "any_errors_fatal": _task(any_errors_fatal="yes"),
     "delegate_to-other": _task(delegate_to="db1.example.com"),
-    "delegate_to-item": _task(delegate_to="\"{{ item }}\"", loop="\"{{ groups['db'] }}\""),
+    "delegate_to-item": _task(delegate_to='"{{ item }}"', loop="\"{{ groups['db'] }}\""),
     "delegate_facts": "- name: Share\n  ansible.builtin.set_fact:\n    x: 1\n  delegate_to: localhost\n  delegate_facts: true\n",
     "hostvars-other": "- name: Other\n  ansible.builtin.debug:\n    msg: \"{{ hostvars['db1.example.com'].ansible_host }}\"\n",
-    "hostvars-loop": "- name: Other\n  ansible.builtin.debug:\n    msg: \"{{ hostvars[item].x }}\"\n  loop: \"{{ groups['web'] }}\"\n",
+    "hostvars-loop": '- name: Other\n  ansible.builtin.debug:\n    msg: "{{ hostvars[item].x }}"\n  loop: "{{ groups[\'web\'] }}"\n',
     "when-first-host": _task(when="inventory_hostname == groups['web'][0]"),
     "when-play-hosts": _task(when="inventory_hostname == ansible_play_hosts[0]"),
     "pause": "- name: Wait\n  ansible.builtin.pause:\n    seconds: 5\n",
@@ -247,14 +264,14 @@ TASK_NON_BLOCKERS = {
     "any_errors_fatal-false": _task(any_errors_fatal="false"),
     "delegate_to-localhost": _task(delegate_to="localhost"),
     "delegate_to-127": _task(delegate_to="127.0.0.1"),
-    "delegate_to-self": _task(delegate_to="\"{{ inventory_hostname }}\""),
+    "delegate_to-self": _task(delegate_to='"{{ inventory_hostname }}"'),
     "local_action": "- name: Local\n  local_action: command /bin/true\n",
-    "hostvars-own": "- name: Own\n  ansible.builtin.debug:\n    msg: \"{{ hostvars[inventory_hostname].ansible_host }}\"\n",
+    "hostvars-own": '- name: Own\n  ansible.builtin.debug:\n    msg: "{{ hostvars[inventory_hostname].ansible_host }}"\n',
     "when-own": _task(when="ansible_facts.os_family == 'Debian'"),
     "when-group_names": _task(when="\"'web' in group_names\""),
     "flush_handlers": "- name: Flush\n  ansible.builtin.meta: flush_handlers\n",
     "end_host": "- name: Done\n  ansible.builtin.meta: end_host\n",
-    "wait_for-self": "- name: Wait\n  ansible.builtin.wait_for:\n    host: \"{{ ansible_host | default(inventory_hostname) }}\"\n    port: 22\n  delegate_to: localhost\n",
+    "wait_for-self": '- name: Wait\n  ansible.builtin.wait_for:\n    host: "{{ ansible_host | default(inventory_hostname) }}"\n    port: 22\n  delegate_to: localhost\n',
     "wait_for-local-port": "- name: Wait\n  ansible.builtin.wait_for:\n    port: 8080\n",
     "groups-in-template-text": "- name: Names\n  ansible.builtin.debug:\n    msg: \"{{ groups['web'] | join(',') }}\"\n",
     "hostvars-in-comment": "# hostvars['db1'] is not read here\n- name: Plain\n  ansible.builtin.command: /bin/true\n",
@@ -274,7 +291,10 @@ def test_task_does_not_block(tmp_path, name):
 
 
 def test_blocker_in_handler(tmp_path):
-    pb = play() + "  handlers:\n    - name: Restart\n      ansible.builtin.service:\n        name: nginx\n        state: restarted\n      run_once: true\n"
+    pb = (
+        play()
+        + "  handlers:\n    - name: Restart\n      ansible.builtin.service:\n        name: nginx\n        state: restarted\n      run_once: true\n"
+    )
     assert not findings(tmp_path, pb)
     assert findings(tmp_path / "ok", pb.replace("      run_once: true\n", ""))
 
@@ -292,7 +312,9 @@ def test_blocker_in_role_dependency_entry(tmp_path):
     pb = play("roles:\n  - app\n")
     extra = {"roles/app/tasks/main.yml": ROLE_TASKS, "roles/base/tasks/main.yml": ROLE_TASKS}
     ok = dict(extra, **{"roles/app/meta/main.yml": "---\ndependencies:\n  - role: base\n"})
-    bad = dict(extra, **{"roles/app/meta/main.yml": "---\ndependencies:\n  - role: base\n    delegate_to: db1.example.com\n"})
+    bad = dict(
+        extra, **{"roles/app/meta/main.yml": "---\ndependencies:\n  - role: base\n    delegate_to: db1.example.com\n"}
+    )
     assert findings(tmp_path / "ok", pb, extra=ok)
     assert not findings(tmp_path / "bad", pb, extra=bad)
 
@@ -300,7 +322,11 @@ def test_blocker_in_role_dependency_entry(tmp_path):
 def test_blocker_in_play_role_entry(tmp_path):
     extra = {"roles/app/tasks/main.yml": ROLE_TASKS}
     assert findings(tmp_path / "ok", play("roles:\n  - role: app\n"), extra=extra)
-    assert not findings(tmp_path / "bad", play("roles:\n  - role: app\n    when: inventory_hostname == 'web1.example.com'\n"), extra=extra)
+    assert not findings(
+        tmp_path / "bad",
+        play("roles:\n  - role: app\n    when: inventory_hostname == 'web1.example.com'\n"),
+        extra=extra,
+    )
 
 
 def test_blocker_in_included_file(tmp_path):
@@ -311,7 +337,9 @@ def test_blocker_in_included_file(tmp_path):
 
 def test_hostvars_in_template(tmp_path):
     pb = play(extra_tasks="- name: Conf\n  ansible.builtin.template:\n    src: app.conf.j2\n    dest: /etc/app.conf\n")
-    assert findings(tmp_path / "ok", pb, extra={"templates/app.conf.j2": "listen {{ hostvars[inventory_hostname].ansible_host }}\n"})
+    assert findings(
+        tmp_path / "ok", pb, extra={"templates/app.conf.j2": "listen {{ hostvars[inventory_hostname].ansible_host }}\n"}
+    )
     bad = "{% for h in groups['db'] %}db {{ hostvars[h]['ansible_default_ipv4']['address'] }}\n{% endfor %}\n"
     assert not findings(tmp_path / "bad", pb, extra={"templates/app.conf.j2": bad})
 
@@ -327,7 +355,7 @@ def test_any_errors_fatal_in_cfg(tmp_path):
 
 
 def test_run_not_followed_is_not_reported(tmp_path):
-    pb = play(extra_tasks="- name: Inc\n  ansible.builtin.include_tasks: \"{{ which }}.yml\"\n")
+    pb = play(extra_tasks='- name: Inc\n  ansible.builtin.include_tasks: "{{ which }}.yml"\n')
     assert not findings(tmp_path, pb)
     assert not findings(tmp_path / "role", play("roles:\n  - missing_role\n"))
 
@@ -344,7 +372,10 @@ def test_few_steps_not_reported(tmp_path):
     assert findings(tmp_path / "facts", pb.replace("  gather_facts: false\n", ""))
     # controller-only actions are not steps: one role's include_vars, debug, set_fact
     light = "".join(f"    - ansible.builtin.{m}:\n        msg: x\n" for m in ("debug", "debug", "debug"))
-    assert not findings(tmp_path / "light", pb.replace("  tasks:\n", "  tasks:\n" + light).replace(tasks, tasks[: tasks.index("    - name: Step 3")]))
+    assert not findings(
+        tmp_path / "light",
+        pb.replace("  tasks:\n", "  tasks:\n" + light).replace(tasks, tasks[: tasks.index("    - name: Step 3")]),
+    )
 
 
 def test_min_tasks_option(tmp_path):

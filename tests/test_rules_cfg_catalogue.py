@@ -360,7 +360,11 @@ def test_c404_deprecated_but_still_read_by_plugin(tmp_path):
 
 
 def test_c404_silent(tmp_path):
-    assert not check(tmp_path, "[defaults]\ncallback_whitelist = timer\nforks = 5\n[ssh_connection]\nsftp_batch_mode = True\n", "C404")
+    assert not check(
+        tmp_path,
+        "[defaults]\ncallback_whitelist = timer\nforks = 5\n[ssh_connection]\nsftp_batch_mode = True\n",
+        "C404",
+    )
 
 
 # --------------------------------------------------------------------------- C405
@@ -507,7 +511,9 @@ def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
     old = os.getcwd()
     os.chdir(corpus_cfgs)
     try:
-        CliRunner().invoke(main, ["fix", "--write", "--unsafe-fixes", "--select", ",".join(MY_CODES), "."], catch_exceptions=False)
+        CliRunner().invoke(
+            main, ["fix", "--write", "--unsafe-fixes", "--select", ",".join(MY_CODES), "."], catch_exceptions=False
+        )
     finally:
         os.chdir(old)
     changed = {}

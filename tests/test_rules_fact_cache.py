@@ -36,7 +36,9 @@ NO_GATHER = """\
 """
 
 
-def findings(tmp_path: Path, cfg: str | None, playbook: str | None = GATHERS, select=("C2",), options: str | None = None):
+def findings(
+    tmp_path: Path, cfg: str | None, playbook: str | None = GATHERS, select=("C2",), options: str | None = None
+):
     files = {}
     if cfg is not None:
         files["ansible.cfg"] = cfg
@@ -50,7 +52,9 @@ def findings(tmp_path: Path, cfg: str | None, playbook: str | None = GATHERS, se
     return [f for f in res.findings if f.code.startswith("C2")]
 
 
-def fixed(tmp_path: Path, cfg: str, select=("C2",), playbook: str = GATHERS, unsafe=True, options: str | None = None) -> str:
+def fixed(
+    tmp_path: Path, cfg: str, select=("C2",), playbook: str = GATHERS, unsafe=True, options: str | None = None
+) -> str:
     """The ansible.cfg after `fix` (the raw bytes, line breaks kept)."""
     files = {"ansible.cfg": cfg, "site.yml": playbook}
     if options is not None:
@@ -177,7 +181,9 @@ def test_c201_fix_crlf(tmp_path):
 def test_c201_fix_creates_defaults(tmp_path):
     out = fixed(tmp_path, "[ssh_connection]\npipelining = True\n", select=["C201"])
     assert out.startswith("[ssh_connection]\npipelining = True\n\n[defaults]\n")
-    assert out.endswith("gathering = smart\nfact_caching = jsonfile\nfact_caching_connection = ~/.ansible/fact_cache\nfact_caching_timeout = 86400\n")
+    assert out.endswith(
+        "gathering = smart\nfact_caching = jsonfile\nfact_caching_connection = ~/.ansible/fact_cache\nfact_caching_timeout = 86400\n"
+    )
 
 
 def test_c201_fix_file_without_final_newline(tmp_path):
@@ -255,7 +261,19 @@ def test_c202_fix(tmp_path):
 # --------------------------------------------------------------------------- C203
 
 
-@pytest.mark.parametrize("name", ["jsonfile", "ansible.builtin.jsonfile", "ansible.legacy.jsonfile", '"jsonfile"', "yaml", "community.general.yaml", "pickle", "community.general.pickle"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "jsonfile",
+        "ansible.builtin.jsonfile",
+        "ansible.legacy.jsonfile",
+        '"jsonfile"',
+        "yaml",
+        "community.general.yaml",
+        "pickle",
+        "community.general.pickle",
+    ],
+)
 def test_c203_file_caches_without_connection(tmp_path, name):
     fs = findings(tmp_path, f"[defaults]\ngathering = smart\nfact_caching = {name}\n")
     assert codes(fs) == ["C203"]
@@ -265,7 +283,9 @@ def test_c203_file_caches_without_connection(tmp_path, name):
     assert f.fix is not None and f.fix.safety == "unsafe"
 
 
-@pytest.mark.parametrize("name", ["memory", "redis", "community.general.memcached", "community.mongodb.mongodb", "mycache"])
+@pytest.mark.parametrize(
+    "name", ["memory", "redis", "community.general.memcached", "community.mongodb.mongodb", "mycache"]
+)
 def test_c203_other_caches(tmp_path, name):
     assert codes(findings(tmp_path, f"[defaults]\ngathering = smart\nfact_caching = {name}\n", select=["C203"])) == []
 
@@ -277,7 +297,9 @@ def test_c203_connection_set(tmp_path):
 
 def test_c203_reported_without_playbooks_and_whatever_the_gathering(tmp_path):
     # a cache that cannot load warns at every run, ad-hoc runs included
-    assert codes(findings(tmp_path / "a", "[defaults]\ngathering = explicit\nfact_caching = jsonfile\n", None)) == ["C203"]
+    assert codes(findings(tmp_path / "a", "[defaults]\ngathering = explicit\nfact_caching = jsonfile\n", None)) == [
+        "C203"
+    ]
 
 
 def test_c203_empty_connection(tmp_path):
@@ -291,20 +313,33 @@ def test_c203_empty_connection(tmp_path):
     assert codes(fs) == ["C203"] and fs[0].severity == "error" and "is empty" in fs[0].message
     # jsonfile's _uri is a path: ansible-core keeps the quotes (a folder named '' is made):
     # a quoted path is left to the type rules
-    assert codes(findings(tmp_path / "c", "[defaults]\ngathering = smart\nfact_caching = jsonfile\nfact_caching_connection = ''\n")) == []
+    assert (
+        codes(
+            findings(
+                tmp_path / "c", "[defaults]\ngathering = smart\nfact_caching = jsonfile\nfact_caching_connection = ''\n"
+            )
+        )
+        == []
+    )
 
 
 def test_c203_hash_comment_after_the_plugin_name(tmp_path):
     # `# ...` is part of the value (C406): the plugin meant is still judged
-    fs = findings(tmp_path, "[defaults]\ngathering = smart\nfact_caching = jsonfile  # persist facts\n", select=["C203"])
+    fs = findings(
+        tmp_path, "[defaults]\ngathering = smart\nfact_caching = jsonfile  # persist facts\n", select=["C203"]
+    )
     assert codes(fs) == ["C203"]
 
 
 def test_c203_fix(tmp_path):
     cfg = "[defaults]\ngathering = smart\nfact_caching = jsonfile\n\n[ssh_connection]\npipelining = True\n"
-    assert fixed(tmp_path / "a", cfg, select=["C203"]) == cfg.replace("jsonfile\n", "jsonfile\nfact_caching_connection = ~/.ansible/fact_cache\n")
+    assert fixed(tmp_path / "a", cfg, select=["C203"]) == cfg.replace(
+        "jsonfile\n", "jsonfile\nfact_caching_connection = ~/.ansible/fact_cache\n"
+    )
     cfg = "[defaults]\r\ngathering=smart\r\nfact_caching=jsonfile\r\nfact_caching_connection=\r\n"
-    assert fixed(tmp_path / "b", cfg, select=["C203"], unsafe=False) == cfg.replace("connection=\r\n", "connection=~/.ansible/fact_cache\r\n")
+    assert fixed(tmp_path / "b", cfg, select=["C203"], unsafe=False) == cfg.replace(
+        "connection=\r\n", "connection=~/.ansible/fact_cache\r\n"
+    )
     opts = "rules:\n  fact-cache-no-connection:\n    cache_dir: /srv/facts\n"
     cfg = "[defaults]\ngathering = smart\nfact_caching = jsonfile\n"
     assert fixed(tmp_path / "c", cfg, select=["C203"], options=opts) == cfg + "fact_caching_connection = /srv/facts\n"
@@ -407,17 +442,29 @@ def test_c202_and_c203_together_each_its_own_problem(tmp_path):
     # both fixes (each adds or changes its own key) end in a clean file
     out = fixed(tmp_path / "fix", "[defaults]\nfact_caching = jsonfile\n")
     # the two insertions meet at one point: C202's goes first, C203's in the next round
-    assert out == "[defaults]\nfact_caching = jsonfile\ngathering = smart\nfact_caching_connection = ~/.ansible/fact_cache\n"
+    assert (
+        out
+        == "[defaults]\nfact_caching = jsonfile\ngathering = smart\nfact_caching_connection = ~/.ansible/fact_cache\n"
+    )
 
 
 def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_path):
     """add_host of new instances: a 24 h cache would serve a torn-down machine's facts to the
     next one of that name. An inventory of local-connection hosts: a second of local work."""
-    play = "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n" * 2
-    cloud = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.add_host:\n        name: web1\n" + play
+    play = (
+        "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n" * 2
+    )
+    cloud = (
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.add_host:\n        name: web1\n"
+        + play
+    )
     write_tree(tmp_path / "cloud", {"ansible.cfg": "[defaults]\nforks = 5\n", "site.yml": cloud})
     assert not codes(run_engine(tmp_path / "cloud", select=["C201"]).findings)
-    local = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "mac ansible_host=127.0.0.1 ansible_connection=local\n", "site.yml": play}
+    local = {
+        "ansible.cfg": "[defaults]\ninventory = hosts\n",
+        "hosts": "mac ansible_host=127.0.0.1 ansible_connection=local\n",
+        "site.yml": play,
+    }
     write_tree(tmp_path / "local", local)
     assert not codes(run_engine(tmp_path / "local", select=["C201"]).findings)
     write_tree(tmp_path / "remote", {**local, "hosts": "[web]\nweb1\nweb2\n"})

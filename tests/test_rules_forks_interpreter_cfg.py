@@ -93,7 +93,10 @@ def test_c105_reports_forks_below_play_hosts_and_fixes_in_place(tmp_path):
     assert len(fs) == 1
     f = fs[0]
     assert f.path == "ansible.cfg" and f.line == 3
-    assert "play 'Deploy' in deploy.yml targets 12 hosts" in f.message and "12 hosts of inventory.ini (group web)" in f.help
+    assert (
+        "play 'Deploy' in deploy.yml targets 12 hosts" in f.message
+        and "12 hosts of inventory.ini (group web)" in f.help
+    )
     assert "forks is 5" in f.message and "3 batches" in f.message
     assert f.fix is not None and f.fix.safety == "safe"
     fix(tmp_path, "C105")
@@ -157,7 +160,10 @@ def test_c105_small_or_unknown_plays_are_not_reported(tmp_path, hosts):
 
 
 def test_c105_patterns_are_resolved(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "deploy.yml": play(hosts="web:db:!web01.example.com")})
+    write_tree(
+        tmp_path,
+        {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "deploy.yml": play(hosts="web:db:!web01.example.com")},
+    )
     (f,) = findings(tmp_path, "C105")
     assert "targets 13 hosts" in f.message and "(hosts: web:db:!web01.example.com)" in f.help
 
@@ -174,10 +180,24 @@ def test_c105_nothing_without_static_inventory(tmp_path):
     write_tree(tmp_path / "a", {"ansible.cfg": "[defaults]\nforks = 5\n", "deploy.yml": play(hosts="all")})
     assert not findings(tmp_path / "a", "C105")
     # a dynamic inventory script only
-    write_tree(tmp_path / "b", {"ansible.cfg": "[defaults]\ninventory = inv.py\n", "inv.py": "#!/usr/bin/env python3\nprint('{}')\n", "deploy.yml": play(hosts="all")})
+    write_tree(
+        tmp_path / "b",
+        {
+            "ansible.cfg": "[defaults]\ninventory = inv.py\n",
+            "inv.py": "#!/usr/bin/env python3\nprint('{}')\n",
+            "deploy.yml": play(hosts="all"),
+        },
+    )
     assert not findings(tmp_path / "b", "C105")
     # an inventory plugin configuration only
-    write_tree(tmp_path / "c", {"ansible.cfg": "[defaults]\ninventory = aws_ec2.yml\n", "aws_ec2.yml": "plugin: amazon.aws.aws_ec2\n", "deploy.yml": play(hosts="all")})
+    write_tree(
+        tmp_path / "c",
+        {
+            "ansible.cfg": "[defaults]\ninventory = aws_ec2.yml\n",
+            "aws_ec2.yml": "plugin: amazon.aws.aws_ec2\n",
+            "deploy.yml": play(hosts="all"),
+        },
+    )
     assert not findings(tmp_path / "c", "C105")
 
 
@@ -194,13 +214,17 @@ def test_c105_static_alternative_counts_beside_a_dynamic_one(tmp_path):
 
 
 def test_c105_forks_high_enough_or_at_cap(tmp_path):
-    write_tree(tmp_path / "a", {"ansible.cfg": C105_CFG.replace("5", "12"), "inventory.ini": WEB12, "deploy.yml": play()})
+    write_tree(
+        tmp_path / "a", {"ansible.cfg": C105_CFG.replace("5", "12"), "inventory.ini": WEB12, "deploy.yml": play()}
+    )
     assert not findings(tmp_path / "a", "C105")
     big = "[web]\nweb[001:080]\n"
     write_tree(tmp_path / "b", {"ansible.cfg": C105_CFG.replace("5", "50"), "inventory.ini": big, "deploy.yml": play()})
     assert not findings(tmp_path / "b", "C105")
     # a broken value is C405's business
-    write_tree(tmp_path / "c", {"ansible.cfg": C105_CFG.replace("5", "five"), "inventory.ini": WEB12, "deploy.yml": play()})
+    write_tree(
+        tmp_path / "c", {"ansible.cfg": C105_CFG.replace("5", "five"), "inventory.ini": WEB12, "deploy.yml": play()}
+    )
     assert not findings(tmp_path / "c", "C105")
 
 
@@ -226,7 +250,14 @@ def test_c105_counts_windows_hosts_too(tmp_path):
 
 
 def test_c105_noqa(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": C105_CFG.replace("forks = 5", "forks = 5 ; noqa: C105"), "inventory.ini": WEB12, "deploy.yml": play()})
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": C105_CFG.replace("forks = 5", "forks = 5 ; noqa: C105"),
+            "inventory.ini": WEB12,
+            "deploy.yml": play(),
+        },
+    )
     assert not findings(tmp_path, "C105")
 
 
@@ -236,7 +267,9 @@ APP = "[app]\napp01\napp02\napp03\n"
 
 
 def test_c501_reports_default_discovery(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": APP, "site.yml": play(hosts="app")})
+    write_tree(
+        tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": APP, "site.yml": play(hosts="app")}
+    )
     (f,) = findings(tmp_path, "C501")
     assert f.line == 1 and f.fix is None and f.severity == "info"
     assert "3 SSH hosts (app01, app02, app03)" in f.message
@@ -275,7 +308,9 @@ def test_c501_silent_where_discovery_is_on_purpose_or_hosts_are_placeholders(tmp
 
 def test_c501_advises_per_group_where_groups_differ(tmp_path):
     inv = "[centos7]\nc7a\nc7b\n\n[debian]\ndeb1\n\n[freebsd]\nbsd1\n\n[freebsd:vars]\nansible_python_interpreter=/usr/local/bin/python3\n"
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "site.yml": play(hosts="all")})
+    write_tree(
+        tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "site.yml": play(hosts="all")}
+    )
     (f,) = findings(tmp_path, "C501")
     assert "3 SSH hosts" in f.message
     assert "per group" in f.help and "group_vars/centos7.yml" in f.help and "group_vars/debian.yml" in f.help
@@ -283,7 +318,14 @@ def test_c501_advises_per_group_where_groups_differ(tmp_path):
 
 
 def test_c501_interpreter_set_in_cfg(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\ninterpreter_python = /usr/bin/python3\n", "hosts": APP, "site.yml": play(hosts="app")})
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = hosts\ninterpreter_python = /usr/bin/python3\n",
+            "hosts": APP,
+            "site.yml": play(hosts="app"),
+        },
+    )
     assert not findings(tmp_path, "C501")
 
 
@@ -296,9 +338,20 @@ def test_c501_interpreter_set_in_cfg(tmp_path):
         {"host_vars/app01.yml": "ansible_python_interpreter: /usr/bin/python3\n", "hosts": "[app]\napp01\n"},
         {"group_vars/all.yml": "ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"},
         {"site.yml": play(hosts="app", extra="  vars:\n    ansible_python_interpreter: /usr/bin/python3\n")},
-        {"site.yml": play(hosts="app", extra="  vars_files:\n    - vars/main.yml\n"), "vars/main.yml": "ansible_python_interpreter: /usr/bin/python3\n"},
+        {
+            "site.yml": play(hosts="app", extra="  vars_files:\n    - vars/main.yml\n"),
+            "vars/main.yml": "ansible_python_interpreter: /usr/bin/python3\n",
+        },
     ],
-    ids=["group_vars-all", "group_vars-group", "inventory-group-vars", "host_vars", "templated", "play-vars", "vars_files"],
+    ids=[
+        "group_vars-all",
+        "group_vars-group",
+        "inventory-group-vars",
+        "host_vars",
+        "templated",
+        "play-vars",
+        "vars_files",
+    ],
 )
 def test_c501_interpreter_set_for_the_hosts(tmp_path, files):
     base = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": APP, "site.yml": play(hosts="app")}
@@ -361,7 +414,9 @@ def test_c501_only_targeted_hosts_count(tmp_path):
     ids=["winrm", "psrp", "local", "network_cli"],
 )
 def test_c501_no_ssh_hosts(tmp_path, inventory):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inventory, "site.yml": play(hosts="all")})
+    write_tree(
+        tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inventory, "site.yml": play(hosts="all")}
+    )
     assert not findings(tmp_path, "C501")
 
 
@@ -372,7 +427,9 @@ def test_c501_implicit_localhost_and_no_inventory(tmp_path):
 
 def test_c501_mixed_windows_and_ssh(tmp_path):
     inv = "[win]\nwin01\n\n[win:vars]\nansible_connection=winrm\n\n[app]\napp01\n"
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "site.yml": play(hosts="all")})
+    write_tree(
+        tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "site.yml": play(hosts="all")}
+    )
     (f,) = findings(tmp_path, "C501")
     assert "1 SSH host (app01)" in f.message and "win01" not in f.message
 
@@ -422,7 +479,10 @@ def test_c502_baseline_parses_and_matches_its_changes():
         assert "REPLACES" in text and "~/.ansible.cfg and /etc/ansible/ansible.cfg" in text
         assert "rm -rf ~/.ansible/fact_cache" in text
         if ssh:
-            assert got["ssh_connection"] == {"pipelining": "True", "ssh_args": "-C -o ControlMaster=auto -o ControlPersist=60s"}
+            assert got["ssh_connection"] == {
+                "pipelining": "True",
+                "ssh_args": "-C -o ControlMaster=auto -o ControlPersist=60s",
+            }
             assert "requiretty" in text
         # every setting has a comment line directly above it
         lines = text.splitlines()
@@ -467,7 +527,9 @@ def test_c502_inventory_only_when_exactly_one(tmp_path):
 
 
 def test_c502_consistent_with_c105_and_other_cfg_rules(tmp_path):
-    write_tree(tmp_path, {"site.yml": SITE + play(hosts="db", name="Db", extra="  serial: 1\n"), "inventory.ini": WEB12})
+    write_tree(
+        tmp_path, {"site.yml": SITE + play(hosts="db", name="Db", extra="  serial: 1\n"), "inventory.ini": WEB12}
+    )
     c502_fix(tmp_path)
     res = run_engine(tmp_path, select=["C"])
     cfg_findings = [f for f in res.findings if f.path == "ansible.cfg"]
@@ -486,13 +548,38 @@ def test_c502_cfg_accepted_by_ansible_core(tmp_path):
     cfg = str(tmp_path / "ansible.cfg")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env["HOME"] = str(tmp_path)
-    out = subprocess.run([exe, "dump", "--only-changed", "-c", cfg], capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+    out = subprocess.run(
+        [exe, "dump", "--only-changed", "-c", cfg],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
-    for expected in ("DEFAULT_FORKS", "= 12", "DEFAULT_GATHERING", "smart", "CACHE_PLUGIN", "jsonfile", "CACHE_PLUGIN_TIMEOUT", "86400", "DEFAULT_HOST_LIST", "inventory.ini"):
+    for expected in (
+        "DEFAULT_FORKS",
+        "= 12",
+        "DEFAULT_GATHERING",
+        "smart",
+        "CACHE_PLUGIN",
+        "jsonfile",
+        "CACHE_PLUGIN_TIMEOUT",
+        "86400",
+        "DEFAULT_HOST_LIST",
+        "inventory.ini",
+    ):
         assert expected in out.stdout, out.stdout
     assert "[WARNING]" not in out.stderr and "ERROR" not in out.stderr, out.stderr
     # `validate` needs `-t connection` to know [ssh_connection] (plain `validate` calls it unknown)
-    val = subprocess.run([exe, "validate", "-t", "connection", "-c", cfg], capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+    val = subprocess.run(
+        [exe, "validate", "-t", "connection", "-c", cfg],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        timeout=120,
+    )
     assert val.returncode == 0, val.stdout + val.stderr
 
 
@@ -519,7 +606,11 @@ def test_c502_one_per_folder_nested_folders_join(tmp_path):
     write_tree(tmp_path, files)
     fs = findings(tmp_path, "C502")
     assert [f.path for f in fs] == ["site.yml"]
-    assert "site.yml, a/nested.yml +1 more" in fs[0].message and dict(fs[0].extra)["playbooks"] == ["site.yml", "a/nested.yml", "sub/other.yml"]
+    assert "site.yml, a/nested.yml +1 more" in fs[0].message and dict(fs[0].extra)["playbooks"] == [
+        "site.yml",
+        "a/nested.yml",
+        "sub/other.yml",
+    ]
     res = c502_fix(tmp_path)
     assert res.created == {str(tmp_path / "ansible.cfg")}
 
@@ -548,7 +639,15 @@ def test_c502_cfg_above_applies(tmp_path):
         {"site.yml": play(hosts="local"), "hosts": "[local]\nlocalhost ansible_connection=local\n"},
         {"vars.yml": "a: 1\n"},  # no playbook
     ],
-    ids=["role-molecule", "molecule", "ansible-test", "localhost", "connection-local", "inventory-local", "no-playbook"],
+    ids=[
+        "role-molecule",
+        "molecule",
+        "ansible-test",
+        "localhost",
+        "connection-local",
+        "inventory-local",
+        "no-playbook",
+    ],
 )
 def test_c502_not_reported(tmp_path, files):
     write_tree(tmp_path, files)
@@ -664,7 +763,9 @@ def test_corpus_c502(corpus_findings):
         "ansible-for-devops/first-ansible-playbook/playbook.yml",
     ):
         assert path in got, sorted(got)
-    assert "write ansible-examples/mongodb/ansible.cfg" in got["ansible-examples/mongodb/playbooks/testsharding.yml"].help
+    assert (
+        "write ansible-examples/mongodb/ansible.cfg" in got["ansible-examples/mongodb/playbooks/testsharding.yml"].help
+    )
     assert "write ansible-examples/lamp_haproxy/ansible.cfg" in got["ansible-examples/lamp_haproxy/provision.yml"].help
     # covered by a cfg above them, controller-only, or one finding per folder
     for prefix in (

@@ -18,13 +18,27 @@ def test_p201_reports_play_that_reads_no_fact(tmp_path):
 
 
 def test_p201_fact_read_in_role_template_suggests_subset(tmp_path):
-    write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "os={{ ansible_os_family }}\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
+    write_tree(
+        tmp_path,
+        {
+            **ROLE_TEMPLATE,
+            "roles/app/templates/app.j2": "os={{ ansible_os_family }}\n",
+            "site.yml": "- hosts: web\n  roles: [app]\n",
+        },
+    )
     found = findings_of(run_engine(tmp_path, select=["P201"]), "P201")
     assert len(found) == 1 and "'!all', '!min', 'distribution'" in found[0].help
 
 
 def test_p201_slow_collectors_are_not_worth_a_subset(tmp_path):
-    write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "mem={{ ansible_memtotal_mb }}\n", "site.yml": "- hosts: web\n  roles: [app]\n"})
+    write_tree(
+        tmp_path,
+        {
+            **ROLE_TEMPLATE,
+            "roles/app/templates/app.j2": "mem={{ ansible_memtotal_mb }}\n",
+            "site.yml": "- hosts: web\n  roles: [app]\n",
+        },
+    )
     assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
@@ -50,7 +64,13 @@ def test_p201_stays_silent(tmp_path, play):
 
 
 def test_p201_gathering_explicit_in_cfg(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ngathering = explicit\n", "site.yml": "- hosts: web\n  tasks:\n    - command: /bin/true\n"})
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ngathering = explicit\n",
+            "site.yml": "- hosts: web\n  tasks:\n    - command: /bin/true\n",
+        },
+    )
     assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
@@ -81,7 +101,10 @@ def test_p201_subset_matches_ansible_core_collectors():
     for facts in (["distribution", "os_family"], ["default_ipv4", "hostname"], ["pkg_mgr"], ["memtotal_mb"], ["local"]):
         subset = gather_subset(facts)
         classes = collector.collector_classes_from_gather_subset(
-            all_collector_classes=default_collectors.collectors, minimal_gather_subset=minimal, gather_subset=subset, platform_info={"system": "Linux"}
+            all_collector_classes=default_collectors.collectors,
+            minimal_gather_subset=minimal,
+            gather_subset=subset,
+            platform_info={"system": "Linux"},
         )
         names = {c.name for c in classes}
         assert {collector_of(f) for f in facts} <= names, (facts, subset, names)
@@ -92,13 +115,19 @@ def test_p202_setup_first(tmp_path):
     assert len(findings_of(run_engine(tmp_path, select=["P202"]), "P202")) == 1
     write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - command: /bin/true\n    - setup:\n"})
     assert not findings_of(run_engine(tmp_path, select=["P202"]), "P202")  # a refresh after a change
-    write_tree(tmp_path, {"site.yml": "- hosts: web\n  tasks:\n    - setup:\n      delegate_to: db\n      delegate_facts: true\n"})
+    write_tree(
+        tmp_path,
+        {"site.yml": "- hosts: web\n  tasks:\n    - setup:\n      delegate_to: db\n      delegate_facts: true\n"},
+    )
     assert not findings_of(run_engine(tmp_path, select=["P202"]), "P202")
 
 
 def test_p601_include_to_import_and_exclusions(tmp_path):
     files = {"tasks/a.yml": "- debug: msg=a\n"}
-    write_tree(tmp_path, {**files, "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: tasks/a.yml\n"})
+    write_tree(
+        tmp_path,
+        {**files, "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: tasks/a.yml\n"},
+    )
     res = run_engine(tmp_path, select=["P601"], fix=True)
     assert [new for _, _, new in res.changed.values()][0].endswith("    - import_tasks: tasks/a.yml\n")
     for task in (
@@ -115,14 +144,34 @@ def test_p601_include_to_import_and_exclusions(tmp_path):
 
 def test_p602_host_group_loop_and_single_task_file(tmp_path):
     write_tree(tmp_path, {"t.yml": "- debug: msg={{ item }}\n", "two.yml": "- debug: msg=1\n- debug: msg=2\n"})
-    write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: \"{{ groups['all'] }}\"\n"})
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: \"{{ groups['all'] }}\"\n"
+        },
+    )
     assert "host list" in findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0].message
-    write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: t.yml\n      loop: [a, b, c]\n"})
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: t.yml\n      loop: [a, b, c]\n"
+        },
+    )
     assert "single task" in findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0].message
-    write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b, c]\n"})
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b, c]\n"
+        },
+    )
     f = findings_of(run_engine(tmp_path, select=["P602"]), "P602")[0]
     assert "loop on them inside the file" in f.message + f.help
-    write_tree(tmp_path, {"site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b]\n"})
+    write_tree(
+        tmp_path,
+        {
+            "site.yml": "- hosts: web\n  gather_facts: false\n  tasks:\n    - include_tasks: two.yml\n      loop: [a, b]\n"
+        },
+    )
     assert not findings_of(run_engine(tmp_path, select=["P602"]), "P602")  # shorter than min_items
 
 
@@ -174,21 +223,32 @@ def test_corpus_fix_on_copy_keeps_files_valid(tmp_path):
 
 # --------------------------------------------------------------------------- gather_subset vs smart
 
-TWO_PLAYS = (
-    "- hosts: web\n  tasks:\n    - package: name=nginx\n"
-    "- hosts: web\n  roles: [app]\n"
-)
+TWO_PLAYS = "- hosts: web\n  tasks:\n    - package: name=nginx\n- hosts: web\n  roles: [app]\n"
 
 
 def test_p201_no_subset_under_smart_gathering(tmp_path):
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\ngathering = smart\n", "site.yml": "- hosts: web\n  tasks:\n    - package: name=nginx\n"})
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ngathering = smart\n",
+            "site.yml": "- hosts: web\n  tasks:\n    - package: name=nginx\n",
+        },
+    )
     assert not findings_of(run_engine(tmp_path, select=["P201"]), "P201")
 
 
 def test_subset_and_smart_switch_never_land_together(tmp_path):
     """A later play reads hardware facts through a role: with smart gathering (C502 writes it),
     a subset on the first play would starve the second one, in this run and the next."""
-    write_tree(tmp_path, {**ROLE_TEMPLATE, "roles/app/templates/app.j2": "cpus={{ ansible_processor_vcpus }}\n", "site.yml": TWO_PLAYS, "hosts": "[web]\nw1\n"})
+    write_tree(
+        tmp_path,
+        {
+            **ROLE_TEMPLATE,
+            "roles/app/templates/app.j2": "cpus={{ ansible_processor_vcpus }}\n",
+            "site.yml": TWO_PLAYS,
+            "hosts": "[web]\nw1\n",
+        },
+    )
     before = run_engine(tmp_path, select=["ALL"])
     assert {"C502", "P201"} <= {f.code for f in before.findings}
     res = run_engine(tmp_path, select=["ALL"], fix=True, unsafe=True)
@@ -199,7 +259,10 @@ def test_subset_and_smart_switch_never_land_together(tmp_path):
 
 
 def test_explicit_subset_blocks_the_smart_switch(tmp_path):
-    play = "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n" + "- hosts: web\n  tasks:\n    - command: /bin/true\n"
+    play = (
+        "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n"
+        + "- hosts: web\n  tasks:\n    - command: /bin/true\n"
+    )
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
     found = findings_of(run_engine(tmp_path, select=["C201"]), "C201")
     assert len(found) == 1 and found[0].fix is None and "gathers only a subset" in found[0].help
@@ -209,7 +272,7 @@ def test_p201_later_templated_import_playbook_may_read_facts(tmp_path):
     write_tree(
         tmp_path,
         {
-            "site.yml": "- hosts: localhost\n  tasks:\n    - set_fact: {x: 1}\n- import_playbook: \"{{ provider }}.yml\"\n",
+            "site.yml": '- hosts: localhost\n  tasks:\n    - set_fact: {x: 1}\n- import_playbook: "{{ provider }}.yml"\n',
             "aws.yml": "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: var=ansible_distribution\n",
         },
     )

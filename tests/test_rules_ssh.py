@@ -26,7 +26,12 @@ LONG_HOST = "ip-10-200-30-40." + "eu-west-1-tenant-analytics-platform-" * 2 + "c
 
 
 def check(tmp_path: Path, files: dict[str, str], select=None):
-    if "C103" in (select or CODES) and not (tmp_path / "hosts").exists() and "hosts" not in files and not any("inventory" in k for k in files):
+    if (
+        "C103" in (select or CODES)
+        and not (tmp_path / "hosts").exists()
+        and "hosts" not in files
+        and not any("inventory" in k for k in files)
+    ):
         files = {**files, "hosts": f"[web]\n{LONG_HOST}\n"}
     write_tree(tmp_path, files)
     res = run_engine(tmp_path, select=select or CODES)
@@ -62,7 +67,9 @@ ansible_connection=winrm
 
 
 def test_c102_custom_ssh_args_reported_and_fixed(tmp_path):
-    text = "# fleet\n[ssh_connection]\n# agent forwarding for git\nssh_args = -C -o ForwardAgent=yes\npipelining = True\n"
+    text = (
+        "# fleet\n[ssh_connection]\n# agent forwarding for git\nssh_args = -C -o ForwardAgent=yes\npipelining = True\n"
+    )
     [f] = check(tmp_path, {"ansible.cfg": text})
     assert (f.code, f.line, f.col) == ("C102", 4, 12)
     assert "replaces ansible-core's default `-C -o ControlMaster=auto -o ControlPersist=60s`" in f.help
@@ -82,7 +89,7 @@ def test_c102_custom_ssh_args_reported_and_fixed(tmp_path):
         '-o "ControlMaster auto" -o "ControlPersist 60s"',
         "-o controlmaster=auto -o CONTROLPERSIST=yes",
         "-o ControlMaster=auto -o ControlPersist=0 -o ServerAliveInterval=30",
-        "-o \"ControlMaster = auto\" -o \"ControlPersist = 10m\"",
+        '-o "ControlMaster = auto" -o "ControlPersist = 10m"',
         "-Co ControlMaster=auto -o ControlPersist=60s",
         "-o ForwardAgent=yes -o 'ControlPersist=30m' -o ControlMaster=autoask",
     ],
@@ -173,11 +180,16 @@ def test_c102_multiline_crlf_inline_comment(tmp_path):
     (tmp_path / "ansible.cfg").write_bytes(text.encode())
     [f] = check(tmp_path, {})
     new = fix(tmp_path)["ansible.cfg"]
-    assert new == text.replace("ServerAliveInterval=30   ;", "ServerAliveInterval=30 -o ControlMaster=auto -o ControlPersist=60s   ;")
+    assert new == text.replace(
+        "ServerAliveInterval=30   ;", "ServerAliveInterval=30 -o ControlMaster=auto -o ControlPersist=60s   ;"
+    )
 
 
 def test_c102_windows_mix_names_ssh_hosts(tmp_path):
-    [f] = check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": WEB_WIN})
+    [f] = check(
+        tmp_path,
+        {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": WEB_WIN},
+    )
     assert "(SSH hosts: web01.example.com, web02.example.com" in f.help
     assert "not winrm: app01.example.com" in f.help
     assert dict(f.extra)["hosts"] == ["web01.example.com", "web02.example.com"]
@@ -185,17 +197,28 @@ def test_c102_windows_mix_names_ssh_hosts(tmp_path):
 
 def test_c102_only_windows_or_local_no_finding(tmp_path):
     inv = "[win]\napp01\napp02\n[win:vars]\nansible_connection=winrm\n[ctl]\nlocalhost ansible_connection=local\n"
-    assert check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": inv}) == []
+    assert (
+        check(
+            tmp_path,
+            {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": inv},
+        )
+        == []
+    )
 
 
 def test_c102_local_mix(tmp_path):
     inv = "[ctl]\nlocalhost ansible_connection=local\n[db]\ndb1\n"
-    [f] = check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": inv})
+    [f] = check(
+        tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "inventory = hosts.ini"), "hosts.ini": inv}
+    )
     assert f.help.endswith("(SSH hosts: db1; not local: localhost)")
 
 
 def test_c102_paramiko_transport_gets_no_ssh_args_advice(tmp_path):
-    assert check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "transport = paramiko")}, ["C102"]) == []
+    assert (
+        check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ForwardAgent=yes\n", "transport = paramiko")}, ["C102"])
+        == []
+    )
 
 
 def test_c102_inventory_variable_positions(tmp_path):
@@ -217,7 +240,9 @@ def test_c102_inventory_variable_positions(tmp_path):
     got = [(f.path, f.line, f.col) for f in fs]
     assert got == [("group_vars/web.yml", 3, 1), ("hosts.ini", 3, 6)]
     gv, host = fs
-    assert gv.message.startswith("`ansible_ssh_args`") and gv.help.endswith("replaces ssh_args for web1")  # web2's own var wins
+    assert gv.message.startswith("`ansible_ssh_args`") and gv.help.endswith(
+        "replaces ssh_args for web1"
+    )  # web2's own var wins
     assert "neither ControlMaster nor ControlPersist" in gv.message
     assert "replaces ssh_args for web2" in host.help and "has no ControlMaster" in host.message
     assert all(f.fix is None for f in fs)  # inventory variables: by hand
@@ -253,7 +278,10 @@ def test_c102_common_args_var_no_reported_at_variable(tmp_path):
 
 
 def test_c102_noqa_on_the_option(tmp_path):
-    assert check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ControlMaster=auto -o ControlPersist=no ; noqa: C102\n")}) == []
+    assert (
+        check(tmp_path, {"ansible.cfg": cfg("ssh_args = -o ControlMaster=auto -o ControlPersist=no ; noqa: C102\n")})
+        == []
+    )
     assert check(tmp_path, {"ansible.cfg": cfg("# noqa: C102\nssh_args = -o ForwardAgent=yes\n")}) == []
 
 
@@ -271,8 +299,14 @@ def test_c102_default_matches_ansible_core():
 
 
 def test_ssh_option_parsing():
-    opts, files = ssh_options(split_args('-C -F my.cfg -oControlMaster=auto -o "ControlPersist 60s" -i key -o ProxyCommand="ssh -W %h:%p b"'))
-    assert [(o.keyword, o.value) for o in opts] == [("controlmaster", "auto"), ("controlpersist", "60s"), ("proxycommand", "ssh -W %h:%p b")]
+    opts, files = ssh_options(
+        split_args('-C -F my.cfg -oControlMaster=auto -o "ControlPersist 60s" -i key -o ProxyCommand="ssh -W %h:%p b"')
+    )
+    assert [(o.keyword, o.value) for o in opts] == [
+        ("controlmaster", "auto"),
+        ("controlpersist", "60s"),
+        ("proxycommand", "ssh -W %h:%p b"),
+    ]
     assert files == ["my.cfg"]
     assert parse_option("ControlPersist = 10m") == ("controlpersist", "10m")
     # `-i` takes an argument: a file named like an option is not an option
@@ -287,7 +321,9 @@ def test_analyse_first_value_wins():
     assert [(p.kind, p.keyword, p.part) for p in v.problems] == [("off", "controlpersist", 1)]
 
 
-@pytest.mark.parametrize("text", ['-o "A B" -C', "-o 'ControlPath=/tmp/%h x'  -v", 'a\\ b "c\\"d" e', "  -C\n    -o X=1  "])
+@pytest.mark.parametrize(
+    "text", ['-o "A B" -C', "-o 'ControlPath=/tmp/%h x'  -v", 'a\\ b "c\\"d" e', "  -C\n    -o X=1  "]
+)
 def test_tokens_with_spans_match_shlex(text):
     words = tokens_with_spans(text)
     assert [w for w, _, _ in words] == split_args(text)
@@ -299,7 +335,19 @@ def test_tokens_with_spans_match_shlex(text):
 def test_ssh_keeps_the_first_value_of_an_option():
     """The premise of the first-value-wins logic, asked of the installed OpenSSH."""
     out = subprocess.run(
-        ["ssh", "-G", "-o", "ControlPersist=60s", "-o", "ControlPersist=no", "-o", "ControlMaster=auto", "-o", "ControlMaster=no", "example.invalid"],
+        [
+            "ssh",
+            "-G",
+            "-o",
+            "ControlPersist=60s",
+            "-o",
+            "ControlPersist=no",
+            "-o",
+            "ControlMaster=auto",
+            "-o",
+            "ControlMaster=no",
+            "example.invalid",
+        ],
         capture_output=True,
         text=True,
         timeout=20,
@@ -314,7 +362,9 @@ def test_c103_silent_when_no_known_host_can_overflow(tmp_path):
     text = "[ssh_connection]\ncontrol_path = %(directory)s/%%h-%%p-%%r\n"
     assert not check(tmp_path / "short", {"ansible.cfg": text, "hosts": "[web]\nweb01.corp.internal\n"}, ["C103"])
     write_tree(tmp_path / "none", {"ansible.cfg": text})
-    assert not [f for f in run_engine(tmp_path / "none", select=["C103"]).findings if f.code == "C103"]  # no inventory: unknown
+    assert not [
+        f for f in run_engine(tmp_path / "none", select=["C103"]).findings if f.code == "C103"
+    ]  # no inventory: unknown
     assert check(tmp_path / "long", {"ansible.cfg": text}, ["C103"])  # the long cloud name
 
 
@@ -344,7 +394,9 @@ def test_c103_prefix_and_suffix_kept(tmp_path, before, after):
     assert fix(tmp_path, ["C103"])["ansible.cfg"] == f"[ssh_connection]\ncontrol_path = {after}   ; sockets\n"
 
 
-@pytest.mark.parametrize("value", ["%(directory)s/%%C", "/tmp/ssh-%%C", "%(directory)s/%%h-%%C", "%(directory)s/static-name", "none"])
+@pytest.mark.parametrize(
+    "value", ["%(directory)s/%%C", "/tmp/ssh-%%C", "%(directory)s/%%h-%%C", "%(directory)s/static-name", "none"]
+)
 def test_c103_hashed_or_tokenless_paths_pass(tmp_path, value):
     assert check(tmp_path, {"ansible.cfg": f"[ssh_connection]\ncontrol_path = {value}\n"}, ["C103"]) == []
 
@@ -360,7 +412,9 @@ def test_c103_lone_percent_in_control_path_breaks_formatting(tmp_path):
 
 
 def test_c103_control_path_in_ssh_args(tmp_path):
-    text = cfg('ssh_args = -o ProxyCommand="ssh -W %h:%p bastion" -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/tmp/a-%r@%h:%p\n')
+    text = cfg(
+        'ssh_args = -o ProxyCommand="ssh -W %h:%p bastion" -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/tmp/a-%r@%h:%p\n'
+    )
     [f] = check(tmp_path, {"ansible.cfg": text}, ["C103"])
     assert "`ControlPath=/tmp/a-%r@%h:%p` in ssh_args" in f.message
     new = fix(tmp_path, ["C103"])["ansible.cfg"]
@@ -375,7 +429,9 @@ def test_c103_doubled_percent_in_ssh_args_is_literal(tmp_path):
 
 
 def test_c103_control_path_ignored_when_args_set_one(tmp_path):
-    text = cfg("ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=~/.ssh/cm-%C\ncontrol_path = /tmp/%%h-%%p\n")
+    text = cfg(
+        "ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=~/.ssh/cm-%C\ncontrol_path = /tmp/%%h-%%p\n"
+    )
     assert check(tmp_path, {"ansible.cfg": text}, ["C103"]) == []
 
 

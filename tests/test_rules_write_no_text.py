@@ -17,9 +17,21 @@ RULES = Path(ansopt.rules.__file__).parent
 FIXER_MODULES = {"yaml_edits", "cfg_edits", "task_edits"}
 # text-level helpers: they take or return YAML/INI text, or the columns to compose it
 TEXT_LEVEL = {
-    "scalar_text", "reindent", "block_seq_for", "insert_key", "indent_unit", "quote_char", "col",
-    "starts_line", "end_of_line", "key_colon_end", "comments_in", "seq_item_lines", "delete_seq_items",
-    "args_as_mapping", "apply_edits",
+    "scalar_text",
+    "reindent",
+    "block_seq_for",
+    "insert_key",
+    "indent_unit",
+    "quote_char",
+    "col",
+    "starts_line",
+    "end_of_line",
+    "key_colon_end",
+    "comments_in",
+    "seq_item_lines",
+    "delete_seq_items",
+    "args_as_mapping",
+    "apply_edits",
 }
 TEXT_PARAMS = {"text", "new_text", "value_text", "replacement"}
 
@@ -45,7 +57,9 @@ def problems(source: str, name: str) -> list[str]:
             if node.attr == "newline":
                 out.append("reads the file's line-break style")
             if isinstance(node.value, ast.Name) and node.value.id in fixer_aliases:
-                if node.attr in TEXT_LEVEL or (fixer_aliases[node.value.id] == "yaml_edits" and node.attr == "replace_value"):
+                if node.attr in TEXT_LEVEL or (
+                    fixer_aliases[node.value.id] == "yaml_edits" and node.attr == "replace_value"
+                ):
                     out.append(f"calls {fixer_aliases[node.value.id]}.{node.attr}")
                 else:
                     fn = getattr(importlib.import_module(f"ansopt.fixers.{fixer_aliases[node.value.id]}"), node.attr)

@@ -69,13 +69,16 @@ def test_ini_host_group_and_parent_group_vars(tmp_path):
 
 
 def test_ini_group_vars_and_host_vars_files(tmp_path):
-    scope = _scope(tmp_path, {
-        "ansible.cfg": "[defaults]\ninventory = inventory/hosts\n",
-        "inventory/hosts": INI,
-        "inventory/group_vars/web.yml": "ansible_connection: lxd\n",
-        "inventory/host_vars/w3.yml": "ansible_connection: psrp\n",
-        "inventory/host_vars/h0": "ansible_connection: local\n",
-    })
+    scope = _scope(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = inventory/hosts\n",
+            "inventory/hosts": INI,
+            "inventory/group_vars/web.yml": "ansible_connection: lxd\n",
+            "inventory/host_vars/w3.yml": "ansible_connection: psrp\n",
+            "inventory/host_vars/h0": "ansible_connection: local\n",
+        },
+    )
     assert _connections(scope) == {
         "h0": "local",  # host_vars/h0 (no extension)
         "127.0.0.1": "ssh",
@@ -87,10 +90,13 @@ def test_ini_group_vars_and_host_vars_files(tmp_path):
 
 
 def test_cfg_transport_is_the_default(tmp_path):
-    scope = _scope(tmp_path, {
-        "ansible.cfg": "[defaults]\ninventory = hosts\ntransport = paramiko\n",
-        "hosts": "[web]\nw1\nw2 ansible_connection=ssh\n",
-    })
+    scope = _scope(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = hosts\ntransport = paramiko\n",
+            "hosts": "[web]\nw1\nw2 ansible_connection=ssh\n",
+        },
+    )
     src = scope.inventories[0]
     assert _connections(scope) == {"w1": "paramiko", "w2": "ssh"}
     assert scope.connection_of(src, "localhost") == "local"  # the implicit localhost ignores transport
@@ -135,12 +141,15 @@ def test_yaml_all_vars_children_and_explicit_localhost(tmp_path):
 
 
 def test_yaml_group_vars_all_beats_inventory_group_vars(tmp_path):
-    scope = _scope(tmp_path, {
-        "ansible.cfg": "[defaults]\ninventory = inventory.yml\n",
-        "inventory.yml": YAML,
-        "group_vars/all.yml": "ansible_connection: docker\n",
-        "group_vars/eu/main.yml": "ansible_connection: winrm\n",
-    })
+    scope = _scope(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = inventory.yml\n",
+            "inventory.yml": YAML,
+            "group_vars/all.yml": "ansible_connection: docker\n",
+            "group_vars/eu/main.yml": "ansible_connection: winrm\n",
+        },
+    )
     assert _connections(scope) == {
         "localhost": "docker",
         "ctl": "local",  # inventory host vars beat every group_vars file
@@ -151,14 +160,17 @@ def test_yaml_group_vars_all_beats_inventory_group_vars(tmp_path):
 
 
 def test_playbook_vars_folders(tmp_path):
-    scope = _scope(tmp_path, {
-        "ansible.cfg": "[defaults]\ninventory = inventory/hosts.yml\n",
-        "inventory/hosts.yml": YAML,
-        "inventory/group_vars/plain.yml": "ansible_connection: lxd\n",
-        "playbooks/site.yml": "- hosts: all\n  tasks: []\n",
-        "playbooks/group_vars/plain.yml": "ansible_connection: psrp\n",
-        "playbooks/host_vars/e2.yml": "ansible_connection: docker\n",
-    })
+    scope = _scope(
+        tmp_path,
+        {
+            "ansible.cfg": "[defaults]\ninventory = inventory/hosts.yml\n",
+            "inventory/hosts.yml": YAML,
+            "inventory/group_vars/plain.yml": "ansible_connection: lxd\n",
+            "playbooks/site.yml": "- hosts: all\n  tasks: []\n",
+            "playbooks/group_vars/plain.yml": "ansible_connection: psrp\n",
+            "playbooks/host_vars/e2.yml": "ansible_connection: docker\n",
+        },
+    )
     assert _connections(scope)["p1"] == "lxd"
     by_playbook = _connections(scope, str(tmp_path / "playbooks"))
     assert by_playbook["p1"] == "psrp"  # the playbook's group_vars beat the inventory's

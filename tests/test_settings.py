@@ -28,7 +28,15 @@ def test_shipped_schema_matches_the_rules():
 
 
 def test_settings_found_upwards_and_applied(tmp_path):
-    write_tree(tmp_path, {".git/HEAD": "", ".ansopt.yml": "select: [P101]\nexclude: [legacy/]\n", "sub/site.yml": BAD_PLAY, "legacy/old.yml": BAD_PLAY})
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            ".ansopt.yml": "select: [P101]\nexclude: [legacy/]\n",
+            "sub/site.yml": BAD_PLAY,
+            "legacy/old.yml": BAD_PLAY,
+        },
+    )
     s = load(str(tmp_path / "sub"))
     assert s.select == ["P101"] and s.root == str(tmp_path)
     res = run_engine(tmp_path, cwd=tmp_path)
@@ -36,7 +44,10 @@ def test_settings_found_upwards_and_applied(tmp_path):
 
 
 def test_pyproject_tool_table(tmp_path):
-    write_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n\n[tool.ansopt]\nignore = ["package-loop"]\n', "site.yml": BAD_PLAY})
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": '[project]\nname = "x"\n\n[tool.ansopt]\nignore = ["package-loop"]\n', "site.yml": BAD_PLAY},
+    )
     assert not [f for f in run_engine(tmp_path, select=["P"]).findings if f.code == "P101"]
 
 
@@ -48,10 +59,13 @@ def test_pyproject_without_table_is_ignored(tmp_path):
 @pytest.mark.parametrize(
     "text,expect",
     [
-        ("select: P101\n", ".ansopt.yml:1: select: \"P101\" is not valid; expected a value of type array"),
-        ("selct: [P101]\n", ".ansopt.yml:1: selct: unknown key \"selct\""),
-        ("rules:\n  P602:\n    min_items: zero\n", ".ansopt.yml:3: rules.P602.min_items: \"zero\" is not valid; expected a value of type integer"),
-        ("ignore: [Z999]\n", ".ansopt.yml:1: ignore: \"Z999\" names no rule"),
+        ("select: P101\n", '.ansopt.yml:1: select: "P101" is not valid; expected a value of type array'),
+        ("selct: [P101]\n", '.ansopt.yml:1: selct: unknown key "selct"'),
+        (
+            "rules:\n  P602:\n    min_items: zero\n",
+            '.ansopt.yml:3: rules.P602.min_items: "zero" is not valid; expected a value of type integer',
+        ),
+        ("ignore: [Z999]\n", '.ansopt.yml:1: ignore: "Z999" names no rule'),
         ("select: [P101\n", ".ansopt.yml:2: not valid YAML"),
     ],
 )
@@ -71,7 +85,15 @@ def test_bad_settings_one_line_error(tmp_path, text, expect):
 
 
 def test_per_file_ignores(tmp_path):
-    write_tree(tmp_path, {".git/HEAD": "", ".ansopt.yml": "per-file-ignores:\n  'tests/*.yml': [P101]\n", "tests/t.yml": BAD_PLAY, "site.yml": BAD_PLAY})
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            ".ansopt.yml": "per-file-ignores:\n  'tests/*.yml': [P101]\n",
+            "tests/t.yml": BAD_PLAY,
+            "site.yml": BAD_PLAY,
+        },
+    )
     res = run_engine(tmp_path, select=["P101"])
     assert [f.path for f in res.findings] == ["site.yml"]
 
@@ -86,7 +108,15 @@ def test_rule_options_by_slug_with_dashes(tmp_path):
 
 @pytest.mark.parametrize(
     "comment,suppressed",
-    [("  # noqa", True), ("  # noqa: P101", True), ("  # noqa: package-loop", True), ("  # noqa package-loop", True), ("  # noqa: P2", False), ("  # noqa: P1", True), ("", False)],
+    [
+        ("  # noqa", True),
+        ("  # noqa: P101", True),
+        ("  # noqa: package-loop", True),
+        ("  # noqa package-loop", True),
+        ("  # noqa: P2", False),
+        ("  # noqa: P1", True),
+        ("", False),
+    ],
 )
 def test_yaml_noqa(tmp_path, comment, suppressed):
     play = BAD_PLAY.replace("      loop: [git, curl, vim]", "      loop: [git, curl, vim]" + comment)

@@ -28,7 +28,7 @@ from ansopt.model.shell import (
     "text,want",
     [
         ('-o "A B" -C', ["-o", "A B", "-C"]),
-        ("a\\ b 'c d' \"e\\\"f\"", ["a b", "c d", 'e"f']),
+        ('a\\ b \'c d\' "e\\"f"', ["a b", "c d", 'e"f']),
         ("'' a", ["a"]),  # empty items dropped, as ansible-core does
         ("-o 'ControlPath=/tmp/%h x'", ["-o", "ControlPath=/tmp/%h x"]),
     ],
@@ -45,7 +45,7 @@ def test_split_args_unbalanced_quotes(text):
 @pytest.mark.parametrize(
     "text,want",
     [
-        ('-o "A B"  -C', [("-o", '-o'), ("A B", '"A B"'), ("-C", "-C")]),
+        ('-o "A B"  -C', [("-o", "-o"), ("A B", '"A B"'), ("-C", "-C")]),
         ("a\\ b c", [("a b", "a\\ b"), ("c", "c")]),
         ('"c\\"d" "a\\xb"', [('c"d', '"c\\"d"'), ("a\\xb", '"a\\xb"')]),
         ("  -C\n    -o X=1  ", [("-C", "-C"), ("-o", "-o"), ("X=1", "X=1")]),
@@ -100,14 +100,19 @@ def test_quotes_escapes_comments():
 
 
 def test_command_words_drop_prefixes():
-    assert list(command_words(["FOO=1", "sudo", "-u", "app", "timeout", "300", "wget", "u"])) == [(["wget", "u"], False)]
+    assert list(command_words(["FOO=1", "sudo", "-u", "app", "timeout", "300", "wget", "u"])) == [
+        (["wget", "u"], False)
+    ]
     assert list(command_words(["env", "-u", "X", "nice", "-n", "5", "/usr/bin/curl", "x"])) == [(["curl", "x"], False)]
     assert list(command_words(["nohup", "x"])) == [(["x"], True)]
     assert list(command_words(["sudo"])) == []
 
 
 def test_command_words_open_shell_c():
-    assert list(command_words(["/usr/bin/bash", "-c", "apt-get upgrade; ls"])) == [(["apt-get", "upgrade"], False), (["ls"], False)]
+    assert list(command_words(["/usr/bin/bash", "-c", "apt-get upgrade; ls"])) == [
+        (["apt-get", "upgrade"], False),
+        (["ls"], False),
+    ]
     assert list(command_words(["sh", "-ec", "a & b"])) == [(["a"], True), (["b"], False)]
 
 

@@ -33,17 +33,24 @@ def test_no_single_letter_module_aliases():
     for p, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                found += [f"{p.relative_to(PKG)}:{node.lineno}: as {a.asname}" for a in node.names if a.asname and len(a.asname) == 1]
+                found += [
+                    f"{p.relative_to(PKG)}:{node.lineno}: as {a.asname}"
+                    for a in node.names
+                    if a.asname and len(a.asname) == 1
+                ]
     assert not found, found
 
 
-@pytest.mark.parametrize("layer,upward", [
-    ("source", ("model", "rules", "fixers", "engine", "report", "cli", "selection")),
-    ("model", ("rules", "fixers", "engine", "report", "cli", "selection")),
-    ("rules", ("fixers.verify", "engine", "report", "cli", "selection")),
-    ("fixers", ("rules", "engine", "report", "cli", "selection")),
-    ("report", ("rules", "fixers", "engine", "cli")),
-])
+@pytest.mark.parametrize(
+    "layer,upward",
+    [
+        ("source", ("model", "rules", "fixers", "engine", "report", "cli", "selection")),
+        ("model", ("rules", "fixers", "engine", "report", "cli", "selection")),
+        ("rules", ("fixers.verify", "engine", "report", "cli", "selection")),
+        ("fixers", ("rules", "engine", "report", "cli", "selection")),
+        ("report", ("rules", "fixers", "engine", "cli")),
+    ],
+)
 def test_nothing_imports_upward(layer, upward):
     """discover → source → model → rules → fixers → engine → report: a stage imports only
     from stages before it (and the shared diagnostics, knowledge and settings)."""
@@ -57,7 +64,7 @@ def test_nothing_imports_upward(layer, upward):
                 base = list(rel.parts[:-1])[: len(rel.parts) - node.level]
                 target = ".".join(base + ([node.module] if node.module else []))
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ansopt."):
-                target = node.module[len("ansopt."):]
+                target = node.module[len("ansopt.") :]
             else:
                 continue
             names = [target] + [f"{target}.{a.name}" if target else a.name for a in node.names]
@@ -206,14 +213,17 @@ def test_import_graph_sees_function_level_and_relative_imports():
         "pkg": (True, src("from . import a\n")),
         "pkg.a": (False, src("from .sub import b\n")),
         "pkg.sub": (True, src("")),
-        "pkg.sub.b": (False, src("""
+        "pkg.sub.b": (
+            False,
+            src("""
             from typing import TYPE_CHECKING
             if TYPE_CHECKING:
                 from ..a import X
             def f():
                 from pkg.sub import c
                 return c
-            """)),
+            """),
+        ),
         "pkg.sub.c": (False, src("import pkg.a.nothing\n")),
     }
     graph = import_graph(sources)

@@ -29,7 +29,14 @@ def test_timing_callback_records_tasks(tmp_path):
         "    - name: Say hello\n      ansible.builtin.debug:\n        msg: hello\n"
     )
     env = dict(os.environ, ANSIBLE_CONFIG=str(tmp_path / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    p = subprocess.run([exe, "-i", "localhost,", "-e", f"ansible_python_interpreter={sys.executable}", "site.yml"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    p = subprocess.run(
+        [exe, "-i", "localhost,", "-e", f"ansible_python_interpreter={sys.executable}", "site.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stdout + p.stderr
     assert "ANSOPT TIMING" in p.stdout and "Sleep a little" in p.stdout
     lines = [json.loads(x) for x in (tmp_path / "timings.jsonl").read_text().splitlines()]

@@ -30,7 +30,9 @@ def test_scalar_and_block_spans_exclude_trailing_comments():
 
 
 def test_yaml11_meaning_as_ansible():
-    f = load_text("t.yml", "a: yes\nb: 0644\nc: y\nd: on\ne: 1_000\nf: 0x1F\ng: ~\nh: '0644'\ni: 1:30\nj: .inf\nk: 2024-01-02\n")
+    f = load_text(
+        "t.yml", "a: yes\nb: 0644\nc: y\nd: on\ne: 1_000\nf: 0x1F\ng: ~\nh: '0644'\ni: 1:30\nj: .inf\nk: 2024-01-02\n"
+    )
     d = f.data()[0]
     assert d["a"] is True and d["d"] is True
     assert d["b"] == 420 and d["e"] == 1000 and d["f"] == 31
@@ -46,7 +48,9 @@ def test_same_data_as_pyyaml_on_corpus():
     class L(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         pass
 
-    L.add_multi_constructor("!", lambda loader, suffix, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None)
+    L.add_multi_constructor(
+        "!", lambda loader, suffix, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    )
     checked = 0
     for p in sorted(corpus.rglob("*")):
         if p.suffix not in (".yml", ".yaml") or not p.is_file():
@@ -77,7 +81,7 @@ def test_tags_aliases_and_merge_keys():
 
 def test_multi_document_crlf_bom_tabs_long_lines():
     long = "x" * 6000
-    text = "\ufeff---\r\na: 1\r\n---\r\nb: \"tab\there\"\r\nc: " + long + "\r\n"
+    text = '\ufeff---\r\na: 1\r\n---\r\nb: "tab\there"\r\nc: ' + long + "\r\n"
     f = load_text("t.yml", text)
     assert [d.root.to_data() for d in f.docs] == [{"a": 1}, {"b": "tab\there", "c": long}]
     b = f.docs[1].root.get("b")
@@ -119,7 +123,35 @@ _scalar_alphabet = "0123456789+-._:eExXbBoO~nNuUlLyYsStTrRfFaAiI <=!&*"
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(alphabet=_scalar_alphabet, min_size=1, max_size=12), st.sampled_from(["0644", "1:30", "0x1F", "0b101", "1_000", ".inf", "-.Inf", ".NaN", "~", "Null", "yes", "Off", "y", "n", "2024-01-02", "1e3", "1.5e-3", "+12", "<<", "="])))
+@given(
+    st.one_of(
+        st.text(alphabet=_scalar_alphabet, min_size=1, max_size=12),
+        st.sampled_from(
+            [
+                "0644",
+                "1:30",
+                "0x1F",
+                "0b101",
+                "1_000",
+                ".inf",
+                "-.Inf",
+                ".NaN",
+                "~",
+                "Null",
+                "yes",
+                "Off",
+                "y",
+                "n",
+                "2024-01-02",
+                "1e3",
+                "1.5e-3",
+                "+12",
+                "<<",
+                "=",
+            ]
+        ),
+    )
+)
 def test_plain_scalar_meaning_matches_pyyaml(text):
     """Our YAML 1.1 resolution of a plain scalar equals PyYAML's (Ansible's loader's)."""
     from ansopt.source.scalars import scalar_value

@@ -77,7 +77,9 @@ def set_option(cfg: CfgFile, section: str, key: str, value: str) -> tuple[Edit, 
         if edit is not None and nl != "\n":
             edit = Edit(edit.span, edit.replacement.replace("\r\n", "\n").replace("\n", nl))
         if edit is not None and delim.strip() == ":":
-            edit = Edit(edit.span, edit.replacement.replace(f"{key} = {value}", new_line).replace(f"{key}={value}", new_line))
+            edit = Edit(
+                edit.span, edit.replacement.replace(f"{key} = {value}", new_line).replace(f"{key}={value}", new_line)
+            )
     except Exception:  # configupdater refuses some files ansible-core reads; place it ourselves
         edit = None
     if edit is None:
@@ -145,7 +147,9 @@ def move_option(cfg: CfgFile, opt: CfgOption, section: str) -> tuple[tuple[Edit,
     return (delete, insert), (gone, Change("set", (section, opt.key), opt.value))
 
 
-def set_options(cfg: CfgFile, section: str, pairs: list[tuple[str, str]]) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
+def set_options(
+    cfg: CfgFile, section: str, pairs: list[tuple[str, str]]
+) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
     """Set several options of one section: values ansible-core reads are replaced in place;
     the missing keys are added together, in one edit, after the section's last option
     (the section is created when missing)."""
@@ -197,7 +201,9 @@ def hash_to_semicolon(cfg: CfgFile, opt: CfgOption, at: int, value_without: str)
     return Edit(Span(at, at + 1), ";"), Change("set", (opt.section, opt.key), value_without)
 
 
-def rename_and_set(cfg: CfgFile, opt: CfgOption, new_key: str, value: str) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
+def rename_and_set(
+    cfg: CfgFile, opt: CfgOption, new_key: str, value: str
+) -> tuple[tuple[Edit, ...], tuple[Change, ...]]:
     """Rename an option and give it another value (`scp_if_ssh = True` -> `transfer_method = scp`)."""
     edit, changes = rename_key(cfg, opt, new_key)
     if value == opt.value:

@@ -20,7 +20,9 @@ from . import Edits, Refusal, combine, yaml_edits
 # --------------------------------------------------------------------------- free-form arguments
 
 
-def args_as_mapping(task: Task, args: dict[str, Any], blocks: Mapping[str, Callable[[int], str | None]] = {}) -> tuple[Edit, Change] | None:
+def args_as_mapping(
+    task: Task, args: dict[str, Any], blocks: Mapping[str, Callable[[int], str | None]] = {}
+) -> tuple[Edit, Change] | None:
     """The task's free-form arguments (`apt: name=git state=present`) rewritten as a block
     mapping under its module key, one line per entry of `args` (the new argument values, in
     order). A string value is written as a scalar in the file's quote style; for a key in
@@ -109,7 +111,9 @@ def loop_into_argument(task: Task, name_key: str, name_node: YNode | None, free:
             return Refusal()
         new_args = dict(args)
         new_args[name_key] = loop_data
-        made = args_as_mapping(task, new_args, {name_key: lambda key_col: _list_text(file, loop, loop_key_node, key_col)})
+        made = args_as_mapping(
+            task, new_args, {name_key: lambda key_col: _list_text(file, loop, loop_key_node, key_col)}
+        )
         if made is None:
             return Refusal()
         edits.append(made[0])
@@ -124,7 +128,9 @@ def loop_into_argument(task: Task, name_key: str, name_node: YNode | None, free:
         text = _list_text(file, loop, loop_key_node, yaml_edits.col(file, name_key_node.start))
         if text is None:
             return Refusal()
-        e = yaml_edits.replace_value(file, args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text)
+        e = yaml_edits.replace_value(
+            file, args_node, name_key, text.lstrip(" ") if not text.startswith(("\n", "\r")) else text
+        )
         ch = yaml_edits.set_changes(file, name_node, loop_data)
         if e is None or ch is None:
             return Refusal()
@@ -174,7 +180,9 @@ def _one_line_scalar(file: YamlFile, node: YNode | None) -> str | None:
     return text
 
 
-def _name_items(file: YamlFile, task: Task, name_key: str, names: list[str], quote: str) -> list[tuple[str, Any]] | None:
+def _name_items(
+    file: YamlFile, task: Task, name_key: str, names: list[str], quote: str
+) -> list[tuple[str, Any]] | None:
     """[(item text, node or None)] for a task's packages, in order."""
     node = task.args_node
     if isinstance(node, YMap):
@@ -196,7 +204,9 @@ def _name_items(file: YamlFile, task: Task, name_key: str, names: list[str], quo
     return None
 
 
-def _comment_lines(file: YamlFile, region: tuple[int, int], task: Task, inline_nodes) -> tuple[list[str], dict[int, str]]:
+def _comment_lines(
+    file: YamlFile, region: tuple[int, int], task: Task, inline_nodes
+) -> tuple[list[str], dict[int, str]]:
     """Comments of a deleted task's region: full lines to move, and inline comments that
     follow one of its package scalars (by node id)."""
     lines: list[str] = []
@@ -204,7 +214,11 @@ def _comment_lines(file: YamlFile, region: tuple[int, int], task: Task, inline_n
     for off, text in yaml_edits.comments_in(file, region[0], region[1], task.node):
         ln = file.lines.line_of(off)
         owner = next(
-            (n for n in inline_nodes if n is not None and file.lines.line_of(n.end) == ln and file.text[n.end : off].strip() == ""),
+            (
+                n
+                for n in inline_nodes
+                if n is not None and file.lines.line_of(n.end) == ln and file.text[n.end : off].strip() == ""
+            ),
             None,
         )
         if owner is not None:

@@ -144,7 +144,9 @@ def _yaml_marks(f: YamlFile) -> tuple[Counter, Counter]:
     return comments, deco
 
 
-def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change], cfg: bool | None = None) -> str | None:
+def verify(
+    abspath: str, old: str, new: str, edits: list[Edit], changes: list[Change], cfg: bool | None = None
+) -> str | None:
     """None when `new` is exactly `old` plus the intended change, else why not. `cfg`: the
     file is an ansible.cfg (default: judged by its name).
 
@@ -194,7 +196,9 @@ def verify(abspath: str, old: str, new: str, edits: list[Edit], changes: list[Ch
     return None
 
 
-def _attempt(abspath: str, old: str, fixes: Sequence[tuple[Key, list[Edit], list[Change]]], cfg: bool) -> tuple[str, str | None]:
+def _attempt(
+    abspath: str, old: str, fixes: Sequence[tuple[Key, list[Edit], list[Change]]], cfg: bool
+) -> tuple[str, str | None]:
     """(the text with these fixes applied, why it fails verification or None)."""
     edits = [e for _, es, _ in fixes for e in es]
     changes = [c for _, _, cs in fixes for c in cs]

@@ -299,7 +299,9 @@ def ends_in_kept_block_scalar(file: YamlFile, node: YNode) -> bool:
     return "+" in header.split("#", 1)[0]
 
 
-def insert_keys(file: YamlFile, mapping: YMap, pairs: list[tuple[str, Any]], after: Any) -> tuple[Edit, list[Change]] | None:
+def insert_keys(
+    file: YamlFile, mapping: YMap, pairs: list[tuple[str, Any]], after: Any
+) -> tuple[Edit, list[Change]] | None:
     """Add several `key: value` entries (scalar values, in the file's quote style) to a
     block mapping in one edit, in order, right after the entry `after`."""
     if not pairs or mapping.flow or under_anchor(mapping):
@@ -349,7 +351,9 @@ def delete_change(file: YamlFile, mapping: YMap, key: Any) -> Change | None:
     return None if path is None else Change("delete", (*path, key))
 
 
-def set_key(file: YamlFile, mapping: YMap, key: str, value: Any, after: tuple[str, ...] = ()) -> tuple[Edit, Change] | None:
+def set_key(
+    file: YamlFile, mapping: YMap, key: str, value: Any, after: tuple[str, ...] = ()
+) -> tuple[Edit, Change] | None:
     """Set `key: value` in a block mapping: replace the value in place when the key exists,
     else add the entry after the first of `after` present (default: after the last entry)."""
     if mapping.flow or under_anchor(mapping):

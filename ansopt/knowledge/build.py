@@ -187,7 +187,11 @@ def _string_keys(path: Path) -> set[str]:
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
-                if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                if (
+                    isinstance(t, ast.Subscript)
+                    and isinstance(t.slice, ast.Constant)
+                    and isinstance(t.slice.value, str)
+                ):
                     if isinstance(t.value, ast.Name) and t.value.id.endswith(("facts", "_dict")):
                         keys.add(t.slice.value)
         elif isinstance(node, ast.Dict):
@@ -282,7 +286,18 @@ def _build_magic(core: Path, config: dict[str, Any]) -> list[str]:
         names.update(re.findall(r"""['"](ansible_\w+)['"]""", text))
     except OSError:
         pass
-    for rel in ("vars/manager.py", "executor/task_executor.py", "executor/play_iterator.py", "playbook/play_context.py", "inventory/manager.py", "inventory/data.py", "inventory/host.py", "vars/hostvars.py", "executor/task_queue_manager.py", "plugins/strategy/__init__.py"):
+    for rel in (
+        "vars/manager.py",
+        "executor/task_executor.py",
+        "executor/play_iterator.py",
+        "playbook/play_context.py",
+        "inventory/manager.py",
+        "inventory/data.py",
+        "inventory/host.py",
+        "vars/hostvars.py",
+        "executor/task_queue_manager.py",
+        "plugins/strategy/__init__.py",
+    ):
         try:
             text = (core / rel).read_text(encoding="utf-8")
         except OSError:
@@ -354,7 +369,11 @@ def _build_fragment_keys(core: Path) -> list[list[str]]:
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            if not (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 continue
             text = node.value.value
             if "ini:" not in text:
@@ -438,7 +457,9 @@ def build_isolated() -> dict[str, Any]:
         pkg_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:
-            p = subprocess.run([sys.executable, "-c", code], cwd=tmp, env=env, capture_output=True, text=True, timeout=600)
+            p = subprocess.run(
+                [sys.executable, "-c", code], cwd=tmp, env=env, capture_output=True, text=True, timeout=600
+            )
         except (OSError, subprocess.TimeoutExpired) as e:
             raise KnowledgeError(f"cannot run ansible-core to read its catalogue: {e}") from None
         if p.returncode != 0:

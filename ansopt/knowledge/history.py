@@ -24,7 +24,11 @@ REMOVED_INI_KEYS: dict[tuple[str, str], tuple[str, str, str | None]] = {
     ("defaults", "gather_subset"): (*_GATHER, None),
     ("defaults", "gather_timeout"): (*_GATHER, None),
     ("defaults", "fact_path"): (*_GATHER, None),
-    ("ssh_connection", "scp_if_ssh"): ("2.17", "`transfer_method` in [ssh_connection] (scp, sftp, piped or smart)", "transfer_method"),
+    ("ssh_connection", "scp_if_ssh"): (
+        "2.17",
+        "`transfer_method` in [ssh_connection] (scp, sftp, piped or smart)",
+        "transfer_method",
+    ),
     ("defaults", "jinja2_native_warning"): ("2.17", "nothing (the warning it silenced is gone)", None),
     ("defaults", "collections_paths"): ("2.19", "`collections_path` (singular)", "collections_path"),
     ("defaults", "string_conversion_action"): ("2.19", "nothing (ansible-core no longer converts those values)", None),

@@ -75,4 +75,3 @@ class EffectiveConfig:
 
     def plugin(self, ptype: str, pname: str, option: str) -> Setting:
         return self._setting(f"{ptype}.{pname}.{option}", self.K.plugin_options(ptype, pname).get(option))
-

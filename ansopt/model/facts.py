@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from .. import knowledge
 
-_FACTS_ACCESS = re.compile(r"""\bansible_facts\b(\s*\[\s*(['"])(\w+)\2\s*\]|\s*\.\s*([A-Za-z_]\w*)|\s*\.\s*get\(\s*(['"])(\w+)\5)?""")
+_FACTS_ACCESS = re.compile(
+    r"""\bansible_facts\b(\s*\[\s*(['"])(\w+)\2\s*\]|\s*\.\s*([A-Za-z_]\w*)|\s*\.\s*get\(\s*(['"])(\w+)\5)?"""
+)
 _ANSIBLE_VAR = re.compile(r"\bansible_([A-Za-z0-9_]+)")
 _DYNAMIC = re.compile(
     r"""(\b(?:facter|ohai)_\w+|['"]ansible_['"]|\bhostvars\s*\[[^\]\[]*\]\s*(?=[|)}\],]|$|\s*\}\})|\bvars\s*\|)"""
@@ -81,7 +83,13 @@ def is_fact_var(name: str) -> bool:
 def scan(text: str, label: str, use: FactUse | None = None) -> FactUse:
     """Add the facts read by `text` (found at `label`) to `use`."""
     use = use or FactUse()
-    if "ansible_" not in text and "hostvars" not in text and "facter_" not in text and "ohai_" not in text and "vars" not in text:
+    if (
+        "ansible_" not in text
+        and "hostvars" not in text
+        and "facter_" not in text
+        and "ohai_" not in text
+        and "vars" not in text
+    ):
         return use
     for m in _FACTS_ACCESS.finditer(text):
         name = m.group(3) or m.group(4) or m.group(6)

@@ -197,7 +197,9 @@ class Project:
                         if sub is not None:
                             plays.extend(flatten(sub, stack + (path,)))
                         else:
-                            plays.append(UnknownPlays(pb.file, item, f"imported playbook {target!r} not found or not readable"))
+                            plays.append(
+                                UnknownPlays(pb.file, item, f"imported playbook {target!r} not found or not readable")
+                            )
                 elif target:
                     plays.append(UnknownPlays(pb.file, item, f"templated import_playbook {target!r}"))
             return plays
@@ -308,7 +310,12 @@ class Project:
         return None
 
     def resolve_task_file(
-        self, target: str, from_abspath: str, role: Role | None = None, playbook_dir: str | None = None, subdir: str = "tasks"
+        self,
+        target: str,
+        from_abspath: str,
+        role: Role | None = None,
+        playbook_dir: str | None = None,
+        subdir: str = "tasks",
     ) -> str | None:
         """Absolute path of an included task file with a literal name, or None.
 
@@ -340,7 +347,9 @@ class Project:
                 out.append(c)
         return out
 
-    def task_file_choices(self, target: str, from_abspath: str, role: Role | None = None, playbook_dir: str | None = None) -> list[str]:
+    def task_file_choices(
+        self, target: str, from_abspath: str, role: Role | None = None, playbook_dir: str | None = None
+    ) -> list[str]:
         """Every existing file an include of `target` could mean (the first is the one ansopt
         follows). More than one: `include_tasks` (resolved at run time, from the including
         file's folder) and `import_tasks` (at parse time) may load different files."""
@@ -417,5 +426,3 @@ class Project:
         """Where upward searches stop: the project root, a repository root, the top."""
         d = os.path.abspath(d)
         return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
-
-

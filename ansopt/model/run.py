@@ -16,9 +16,13 @@ from ..source.yamlfile import YamlFile, YMap, YNode, YScalar
 from .project import INCLUDE_ROLES, Play, Role, TaskFile
 from .tasks import Task, is_template, walk_tasks
 
-TEMPLATE_MODULES = frozenset({"ansible.builtin.template", "ansible.windows.win_template", "community.windows.win_template"})
+TEMPLATE_MODULES = frozenset(
+    {"ansible.builtin.template", "ansible.windows.win_template", "community.windows.win_template"}
+)
 INCLUDE_VARS = frozenset({"ansible.builtin.include_vars"})
-TASK_INCLUDES = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "include", "ansible.builtin.include"})
+TASK_INCLUDES = frozenset(
+    {"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "include", "ansible.builtin.include"}
+)
 _LOOKUP_TEMPLATE = re.compile(r"""(?:lookup|query|q)\(\s*['"]template['"]\s*,\s*['"]([^'"]+)['"]""")
 
 
@@ -119,9 +123,15 @@ class Expander:
                 self.run.files.append(f)
         tf = role.tasks
         if tasks_from:
-            target = self.project.resolve_task_file(tasks_from if tasks_from.endswith((".yml", ".yaml")) else tasks_from + ".yml", os.path.join(role.path, "tasks", "main.yml"), role)
+            target = self.project.resolve_task_file(
+                tasks_from if tasks_from.endswith((".yml", ".yaml")) else tasks_from + ".yml",
+                os.path.join(role.path, "tasks", "main.yml"),
+                role,
+            )
             if target is None:
-                self.run.unknown.append(Unknown(f"tasks_from {tasks_from!r} of role {role.name} not found", self.play.file, self.play.node))
+                self.run.unknown.append(
+                    Unknown(f"tasks_from {tasks_from!r} of role {role.name} not found", self.play.file, self.play.node)
+                )
                 tf = None
             else:
                 y = self.project.yaml(target)
@@ -158,7 +168,11 @@ class Expander:
             self.run.unknown.append(Unknown("templated include", t.file, t.node))
             return
         target = self.project.resolve_task_file(
-            name, self._abspath_of(t.file, from_abspath), role, self._pb_dir, "handlers" if section == "handlers" else "tasks"
+            name,
+            self._abspath_of(t.file, from_abspath),
+            role,
+            self._pb_dir,
+            "handlers" if section == "handlers" else "tasks",
         )
         if target is None:
             self.run.unknown.append(Unknown(f"included file {name!r} not found", t.file, t.node))
@@ -225,7 +239,11 @@ class Expander:
         cands = []
         if role is not None:
             cands.append(os.path.join(role.path, "vars", name))
-        cands += [os.path.join(os.path.dirname(self._abspath_of(t.file, from_abspath)), "vars", name), os.path.join(os.path.dirname(self._abspath_of(t.file, from_abspath)), name), os.path.join(self._pb_dir, name)]
+        cands += [
+            os.path.join(os.path.dirname(self._abspath_of(t.file, from_abspath)), "vars", name),
+            os.path.join(os.path.dirname(self._abspath_of(t.file, from_abspath)), name),
+            os.path.join(self._pb_dir, name),
+        ]
         for c in cands:
             c = os.path.normpath(c)
             if self.project.reader.exists(c):
@@ -260,5 +278,3 @@ class Expander:
 
 def expand(play: Play) -> PlayRun:
     return Expander(play).expand()
-
-

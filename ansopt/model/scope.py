@@ -91,7 +91,9 @@ class Scope:
         path, hosts = max(by_inv.items(), key=lambda kv: (len(kv[1]), kv[0]))
         return len(hosts), path
 
-    def host_vars(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> dict[str, source_inventory.VarSource]:
+    def host_vars(
+        self, src: InventorySource, host: str, playbook_dir: str | None = None
+    ) -> dict[str, source_inventory.VarSource]:
         pgv = phv = None
         if playbook_dir and os.path.abspath(playbook_dir) != os.path.dirname(src.abspath):
             pgv = _vars_dir(playbook_dir, "group_vars")
@@ -145,7 +147,15 @@ def _find_inventories(base_dir: str, root: str) -> list[str]:
         keep = []
         for d in sorted(dirnames):
             full = os.path.join(dirpath, d)
-            if d in discover.SKIP_DIRS or d in ("roles", "group_vars", "host_vars", "templates", "files", "molecule", "tests"):
+            if d in discover.SKIP_DIRS or d in (
+                "roles",
+                "group_vars",
+                "host_vars",
+                "templates",
+                "files",
+                "molecule",
+                "tests",
+            ):
                 continue
             if os.path.isfile(os.path.join(full, "ansible.cfg")):
                 continue

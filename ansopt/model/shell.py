@@ -78,7 +78,9 @@ def tokens_with_spans(text: str) -> list[tuple[str, int, int]] | None:
 
 _ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
-_KEYWORDS = frozenset({"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "time", "exec", "command", "builtin"})
+_KEYWORDS = frozenset(
+    {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "}", "time", "exec", "command", "builtin"}
+)
 _BACKGROUND = frozenset({"nohup", "setsid", "disown", "daemonize", "start-stop-daemon"})
 # wrapper -> options of that wrapper which take a value
 _WRAPPERS = {

@@ -158,10 +158,16 @@ class Task:
         if isinstance(extra, YMap):
             args.update(extra.to_data())
         node = self.args_node
-        check_raw = self.fqcn in knowledge.get().freeform_actions or (self.module or "") in knowledge.get().freeform_actions
+        check_raw = (
+            self.fqcn in knowledge.get().freeform_actions or (self.module or "") in knowledge.get().freeform_actions
+        )
         if isinstance(node, YMap):
             data = node.to_data()
-            if "module" in data and self.module_key is not None and self.module_key.to_data() in ("action", "local_action"):
+            if (
+                "module" in data
+                and self.module_key is not None
+                and self.module_key.to_data() in ("action", "local_action")
+            ):
                 data = {k: v for k, v in data.items() if k != "module"}
                 if self.free_form:
                     data.update(parse_kv(self.free_form, check_raw))

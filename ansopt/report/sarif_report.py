@@ -51,8 +51,7 @@ SYNTHETIC_RULES = (
         "E003",
         "internal-error",
         "A rule crashed.",
-        "A rule raised an exception; its findings for this run are missing. Please report it with the "
-        "message shown.",
+        "A rule raised an exception; its findings for this run are missing. Please report it with the message shown.",
     ),
 )
 

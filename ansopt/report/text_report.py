@@ -43,7 +43,9 @@ def summary(findings, ctx: ReportContext) -> str:
     files = len({f.path for f in findings})
     safe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "safe")
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix.safety == "unsafe")
-    parts = [f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} ({ctx.files_checked} checked)."]
+    parts = [
+        f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} ({ctx.files_checked} checked)."
+    ]
     if safe:
         parts.append(f"[*] {safe} fixable with `ansopt fix --write`.")
     if unsafe:

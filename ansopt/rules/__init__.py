@@ -148,7 +148,14 @@ class RuleContext:
         return Fix.lazy(builder, safety, description, **kw)
 
     def finding_at(
-        self, abspath: str, line: int, col: int, message: str, severity: Severity | None = None, extra: dict[str, Any] | None = None, help: str = ""
+        self,
+        abspath: str,
+        line: int,
+        col: int,
+        message: str,
+        severity: Severity | None = None,
+        extra: dict[str, Any] | None = None,
+        help: str = "",
     ) -> Finding | None:
         """A finding at a 1-based line/column of any file (an INI inventory, a vars file).
 

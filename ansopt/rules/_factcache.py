@@ -56,7 +56,11 @@ def fact_cache_config(cfg: CfgFile) -> FactCacheConfig:
     eff = EffectiveConfig(cfg)
     g = eff.base("DEFAULT_GATHERING")
     gathering = unquote(str(g.raw if g.raw is not None else "implicit").strip())
-    choices = (knowledge.get().base_option("DEFAULT_GATHERING") or {}).get("choices") or ["implicit", "explicit", "smart"]
+    choices = (knowledge.get().base_option("DEFAULT_GATHERING") or {}).get("choices") or [
+        "implicit",
+        "explicit",
+        "smart",
+    ]
     p = eff.base("CACHE_PLUGIN")
     plugin = str(p.raw if p.raw is not None else "memory")
     if p.option is not None:

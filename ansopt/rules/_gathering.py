@@ -36,7 +36,9 @@ def reads(run: PlayRun, include_vars: bool = True) -> fact_model.FactUse:
     K = knowledge.get()
     for rt in run.tasks:
         for fact in K.action_facts(rt.task.fqcn):
-            use.names.setdefault(fact, f"{rt.task.file.path}:{rt.task.line} ({rt.task.module} picks its backend from it)")
+            use.names.setdefault(
+                fact, f"{rt.task.file.path}:{rt.task.line} ({rt.task.module} picks its backend from it)"
+            )
     if include_vars:
         for label, text in vars_texts(run.play):
             fact_model.scan(text, label, use)
@@ -73,7 +75,10 @@ def later_reads(play: Play) -> fact_model.FactUse:
                     continue
             run = play_run(later)
             if not run.complete:
-                use.all = use.all or f"a later play ({later.file.path}:{later.file.position(later.node.start)[0]}) runs what ansopt cannot follow"
+                use.all = (
+                    use.all
+                    or f"a later play ({later.file.path}:{later.file.position(later.node.start)[0]}) runs what ansopt cannot follow"
+                )
                 continue
             mentions_hostvars = any("hostvars" in t for _, t in run.texts())
             if not (_hosts_overlap(play, later) or mentions_hostvars):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 
-BUILTIN = frozenset(
-    f"ansible.builtin.{m}" for m in ("apt", "yum", "dnf", "dnf5", "package", "pip")
-)
+BUILTIN = frozenset(f"ansible.builtin.{m}" for m in ("apt", "yum", "dnf", "dnf5", "package", "pip"))
 COMMUNITY_GENERAL = frozenset(
     f"community.general.{m}"
     for m in (
@@ -46,7 +44,9 @@ def is_package_module(fqcn: str | None) -> bool:
 
 def var_only(value: object, var: str) -> bool:
     """True when `value` is exactly ``{{ var }}`` (any spacing)."""
-    return isinstance(value, str) and re.fullmatch(r"\s*\{\{-?\s*" + re.escape(var) + r"\s*-?\}\}\s*", value) is not None
+    return (
+        isinstance(value, str) and re.fullmatch(r"\s*\{\{-?\s*" + re.escape(var) + r"\s*-?\}\}\s*", value) is not None
+    )
 
 
 def var_attr(value: object, var: str) -> str | None:

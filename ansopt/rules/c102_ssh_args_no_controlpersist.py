@@ -105,6 +105,7 @@ SEVERITY = "warning"
 FIX = SAFE
 SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
+
 @dataclass(frozen=True)
 class Problem:
     kind: str  # "missing" | "off" | "nopath"
@@ -242,7 +243,10 @@ def _check_cfg(ctx, cfg, done: set[tuple]):
             elsewhere.setdefault(k, set()).update(verdict.present - own.present)
             for p in verdict.problems:
                 if p.kind == "off" and p.part > 0:
-                    offs_elsewhere.setdefault(k, []).append(f"{vals[p.part].origin.label(ctx.project)} sets {p.written}" + (f" for {row.host}" if row.host else ""))
+                    offs_elsewhere.setdefault(k, []).append(
+                        f"{vals[p.part].origin.label(ctx.project)} sets {p.written}"
+                        + (f" for {row.host}" if row.host else "")
+                    )
         for p in verdict.problems:
             where = vals[p.part] if p.part >= 0 else args
             if where.origin.kind == "default":
@@ -276,19 +280,34 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     todo: list[str] = []
     if missing and is_args:
         if len(lacks) == 2:
-            wrong.append(("has neither ControlMaster nor ControlPersist", "every task opens a new SSH connection to each host"))
+            wrong.append(
+                ("has neither ControlMaster nor ControlPersist", "every task opens a new SSH connection to each host")
+            )
         elif lacks == ["controlpersist"]:
-            wrong.append(("has no ControlPersist", "connections close with each ssh call and ansible-core adds no ControlPath"))
+            wrong.append(
+                ("has no ControlPersist", "connections close with each ssh call and ansible-core adds no ControlPath")
+            )
         else:
-            wrong.append(("has no ControlMaster (ssh's default is no)", "ControlPersist alone never starts a master connection"))
+            wrong.append(
+                ("has no ControlMaster (ssh's default is no)", "ControlPersist alone never starts a master connection")
+            )
     if offs_here:
         shown = [f"`{clip(p.written, 40)}`" for p in offs_here]
         said = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
-        wrong.append((f"sets {said}", _consequence(offs_here[0]) if len(offs_here) == 1 else "ssh shares no connection"))
+        wrong.append(
+            (f"sets {said}", _consequence(offs_here[0]) if len(offs_here) == 1 else "ssh shares no connection")
+        )
         todo.append(f"remove {said} unless that is deliberate")
     for p in nopath:
-        wrong.append((f"gets `{clip(p.written, 30)}` only from its -F file, which sets no ControlPath", "ssh shares no connection"))
-        todo.append("add a ControlPath to that file, or `-o ControlPersist=...` to the value (ansible-core adds its ControlPath only then)")
+        wrong.append(
+            (
+                f"gets `{clip(p.written, 30)}` only from its -F file, which sets no ControlPath",
+                "ssh shares no connection",
+            )
+        )
+        todo.append(
+            "add a ControlPath to that file, or `-o ControlPersist=...` to the value (ansible-core adds its ControlPath only then)"
+        )
     if not wrong:
         return None
     if len(wrong) == 1:
@@ -301,7 +320,11 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     add = " ".join(ADD[k] for k in ("controlmaster", "controlpersist") if k in (lacks or missing))
     fix = None
     if missing and is_args and not offs_here and not nopath:
-        replaces = f": this variable replaces ssh_args for {names(loc.hosts, width=45)}" if o.kind == "var" else f": this value replaces ansible-core's default `{DEFAULT_SSH_ARGS}`"
+        replaces = (
+            f": this variable replaces ssh_args for {names(loc.hosts, width=45)}"
+            if o.kind == "var"
+            else f": this value replaces ansible-core's default `{DEFAULT_SSH_ARGS}`"
+        )
         blockers: list[str] = []
         if o.kind == "cfg" and o.option is not None:
             if empty:
@@ -312,12 +335,18 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
                 shown = list(dict.fromkeys(offs))
                 blockers.append(clip(shown[0], 100) + (f" (+{len(shown) - 1} more)" if len(shown) > 1 else ""))
             elif any(k in elsewhere for k in missing):
-                blockers.append("another setting already gives some hosts " + " and ".join(NICE[k] for k in missing if k in elsewhere))
+                blockers.append(
+                    "another setting already gives some hosts "
+                    + " and ".join(NICE[k] for k in missing if k in elsewhere)
+                )
             if not blockers:
                 edit, change = cfg_edits.append_to_value(cfg, o.option, add)
                 fix = Fix.safe([edit], f"append {add} to ssh_args", [change])
         if blockers == ["empty"]:
-            todo.insert(0, "an empty ssh_args works around OpenSSH < 5.6: with a newer ssh, remove the line to get ansible-core's default")
+            todo.insert(
+                0,
+                "an empty ssh_args works around OpenSSH < 5.6: with a newer ssh, remove the line to get ansible-core's default",
+            )
         elif blockers:
             todo.insert(0, f"append `{add}`; not fixed automatically: {blockers[0]}")
         else:
@@ -337,5 +366,7 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     if o.kind == "var" and o.pos is not None:
         if o.name not in ("ansible_ssh_args",) or not missing:
             help += f" (for {names(loc.hosts, width=45)})"
-        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help)
+        return ctx.finding_at(
+            o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help
+        )
     return None

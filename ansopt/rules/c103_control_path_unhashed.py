@@ -191,7 +191,16 @@ SUN_PATH_MAX = 108  # bytes of a Unix socket path, its terminating NUL included
 # ssh binds the master socket at the path plus "." and 16 random characters, then renames it
 SSH_TEMP_SUFFIX = 17
 # realistic lengths for what the inventory does not say: a user name, a port, local names
-_TOKEN_GUESS = {"%p": "65535", "%r": "x" * 12, "%u": "x" * 12, "%l": "x" * 24, "%L": "x" * 12, "%i": "99999", "%n": None, "%h": None}
+_TOKEN_GUESS = {
+    "%p": "65535",
+    "%r": "x" * 12,
+    "%u": "x" * 12,
+    "%l": "x" * 24,
+    "%L": "x" * 12,
+    "%i": "99999",
+    "%n": None,
+    "%h": None,
+}
 
 
 def _worst_length(problem: PathProblem, host: str, hv) -> int:
@@ -389,8 +398,17 @@ def _finding(ctx, cfg, view, loc: _Loc):
         help += for_hosts(view.split, loc.hosts)
         opt = o.option
         extra = {"hosts": sorted(set(loc.hosts))} if loc.hosts else None
-        return ctx.finding(cfg, opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span, msg, fix=fix, extra=extra, help=help)
+        return ctx.finding(
+            cfg,
+            opt.value_span if opt.value_span.end > opt.value_span.start else opt.key_span,
+            msg,
+            fix=fix,
+            extra=extra,
+            help=help,
+        )
     if o.kind == "var" and o.pos is not None:
         help += f" (for {names(loc.hosts, width=45)})" if loc.hosts else ""
-        return ctx.finding_at(o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help)
+        return ctx.finding_at(
+            o.pos.path, o.pos.line, o.pos.col, msg, extra={"hosts": sorted(set(loc.hosts))}, help=help
+        )
     return None

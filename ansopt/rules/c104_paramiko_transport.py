@@ -141,7 +141,14 @@ def _check_cfg(ctx, cfg, done):
             subject = f"`{key}`"
         msg = subject + tail
         help = f"set it to ssh: {HELP}" + for_hosts(view.split, by_default, "hosts")
-        yield ctx.finding(cfg, opt.value_span, msg, fix=fix, extra={"hosts": sorted(set(by_default))} if by_default else None, help=help)
+        yield ctx.finding(
+            cfg,
+            opt.value_span,
+            msg,
+            fix=fix,
+            extra={"hosts": sorted(set(by_default))} if by_default else None,
+            help=help,
+        )
     for key, (v, hosts) in sorted(by_var.items()):
         if key in done:
             continue

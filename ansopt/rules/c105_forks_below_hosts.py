@@ -163,7 +163,11 @@ def check(ctx):
             msg,
             fix=fix,
             help=help,
-            extra={"play_hosts": w.hosts, "useful_forks": w.useful, "inventory": os.path.relpath(w.inventory, os.path.dirname(abspath))},
+            extra={
+                "play_hosts": w.hosts,
+                "useful_forks": w.useful,
+                "inventory": os.path.relpath(w.inventory, os.path.dirname(abspath)),
+            },
         )
 
 

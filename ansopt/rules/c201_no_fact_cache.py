@@ -121,6 +121,7 @@ OPTIONS = {
 
 # --------------------------------------------------------------------------- the rule
 
+
 def _adds_hosts(pb) -> bool:
     """A playbook that creates its hosts at run time (`add_host` of new instances): a host
     name can come back as another machine, and cached facts would follow the name."""
@@ -162,7 +163,9 @@ def check(ctx):
             continue
         if not worth_caching(ctx, cfg):
             continue
-        why_g = f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
+        why_g = (
+            f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
+        )
         why_c = f"fact_caching = {fc.plugin_opt.value}" if fc.plugin_opt is not None else "no fact cache"
         pairs = [("gathering", "smart"), ("fact_caching", "jsonfile")]
         if fc.connection_opt is None:
@@ -171,8 +174,16 @@ def check(ctx):
             pairs.append(("fact_caching_timeout", str(timeout)))
         fix = None
         hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
-        if hazard is None and ini_value_ok(cache_dir) and isinstance(timeout, int) and not isinstance(timeout, bool) and timeout >= 0:
-            fix = lazy_defaults(ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX)
+        if (
+            hazard is None
+            and ini_value_ok(cache_dir)
+            and isinstance(timeout, int)
+            and not isinstance(timeout, bool)
+            and timeout >= 0
+        ):
+            fix = lazy_defaults(
+                ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX
+            )
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
         age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
         stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "cached without expiry"

@@ -91,7 +91,11 @@ def check(ctx):
         if not scope_gathers(ctx, cfg):
             continue
         hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
-        fix = lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX) if hazard is None else None
+        fix = (
+            lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX)
+            if hazard is None
+            else None
+        )
         t = timeout_seconds(fc)
         stale = f"up to {hours(t)} old" if isinstance(t, int) and t > 0 else "stale"
         tail = ": every play gathers facts again"

@@ -106,7 +106,9 @@ def check(ctx):
         fix = None
         if ini_value_ok(cache_dir):
             safety = SAFE if problem == "empty-path" else UNSAFE
-            fix = lazy_defaults(ctx, cfg, [("fact_caching_connection", cache_dir)], safety, f"set fact_caching_connection = {cache_dir}")
+            fix = lazy_defaults(
+                ctx, cfg, [("fact_caching_connection", cache_dir)], safety, f"set fact_caching_connection = {cache_dir}"
+            )
         if problem == "empty-path":
             msg = f"fact_caching_connection is empty: the {clip(name, 30)} cache writes a file per host into the folder of this ansible.cfg"
             help = f"set fact_caching_connection to a cache folder outside the project, such as {cache_dir}"

@@ -103,5 +103,7 @@ def check(ctx):
             msg = f"only `{clip(timer[0], 40)}` is enabled: it prints the total run time, not the time of each task"
         else:
             msg = "no task-timing callback is enabled: runs do not show which tasks take the time"
-        help = "add ansible.posix.profile_tasks to callbacks_enabled in [defaults] (it needs the ansible.posix collection)"
+        help = (
+            "add ansible.posix.profile_tasks to callbacks_enabled in [defaults] (it needs the ansible.posix collection)"
+        )
         yield ctx.finding(cfg, at, msg, help=help)

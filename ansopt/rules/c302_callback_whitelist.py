@@ -77,7 +77,9 @@ def check(ctx):
             continue
         edit, changes = cfg_edits.rename_key(cfg, opt, NEW)
         fix = Fix.safe([edit], f"rename {OLD} to {NEW}", changes)
-        help = f"rename it to `{NEW}`" + ("" if still_known else f" (ansible-core {core} ignores the old name without a warning)")
+        help = f"rename it to `{NEW}`" + (
+            "" if still_known else f" (ansible-core {core} ignores the old name without a warning)"
+        )
         yield ctx.finding(cfg, opt.key_span, msg, fix=fix, help=help)
 
 

@@ -141,7 +141,11 @@ def check(ctx):
                 continue
             level, meant = verdict
             n = len(keys)
-            what = f"its {n} option{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} ignored" if n else "options put there would be ignored"
+            what = (
+                f"its {n} option{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} ignored"
+                if n
+                else "options put there would be ignored"
+            )
             name = sec.name if len(sec.name) <= 40 else sec.name[:37] + "..."
             if level == "warning":
                 whys = []

@@ -74,16 +74,32 @@ DEFAULT = False
 SSH_PERFORMANCE_OPTIONS = frozenset(
     o.lower()
     for o in (
-        "ControlMaster", "ControlPersist", "ControlPath", "Compression", "ServerAliveInterval",
-        "ServerAliveCountMax", "TCPKeepAlive", "ConnectTimeout", "ConnectionAttempts",
+        "ControlMaster",
+        "ControlPersist",
+        "ControlPath",
+        "Compression",
+        "ServerAliveInterval",
+        "ServerAliveCountMax",
+        "TCPKeepAlive",
+        "ConnectTimeout",
+        "ConnectionAttempts",
     )
 )
 # Keys whose only effect is speed; a move of any other key is report-only.
 PERFORMANCE_KEYS = frozenset(
     {
-        "pipelining", "ssh_args", "control_path", "control_path_dir", "forks", "gathering",
-        "fact_caching", "fact_caching_connection", "fact_caching_timeout", "fact_caching_prefix",
-        "internal_poll_interval", "callbacks_enabled",
+        "pipelining",
+        "ssh_args",
+        "control_path",
+        "control_path_dir",
+        "forks",
+        "gathering",
+        "fact_caching",
+        "fact_caching_connection",
+        "fact_caching_timeout",
+        "fact_caching_prefix",
+        "internal_poll_interval",
+        "callbacks_enabled",
     }
 )
 
@@ -123,7 +139,10 @@ def activates(key: str, value: str) -> tuple[str, str] | None:
         return "a templated value", f"`{clip(value, 40)}` for every run"
     if key not in PERFORMANCE_KEYS:
         if key == "become":
-            return "become for every task", "privilege escalation for every task (package managers that refuse root, per-user files written to root's home)"
+            return (
+                "become for every task",
+                "privilege escalation for every task (package managers that refuse root, per-user files written to root's home)",
+            )
         return f"`{clip(key, 24)}`", f"`{clip(key + ' = ' + value, 60)}` for every run"
     if key == "ssh_args":
         opts = _ssh_options(value)
@@ -132,7 +151,10 @@ def activates(key: str, value: str) -> tuple[str, str] | None:
             what = clip(", ".join(other), 40) if other else clip(value, 40)
             return "ssh options beyond connection reuse", f"ssh options beyond connection reuse ({what})"
     if key == "control_path" and not any(t in value for t in ("%h", "%C", "%%h", "%%C")):
-        return "one socket for all hosts", "one master socket shared by every host with the same port and user (commands would reach the wrong host)"
+        return (
+            "one socket for all hosts",
+            "one master socket shared by every host with the same port and user (commands would reach the wrong host)",
+        )
     return None
 
 

@@ -117,6 +117,7 @@ OPTIONS = {
     ),
 }
 
+
 def _scp_value(value: str) -> str | None:
     K = knowledge.get()
     v = value.strip().lower()
@@ -145,7 +146,11 @@ def check(ctx):
                 if entry is not None:
                     gone, instead, new_key = entry
                     instead = instead.format(key=opt.key)
-                    advice = f"delete it: {instead[len('nothing'):].strip(' ()')}" if instead.startswith("nothing") else f"use {instead}"
+                    advice = (
+                        f"delete it: {instead[len('nothing') :].strip(' ()')}"
+                        if instead.startswith("nothing")
+                        else f"use {instead}"
+                    )
                     release = "Ansible" if gone.startswith("2.") and int(gone.split(".")[1]) < 10 else "ansible-core"
                     msg = f"`{clip(key, 40)}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default"
                     help = advice
@@ -190,4 +195,3 @@ def check(ctx):
                     parts.append("delete the line")
                 help = "; ".join(parts) + f" (ansible-core: {clip(why, 80)})"
                 yield ctx.finding(cfg, opt.key_span, msg, help=help)
-

@@ -186,21 +186,33 @@ def _problems(cfg, opt, value: str):
                     help = f"write `{short} = {_clip(inner, 30)}`: the quotes are part of the value, so it is not a boolean word"
                 else:
                     help = "write a true word (yes, on, 1, true, t, y) or a false word (no, off, 0, false, f, n)"
-                guess = difflib.get_close_matches(inner.lower(), ["true", "false", "yes", "no", "on", "off"], n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(
+                    inner.lower(), ["true", "false", "yes", "no", "on", "off"], n=1, cutoff=0.6
+                )
                 if guess and guess[0] != inner.lower():
                     help += f"; did you mean `{guess[0].capitalize() if guess[0] in ('true', 'false') else guess[0]}`?"
             elif kind == "int":
                 quoted = unquote(value.strip()) != value.strip() and _is_int(unquote(value.strip()))
-                why = " (the quotes are part of the value)" if quoted else (" (it is empty)" if not value.strip() else "")
+                why = (
+                    " (the quotes are part of the value)" if quoted else (" (it is empty)" if not value.strip() else "")
+                )
                 help = f"write a whole number, without quotes{said}"
                 if len(f"`{key} = {value}` is not an integer{why}: {consequence}") > MAX:
                     why, help = "", f"{why.strip(' ()')}: {help}"  # the reason moves to the help line
-                msg = _fit(lambda v, k, why=why, consequence=consequence: f"`{k} = {v}` is not an integer{why}: {consequence}", value, key)
+                msg = _fit(
+                    lambda v, k, why=why, consequence=consequence: f"`{k} = {v}` is not an integer{why}: {consequence}",
+                    value,
+                    key,
+                )
             elif kind == "float":
-                msg = _fit(lambda v, k, consequence=consequence: f"`{k} = {v}` is not a number: {consequence}", value, key)
+                msg = _fit(
+                    lambda v, k, consequence=consequence: f"`{k} = {v}` is not a number: {consequence}", value, key
+                )
                 help = f"write a number, without quotes{said}"
             else:
-                msg = _fit(lambda v, k, consequence=consequence: f"`{k} = {v}` is not `None`: {consequence}", value, key)
+                msg = _fit(
+                    lambda v, k, consequence=consequence: f"`{k} = {v}` is not `None`: {consequence}", value, key
+                )
                 help = f"write `None`, the only value this option takes{said}"
             out.append((msg, help))
             continue

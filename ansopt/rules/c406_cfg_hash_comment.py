@@ -107,17 +107,29 @@ def check(ctx):
                 types = option_types(opt.section, opt.key)
                 stringy = not types or types <= _STRINGY
                 if only:
-                    msg = _fit(lambda c, key=key: f"`{key}` has only a comment as its value: ansible-core reads `{c}` as the value", comment)
+                    msg = _fit(
+                        lambda c, key=key: (
+                            f"`{key}` has only a comment as its value: ansible-core reads `{c}` as the value"
+                        ),
+                        comment,
+                    )
                     help = "delete the line, or start it with `#`: `#` starts a comment only at the start of a line"
                     yield ctx.finding(cfg, (at, at + len(comment)), msg, help=help)
                     continue
                 effect = _effect(types)
                 if stringy and not looks_like_prose(comment):
-                    msg = _fit(lambda c, key=key: f"`{c}` after `{key}` is part of the value: `#` there does not start a comment", comment)
+                    msg = _fit(
+                        lambda c, key=key: (
+                            f"`{c}` after `{key}` is part of the value: `#` there does not start a comment"
+                        ),
+                        comment,
+                    )
                     help = "if it is meant as a comment, write `;` instead of `#` (only `;` starts an inline comment)"
                     yield ctx.finding(cfg, (at, at + len(comment)), msg, help=help)
                     continue
-                msg = _fit(lambda c, key=key, effect=effect: f"`{c}` after `{key}` is part of the value{effect}", comment)
+                msg = _fit(
+                    lambda c, key=key, effect=effect: f"`{c}` after `{key}` is part of the value{effect}", comment
+                )
                 help = "write `;` instead of `#`: only `;` after whitespace starts an inline comment"
                 edit, change = cfg_edits.hash_to_semicolon(cfg, opt, at, value)
                 fix = Fix.safe([edit], "turn the `#` comment into a `;` comment", [change])

@@ -124,6 +124,8 @@ _PLACEHOLDER = re.compile(
 
 def is_placeholder(host: str) -> bool:
     return bool(_PLACEHOLDER.search(host.strip().lower()))
+
+
 DISCOVERY_MODES = frozenset({"auto", "auto_legacy", "auto_silent", "auto_legacy_silent"})
 _UNSET = object()
 
@@ -280,7 +282,12 @@ def _groups_advice(scope: Scope, hosts: list[str]) -> str | None:
             if host in wanted:
                 per_group.setdefault(g, set()).add(host)
         v = scope.host_vars(src, host).get(VAR)
-        if v is not None and v.layer not in ("implicit",) and v.entity not in ("all",) and discovery_mode(v.value) is None:
+        if (
+            v is not None
+            and v.layer not in ("implicit",)
+            and v.entity not in ("all",)
+            and discovery_mode(v.value) is None
+        ):
             some_set = True
     # the smallest set of groups that covers the discovering hosts, largest first
     left, chosen = set(wanted), []
@@ -290,7 +297,9 @@ def _groups_advice(scope: Scope, hosts: list[str]) -> str | None:
             left -= members
     if not chosen or left or (len(chosen) < 2 and not some_set):
         return None
-    shown = ", ".join(f"group_vars/{g}.yml" for g in chosen[:3]) + (f" +{len(chosen) - 3} more" if len(chosen) > 3 else "")
+    shown = ", ".join(f"group_vars/{g}.yml" for g in chosen[:3]) + (
+        f" +{len(chosen) - 3} more" if len(chosen) > 3 else ""
+    )
     return f"set `{VAR}` per group, for the Python each group's distribution has: {shown}"
 
 
@@ -310,7 +319,10 @@ def check(ctx):
         msg = f"{n} SSH host{'s' if n != 1 else ''} ({_names(hosts)}) {verb} Python interpreter discovery: no interpreter is set"
         if len(msg) > 120:
             msg = f"{n} SSH hosts run Python interpreter discovery: no interpreter is set for them"
-        help = _groups_advice(scope, hosts) or f"set `{VAR}` (e.g. /usr/bin/python3) in group_vars/all, or interpreter_python in [defaults]"
+        help = (
+            _groups_advice(scope, hosts)
+            or f"set `{VAR}` (e.g. /usr/bin/python3) in group_vars/all, or interpreter_python in [defaults]"
+        )
         help += "; one remote command per host and run is saved"
         if "defaults" in cfg.sections:
             at = cfg.sections["defaults"].header_span

@@ -189,7 +189,9 @@ def _cap(ctx) -> int:
     return c105.max_forks(opts)
 
 
-def baseline(inventory: str | None, forks: int | None, forks_why: str = "", ssh: bool = True) -> tuple[str, list[Change]]:
+def baseline(
+    inventory: str | None, forks: int | None, forks_why: str = "", ssh: bool = True
+) -> tuple[str, list[Change]]:
     """The text of the new ansible.cfg and what it sets (values as ConfigParser reads them)."""
     cfg = cfg_edits.NewCfg()
     cfg.comment(
@@ -206,34 +208,40 @@ def baseline(inventory: str | None, forks: int | None, forks_why: str = "", ssh:
     cfg.section("defaults")
     if inventory is not None:
         cfg.option(
-            "inventory", inventory,
+            "inventory",
+            inventory,
             "The inventory next to the playbooks: no `-i` needed (`-i` still overrides it).",
         )
     if forks is not None:
         cfg.option(
-            "forks", str(forks),
+            "forks",
+            str(forks),
             "Hosts a task runs on at the same time (ansible-core's default: 5), set to the",
             f"host count of the widest play{forks_why}.",
             "Each fork is a process on this machine (memory, CPU); more forks also means",
             "more hosts using shared services (package mirrors, APIs) at the same moment.",
         )
     cfg.option(
-        "gathering", "smart",
+        "gathering",
+        "smart",
         "Gather facts only for hosts whose facts are not in the cache below, instead of",
         "in every play of every run. Risks: facts can be as old as the cache timeout, and",
         "a play wanting more facts (gather_subset) than the cached ones does not regather.",
     )
     cfg.option(
-        "fact_caching", "jsonfile",
+        "fact_caching",
+        "jsonfile",
         "Keep gathered facts between runs, one JSON file per host.",
     )
     cfg.option(
-        "fact_caching_connection", FACT_CACHE,
+        "fact_caching_connection",
+        FACT_CACHE,
         "Where the fact files go. Clear the cache with `rm -rf ~/.ansible/fact_cache`",
         "(or run ansible-playbook with --flush-cache) after changing a host.",
     )
     cfg.option(
-        "fact_caching_timeout", FACT_TIMEOUT,
+        "fact_caching_timeout",
+        FACT_TIMEOUT,
         "Cached facts expire after a day (in seconds): until then a changed host (new",
         "disk, address or OS version) keeps showing its old facts.",
     )
@@ -248,13 +256,15 @@ def baseline(inventory: str | None, forks: int | None, forks_why: str = "", ssh:
     cfg.blank()
     cfg.section("ssh_connection")
     cfg.option(
-        "pipelining", "True",
+        "pipelining",
+        "True",
         "Send each module over the SSH session's stdin instead of copying a file for every",
         "task: fewer SSH operations per task. With become (sudo) the targets' sudoers must",
         "not have `Defaults requiretty` (old RHEL/CentOS did); fix that first or set False.",
     )
     cfg.option(
-        "ssh_args", SSH_ARGS,
+        "ssh_args",
+        SSH_ARGS,
         "Compression, and one SSH connection per host kept open for 60 s and reused by the",
         "next tasks (ControlMaster/ControlPersist) instead of a new login for each.",
         "These are ansible-core's defaults, written out: keep ControlPersist if you add options.",
@@ -302,7 +312,12 @@ def check(ctx):
         fix = None
         if hazard is None:
             made = new_file(target, text, changes)
-            fix = Fix.unsafe(made.edits, f"create {project.display(target)} with a commented performance baseline", made.changes, **SMART_FIX)
+            fix = Fix.unsafe(
+                made.edits,
+                f"create {project.display(target)} with a commented performance baseline",
+                made.changes,
+                **SMART_FIX,
+            )
         names = [os.path.relpath(p.abspath, folder) for p in pbs]
         shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
         if len(shown) > 60:
@@ -311,4 +326,11 @@ def check(ctx):
         help = f"write {project.display(target)} (forks, pipelining, ControlPersist, a fact cache): `ansopt fix --unsafe-fixes` writes a commented baseline"
         if hazard:
             help = f"write {project.display(target)} with forks, pipelining and ControlPersist; no automatic fix (its baseline turns on smart gathering): {hazard}"
-        yield ctx.finding(pbs[0].file, _first_item(pbs[0]), msg, fix=fix, help=help, extra={"folder": project.display(folder), "playbooks": names})
+        yield ctx.finding(
+            pbs[0].file,
+            _first_item(pbs[0]),
+            msg,
+            fix=fix,
+            help=help,
+            extra={"folder": project.display(folder), "playbooks": names},
+        )

@@ -158,7 +158,9 @@ def must_stay_per_item(task: Task) -> str | None:
 
 
 # a `when:` on the result of an earlier check: the loop runs on a first install only
-_ONCE_ONLY = re.compile(r"\bis\s+(not\s+)?(failed|changed|succeeded|success|skipped|failure)\b|\.(rc|stat|stdout|changed|failed)\b")
+_ONCE_ONLY = re.compile(
+    r"\bis\s+(not\s+)?(failed|changed|succeeded|success|skipped|failure)\b|\.(rc|stat|stdout|changed|failed)\b"
+)
 REMOVED = frozenset({"absent", "removed", "purged"})
 
 
@@ -244,8 +246,13 @@ def check(ctx):
                 continue
             loop_node = task.loop_node
             # with_items flattens a templated item (a list variable): the count is unknown then
-            flattened = task.loop_key == "with_items" and isinstance(loop_node, YSeq) and any(
-                isinstance(getattr(i, "value", None), str) and _WHOLE_TEMPLATE.fullmatch(i.value) for i in loop_node.items
+            flattened = (
+                task.loop_key == "with_items"
+                and isinstance(loop_node, YSeq)
+                and any(
+                    isinstance(getattr(i, "value", None), str) and _WHOLE_TEMPLATE.fullmatch(i.value)
+                    for i in loop_node.items
+                )
             )
             count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
             if count is not None and count < min_items and not _refreshes_cache(args):
@@ -268,7 +275,9 @@ def check(ctx):
                 continue  # each item goes elsewhere (its own virtualenv, path...): nothing to batch
             if _uses_var_elsewhere(task, var, (task.loop_node, task.args_node, task.module_key)):
                 continue  # per-item become_user, when, environment...: each item runs differently
-            msg = f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
+            msg = (
+                f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
+            )
             help = "install the names as one list"
             if others:
                 help += f" (per-item {', '.join(others)}: one task per value)"
@@ -311,13 +320,22 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
             return None, None
         # only an item that is one whole `{{ ... }}` may render to a list: text around a
         # template (`linux-headers-{{ kernel }}`) always renders to a string
-        templated = [i for i in loop.items if isinstance(i, YScalar) and isinstance(i.value, str) and _WHOLE_TEMPLATE.fullmatch(i.value)]
+        templated = [
+            i
+            for i in loop.items
+            if isinstance(i, YScalar) and isinstance(i.value, str) and _WHOLE_TEMPLATE.fullmatch(i.value)
+        ]
         if templated and not (task.loop_key == "with_items" and len(loop.items) == 1):
             # an item may be a list: `with_items` flattens it one level, `loop` does not
             return None, "a templated loop item may be a list"
     else:
         return None, None
-    if isinstance(loop, YSeq) and len(loop.items) == 1 and isinstance(loop.items[0], YScalar) and is_template(loop.items[0].value):
+    if (
+        isinstance(loop, YSeq)
+        and len(loop.items) == 1
+        and isinstance(loop.items[0], YScalar)
+        and is_template(loop.items[0].value)
+    ):
         # `with_items: ["{{ pkgs }}"]`: the list flattened, so `name` takes the expression
         loop = loop.items[0]
     if task.loop_key == "with_items" and isinstance(loop, YScalar):
@@ -325,7 +343,7 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
         # `name:` nested, and the package module would take each sublist for one name
         expr = str(loop.value).strip()
         inner = expr[2:-2].strip() if expr.startswith("{{") and expr.endswith("}}") else "..."
-        return None, f"`with_items` flattens nested lists: write `name: \"{{{{ {inner} | flatten(levels=1) }}}}\"`"
+        return None, f'`with_items` flattens nested lists: write `name: "{{{{ {inner} | flatten(levels=1) }}}}"`'
     made = task_edits.loop_into_argument(task, name_key, name_node, free, loop)
     if isinstance(made, Refusal):
         return None, made.reason

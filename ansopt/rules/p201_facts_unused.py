@@ -117,7 +117,9 @@ def check(ctx):
             continue
         subset, names = advice.subset, advice.names
         facts = ", ".join(sorted(names)[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")
-        made = yaml_edits.set_key(play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name"))
+        made = yaml_edits.set_key(
+            play.file, play.node, "gather_subset", subset, after=("gather_facts", "hosts", "name")
+        )
         fix = None
         if made is not None:
             fix = Fix.unsafe([made[0]], f"set gather_subset: {subset}", [made[1]], **SUBSET_FIX)

@@ -68,7 +68,11 @@ def check(ctx):
         if first is None or first.task.fqcn not in SETUP:
             continue
         t = first.task
-        if t.loop_key or any(t.has(k) for k in ("delegate_to", "when", "delegate_facts", "run_once")) or t.delegate_local:
+        if (
+            t.loop_key
+            or any(t.has(k) for k in ("delegate_to", "when", "delegate_facts", "run_once"))
+            or t.delegate_local
+        ):
             continue
         made = yaml_edits.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
         fix = None
@@ -79,4 +83,10 @@ def check(ctx):
             where = "..." + where[-57:]
         msg = f"the play gathers facts and its first task ({where}) gathers them again"
         help = "set `gather_facts: false` on the play: the explicit setup task still gathers (and may ask for a narrower subset)"
-        yield ctx.finding(play.file, play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node, msg, fix=fix, help=help)
+        yield ctx.finding(
+            play.file,
+            play.node.key_node("gather_facts") or play.node.key_node("hosts") or play.node,
+            msg,
+            fix=fix,
+            help=help,
+        )

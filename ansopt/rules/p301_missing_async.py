@@ -203,7 +203,9 @@ def _false(v: Any) -> bool:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return v == 0
     word = _plain(v)
-    return word is not None and (word == "" or (knowledge.get().is_boolean_text(word) and not knowledge.get().boolean(word)))
+    return word is not None and (
+        word == "" or (knowledge.get().is_boolean_text(word) and not knowledge.get().boolean(word))
+    )
 
 
 def _true_keyword(v: Any) -> bool:
@@ -386,9 +388,26 @@ _APT_SIM = r"\s(-s|--simulate|--just-print|--dry-run|--recon|--no-act|--assume-n
 # repeats on every run. Pulls, clones, builds and installs that are quick once done (an
 # image already present, a checkout current, a build up to date) are not.
 PATTERNS = (
-    Pattern(r"^(apt-get|apt|aptitude)\s+(.*\s)?(upgrade|dist-upgrade|full-upgrade|safe-upgrade)\b", "upgrades every package", UPGRADE, _APT_SIM),
-    Pattern(r"^(dnf|dnf5|yum|microdnf)\s+(.*\s)?(upgrade|update|distro-sync)\b", "upgrades every package", UPGRADE, r"\s(--assumeno|--setopt=tsflags=test)\b", check=_no_package_named),
-    Pattern(r"^zypper\s+(.*\s)?(update|up|dist-upgrade|dup|patch)\b", "upgrades every package", UPGRADE, r"\s(--dry-run|-D)\b", check=_no_package_named),
+    Pattern(
+        r"^(apt-get|apt|aptitude)\s+(.*\s)?(upgrade|dist-upgrade|full-upgrade|safe-upgrade)\b",
+        "upgrades every package",
+        UPGRADE,
+        _APT_SIM,
+    ),
+    Pattern(
+        r"^(dnf|dnf5|yum|microdnf)\s+(.*\s)?(upgrade|update|distro-sync)\b",
+        "upgrades every package",
+        UPGRADE,
+        r"\s(--assumeno|--setopt=tsflags=test)\b",
+        check=_no_package_named,
+    ),
+    Pattern(
+        r"^zypper\s+(.*\s)?(update|up|dist-upgrade|dup|patch)\b",
+        "upgrades every package",
+        UPGRADE,
+        r"\s(--dry-run|-D)\b",
+        check=_no_package_named,
+    ),
     Pattern(r"^pacman\s+(.*\s)?-S\w*u\w*", "upgrades every package", UPGRADE),
     Pattern(r"^npm\s+(ci|clean-install|install-clean)\b", "reinstalls a project's dependencies on every run", DOWNLOAD),
     Pattern(r"^curl(?=\s)", "downloads a file on every run", DOWNLOAD, check=_curl_download),

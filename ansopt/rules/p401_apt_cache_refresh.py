@@ -109,7 +109,9 @@ APT = "ansible.builtin.apt"
 SOURCE_MODULES = frozenset(
     {"ansible.builtin.apt_repository", "ansible.builtin.deb822_repository", "ansible.builtin.apt_key"}
 )
-COMMANDS = frozenset({"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw", "ansible.builtin.expect"})
+COMMANDS = frozenset(
+    {"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw", "ansible.builtin.expect"}
+)
 TASK_INCLUDES = frozenset(
     {"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "ansible.builtin.include", "include"}
 )
@@ -401,11 +403,16 @@ def check(ctx):
                 continue
             done.add(id(task.node))
             if first:
-                msg = _fit(lambda w, label=label: f"apt refreshes its cache here and again at {w} in this {label}", _where(task, other))
+                msg = _fit(
+                    lambda w, label=label: f"apt refreshes its cache here and again at {w} in this {label}",
+                    _where(task, other),
+                )
                 help = f"add `cache_valid_time: {seconds}`: it refreshes only when the lists are older than that"
             else:
                 msg = _fit(
-                    lambda w, label=label: f"apt cache refreshed again: {w} already ran `update_cache` in this {label}; no source changed since",
+                    lambda w, label=label: (
+                        f"apt cache refreshed again: {w} already ran `update_cache` in this {label}; no source changed since"
+                    ),
                     _where(task, other),
                 )
                 help = (

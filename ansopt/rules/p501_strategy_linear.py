@@ -158,19 +158,41 @@ LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
 _SELF = re.compile(r"\{\{\s*inventory_hostname\s*\}\}\Z")
 _HOSTVARS = re.compile(r"\bhostvars\b")
 _OWN_HOSTVARS = re.compile(r"hostvars\s*\[\s*inventory_hostname\s*\]")
-_HOST_SELECT = re.compile(r"\b(groups|inventory_hostname|ansible_play_hosts|ansible_play_hosts_all|ansible_play_batch|play_hosts)\b")
-_WAIT_SELF_WORDS = frozenset(
-    {"inventory_hostname", "ansible_host", "ansible_ssh_host", "ansible_default_ipv4", "ansible_facts", "default_ipv4", "address", "default"}
+_HOST_SELECT = re.compile(
+    r"\b(groups|inventory_hostname|ansible_play_hosts|ansible_play_hosts_all|ansible_play_batch|play_hosts)\b"
 )
+_WAIT_SELF_WORDS = frozenset(
+    {
+        "inventory_hostname",
+        "ansible_host",
+        "ansible_ssh_host",
+        "ansible_default_ipv4",
+        "ansible_facts",
+        "default_ipv4",
+        "address",
+        "default",
+    }
+)
+
+
 def _bypass_host_loop() -> frozenset[str]:
     """Actions with BYPASS_HOST_LOOP in ansible-core (pause, add_host), from the knowledge cache."""
     from .. import knowledge
 
     return knowledge.get().bypass_host_loop
+
+
 BLOCKING_META = frozenset({"end_play", "end_batch", "refresh_inventory"})
 META = frozenset({"ansible.builtin.meta"})
 WAIT_FOR = frozenset({"ansible.builtin.wait_for"})
-INCLUDES = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.import_tasks", "ansible.builtin.include_role", "ansible.builtin.import_role"})
+INCLUDES = frozenset(
+    {
+        "ansible.builtin.include_tasks",
+        "ansible.builtin.import_tasks",
+        "ansible.builtin.include_role",
+        "ansible.builtin.import_role",
+    }
+)
 
 
 # --------------------------------------------------------------------------- values
@@ -293,7 +315,11 @@ def blockers(play, run=None, scope=None) -> list[str]:
     if pdata.get("max_fail_percentage") is not None:
         out.append(f"max_fail_percentage ({where})")
     out.extend(_keyword_blockers(pdata, where))
-    if scope is not None and scope.config.base("ANY_ERRORS_FATAL").from_file and scope.config.base("ANY_ERRORS_FATAL").as_bool:
+    if (
+        scope is not None
+        and scope.config.base("ANY_ERRORS_FATAL").from_file
+        and scope.config.base("ANY_ERRORS_FATAL").as_bool
+    ):
         out.append("any_errors_fatal = True in ansible.cfg")
     # role entries: the play's roles and every dependency of the roles it runs
     refs = list(play.roles)

@@ -146,7 +146,9 @@ def _blocker(ctx, task, choices: list[str]) -> str | None:
         if choices[0] == origin or cycle:
             return "the file leads back to this file (directly or through others): as an import that is a recursion ansible-core refuses"
         if cycle is None:
-            return "the file includes a templated file, which could lead back here: as an import that would be a recursion"
+            return (
+                "the file includes a templated file, which could lead back here: as an import that would be a recursion"
+            )
     return None
 
 
@@ -163,7 +165,9 @@ def check(ctx):
         args = task.args
         if any(k in args for k in INCLUDE_ONLY):
             continue
-        if any(is_template(v) for v in args.values()) or any(is_template(s.value) for s in task.strings(skip=(task.node.get("name"),))):
+        if any(is_template(v) for v in args.values()) or any(
+            is_template(s.value) for s in task.strings(skip=(task.node.get("name"),))
+        ):
             continue
         name = _literal(task)
         choices = _resolves(ctx, task, name) if name is not None else []

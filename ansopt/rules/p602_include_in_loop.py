@@ -59,7 +59,10 @@ SEVERITY = "info"
 FIX = None
 DEFAULT = False
 OPTIONS = {
-    "min_items": (3, {"type": "integer", "minimum": 1, "description": "Literal loops shorter than this are not reported."}),
+    "min_items": (
+        3,
+        {"type": "integer", "minimum": 1, "description": "Literal loops shorter than this are not reported."},
+    ),
 }
 
 INCLUDES = frozenset({"ansible.builtin.include_tasks", "ansible.builtin.include_role"})
@@ -93,7 +96,11 @@ def _tail(text: str, n: int) -> str:
 def _per_item_target(task) -> bool:
     """The included file or role is named from the loop variable: one different file per
     item, each read once. Nothing is re-read; the loop is what selects the files."""
-    name = task.args.get("file", task.args.get("_raw_params")) if task.fqcn.endswith("include_tasks") else task.args.get("name")
+    name = (
+        task.args.get("file", task.args.get("_raw_params"))
+        if task.fqcn.endswith("include_tasks")
+        else task.args.get("name")
+    )
     if not isinstance(name, str) or "{{" not in name:
         return False
     return re.search(rf"\b{re.escape(task.loop_var)}\b", name) is not None
@@ -108,7 +115,9 @@ def check(ctx):
         text = task.file.text[loop.start : loop.end] if loop is not None else ""
         what = "file" if task.fqcn.endswith("include_tasks") else "role"
         if _HOSTS.search(text):
-            msg = f"`{task.module}` in a loop over a host list: every host includes the {what} once per host of that list"
+            msg = (
+                f"`{task.module}` in a loop over a host list: every host includes the {what} once per host of that list"
+            )
             help = "loop inside the included tasks, or build the result in one task"
         else:
             if isinstance(loop, YSeq) and len(loop) < min_items:

@@ -89,7 +89,9 @@ _INLINE = re.compile(r"\s;")
 def parse_values(text: str) -> dict[str, dict[str, str]]:
     """{section: {key: value}} exactly as ansible-core's ConfigParser reads them (raw)."""
     if text.startswith("\ufeff"):
-        raise CfgLoadError("file starts with a byte-order mark, which ansible-core cannot read (save it as UTF-8 without BOM)", 1, 1)
+        raise CfgLoadError(
+            "file starts with a byte-order mark, which ansible-core cannot read (save it as UTF-8 without BOM)", 1, 1
+        )
     cp = configparser.ConfigParser(inline_comment_prefixes=(";",), interpolation=None)
     try:
         cp.read_string(text)

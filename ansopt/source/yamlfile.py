@@ -306,6 +306,7 @@ class YamlFile:
         ln = self.lines.line_of(offset)
         return offset - self.lines.line_start(ln)
 
+
 # --------------------------------------------------------------------------- composing
 
 try:  # libyaml through ruamel.yaml.clib: ~15x faster than the pure-Python parser
@@ -426,8 +427,10 @@ def compose(text: str) -> list[YDoc]:
                 if node.flow:
                     node.end = ev.end_mark.index + shift
                 else:
-                    last = node.pairs[-1][1] if isinstance(node, YMap) and node.pairs else (
-                        node.items[-1] if isinstance(node, YSeq) and node.items else None
+                    last = (
+                        node.pairs[-1][1]
+                        if isinstance(node, YMap) and node.pairs
+                        else (node.items[-1] if isinstance(node, YSeq) and node.items else None)
                     )
                     node.end = last.end if last is not None else ev.end_mark.index + shift
             elif name == "AliasEvent":
@@ -471,7 +474,9 @@ def decode(raw: bytes) -> str:
         text = raw[: e.start].decode("utf-8", "replace")
         li = LineIndex(text)
         line, col = li.position(len(text))
-        raise YamlLoadError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})", line, col, len(text)) from None
+        raise YamlLoadError(
+            f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})", line, col, len(text)
+        ) from None
 
 
 def load_text(path: str, text: str) -> YamlFile:

@@ -126,7 +126,10 @@ class CallbackModule(CallbackBase):
                 with open(path, "a", encoding="utf-8") as f:
                     for rec in self._records:
                         f.write(json.dumps(rec, sort_keys=True) + "\n")
-                    f.write(json.dumps({"run_seconds": round(total, 4), "time": time.time(), "tasks": len(self._totals)}) + "\n")
+                    f.write(
+                        json.dumps({"run_seconds": round(total, 4), "time": time.time(), "tasks": len(self._totals)})
+                        + "\n"
+                    )
             except OSError as e:
                 self._display.warning(f"ansopt_timing: cannot write {path}: {e}")
         n = int(self.get_option("summary") or 0)

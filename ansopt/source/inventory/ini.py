@@ -193,7 +193,8 @@ def parse_ini(inv: Inventory, text: str, path: str) -> bool:
             err(
                 f"Invalid section entry: '{line}'. Please make sure that there are no spaces in the section entry, "
                 "and that there are no other invalid characters",
-                lineno, col,
+                lineno,
+                col,
             )
             state = "skip"
             continue
@@ -253,7 +254,9 @@ def parse_ini(inv: Inventory, text: str, path: str) -> bool:
     return True
 
 
-def _ini_host_line(inv: Inventory, tokens: list[tuple[str, int]], line: str, lineno: int, col0: int, group: str, path: str) -> None:
+def _ini_host_line(
+    inv: Inventory, tokens: list[tuple[str, int]], line: str, lineno: int, col0: int, group: str, path: str
+) -> None:
     pattern, pstart = tokens[0]
     pcol = col0 + pstart + 1
     try:
@@ -267,11 +270,18 @@ def _ini_host_line(inv: Inventory, tokens: list[tuple[str, int]], line: str, lin
     if pattern.strip().endswith(":") and port is None:
         inv._error(
             f"Invalid host pattern '{pattern}' supplied, ending in ':' is not allowed, this character is reserved to provide a port.",
-            lineno, pcol, path,
+            lineno,
+            pcol,
+            path,
         )
         return
     if any(n.strip() == "---" for n in names):
-        inv._error(f"Invalid host pattern '{pattern}' supplied, '---' is normally a sign this is a YAML file.", lineno, pcol, path)
+        inv._error(
+            f"Invalid host pattern '{pattern}' supplied, '---' is normally a sign this is a YAML file.",
+            lineno,
+            pcol,
+            path,
+        )
         return
     if "=" in pattern:
         inv._warn(f"host name {pattern!r} holds '=': a setting line rather than a host?", lineno, pcol, path)

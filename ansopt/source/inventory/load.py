@@ -93,7 +93,12 @@ def _parse_source(inv: Inventory, path: str, text: str | None, raw: bytes | None
                 return parse_yaml_inventory(inv, yf, path)
             # Empty, a scalar or a list: ansible-core's yaml plugin refuses it and the ini
             # plugin gets its turn. A list in a YAML file is a playbook or a task list.
-            if ext in YAML_EXTENSIONS and root is not None and not isinstance(root, YScalar) and not _ini_succeeds(path, text):
+            if (
+                ext in YAML_EXTENSIONS
+                and root is not None
+                and not isinstance(root, YScalar)
+                and not _ini_succeeds(path, text)
+            ):
                 return False
     inv.format = inv.format or "ini"
     before = len(inv.errors)

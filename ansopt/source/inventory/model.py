@@ -163,7 +163,9 @@ class Inventory:
             g = self.groups[name] = Group(name, line=line, col=col, path=path)
             self._invalidate()
             if _INVALID_GROUP_CHARS.search(name):
-                self._warn(f"invalid character(s) in group name {name!r} (ansible-core keeps it but warns)", line, col, path)
+                self._warn(
+                    f"invalid character(s) in group name {name!r} (ansible-core keeps it but warns)", line, col, path
+                )
         return g
 
     def _invalidate(self) -> None:
@@ -195,7 +197,9 @@ class Inventory:
         self._invalidate()
         return None
 
-    def _add_host(self, name: str, group: str | None, port: int | None, line: int, col: int, pattern: str, path: str) -> HostEntry | None:
+    def _add_host(
+        self, name: str, group: str | None, port: int | None, line: int, col: int, pattern: str, path: str
+    ) -> HostEntry | None:
         if not name:
             self._error("Invalid empty host name provided", line, col, path)
             return None
@@ -213,7 +217,9 @@ class Inventory:
                 else:
                     self._warn(
                         f"A duplicate localhost-like entry was found ({name}). First found localhost was {self.localhost}",
-                        line, col, path,
+                        line,
+                        col,
+                        path,
                     )
         self.entries.append(entry)
         if group:
@@ -230,7 +236,9 @@ class Inventory:
             # a host var of a host named like an existing group lands on the group.
             self._warn(
                 f"host {entry.name!r} has the name of a group: ansible-core sets its variable {key!r} on the group",
-                pos.line, pos.col, pos.path,
+                pos.line,
+                pos.col,
+                pos.path,
             )
             self._set_group_var(entry.name, key, value, pos)
             return

@@ -91,11 +91,18 @@ def _parse_group(inv: Inventory, name: Any, kn: YNode, vn: YNode, pos: Any, path
             if not (isinstance(sval, YMap) or _is_null(sval)):
                 inv._error(
                     f'Invalid "{key}" entry for "{name}" group, requires a dictionary, found "{_yaml_type(sval)}" instead.',
-                    sline, scol, path,
+                    sline,
+                    scol,
+                    path,
                 )
                 continue
         if not (isinstance(sval, YMap) or _is_null(sval)):
-            inv._warn(f"Skipping key ({key}) in group ({name}) as it is not a mapping, it is a {_yaml_type(sval)}", sline, scol, path)
+            inv._warn(
+                f"Skipping key ({key}) in group ({name}) as it is not a mapping, it is a {_yaml_type(sval)}",
+                sline,
+                scol,
+                path,
+            )
             continue
         if not isinstance(sval, YMap):  # null: nothing to read
             continue
@@ -123,7 +130,9 @@ def _parse_group(inv: Inventory, name: Any, kn: YNode, vn: YNode, pos: Any, path
         else:
             inv._warn(
                 f'Skipping unexpected key ({key}) in group ({name}), only "vars", "children" and "hosts" are valid',
-                sline, scol, path,
+                sline,
+                scol,
+                path,
             )
     return name
 
@@ -158,7 +167,9 @@ def _yaml_type(node: YNode | None) -> str:
 def _yaml_host(inv: Inventory, group: str, pattern: Any, kn: YNode, vn: YNode | None, pos: Any, path: str) -> None:
     line, col = pos(kn.start)
     if not isinstance(pattern, str):
-        inv._error(f"Host pattern {pattern} must be a string. Enclose integers/floats in quotation marks.", line, col, path)
+        inv._error(
+            f"Host pattern {pattern} must be a string. Enclose integers/floats in quotation marks.", line, col, path
+        )
         return
     try:
         names, port = expand_hostpattern(pattern)
