@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from .source.yamlfile import YamlFile, YMap, YScalar, YSeq
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 class FileKind(StrEnum):
@@ -190,6 +192,8 @@ class IgnoreRules:
         body = pattern[1:] if negate else pattern
         if body.startswith("./"):  # `./legacy/` in the settings reads as `legacy/`
             body = body[2:]
+        if body.endswith("/**/"):
+            body += "*/"  # git: the folders inside `x/`; pathspec would match `x/` itself too
         if not body.strip("/"):
             return
         if not self._groups or self._groups[-1][0] != base:
@@ -230,7 +234,7 @@ class IgnoreRules:
             return False  # outside the folder these patterns belong to
         rel = Path(rel).as_posix()
         if self._specs is None:
-            self._specs = [(base, pathspec.GitIgnoreSpec.from_lines(lines)) for base, lines in self._groups]
+            self._specs = [(base, _spec(lines)) for base, lines in self._groups]
         result = False
         for base, spec in self._specs:
             if base:
@@ -243,6 +247,25 @@ class IgnoreRules:
             if verdict is not None:
                 result = verdict
         return result
+
+
+def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """The lines as one pathspec spec; a line git cannot read either (`foo\\`, a trailing
+    backslash: pathspec raises) is left out, as git leaves it out. pathspec is imported on
+    first use: its import costs a small run tens of milliseconds."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        valid = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
 def git_root(path: str) -> str | None:

@@ -198,3 +198,19 @@ def test_settings_excludes_with_a_dot_slash_and_negation(tmp_path):
         "tmp/keep.yml"
     ]  # `./legacy/` as `legacy/`
     assert sorted(kinds(tmp_path, exclude=["/legacy/"])) == ["tmp/c.yml", "tmp/keep.yml", "x/legacy/b.yml"]
+
+
+def test_a_gitignore_line_git_cannot_read_is_left_out(tmp_path):
+    play = "- hosts: all\n  tasks: []\n"
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            ".gitignore": "broken\\\n*.gen.yml\nx/**/\n",
+            "a.gen.yml": play,
+            "site.yml": play,
+            "x/top.yml": play,  # `x/**/`: the folders inside x, not x's own files
+            "x/sub/deep.yml": play,
+        },
+    )
+    assert sorted(kinds(tmp_path)) == ["site.yml", "x/top.yml"]
