@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from .source.yamlfile import YamlFile, YMap, YScalar, YSeq
 
 if TYPE_CHECKING:
-    import pathspec
+    from pathspec import GitIgnoreSpec, RegexPattern
 
 
 class FileKind(StrEnum):
@@ -171,35 +172,73 @@ def _script_settings(abspath: str) -> bool:
 # --------------------------------------------------------------------------- ignore files
 
 
+_DIR_MARK = "ps_d"  # the group of pathspec's gitignore regexes (0.10 and later) for "a folder here"
+
+
 class IgnoreRules:
-    """Gitignore-style patterns, matched by `pathspec` as git matches them: settings excludes
-    (relative to the settings' folder) and .gitignore files (each relative to its own folder).
-    A pattern without a slash matches a name at any depth below its folder; with one, it is
-    anchored there; `dir/` matches only folders (and what is in them); `!pattern`
-    re-includes; the last matching pattern wins, a deeper .gitignore over a higher one."""
+    """Gitignore-style patterns, parsed by pathspec (`GitIgnoreSpec`): settings excludes
+    (relative to the settings' folder) and .gitignore files, one spec per file, each relative
+    to its own folder. A pattern without a slash matches a name at any depth below its
+    folder; with one, it is anchored there; `dir/` matches only folders; `**` any number of
+    folders; `!pattern` re-includes; the last pattern matching the path itself wins, a
+    deeper .gitignore's over the ones above it (`ignored_path` also checks the folders)."""
 
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
-        self._groups: list[tuple[str, list[str]]] = []  # (folder relative to root, its patterns), in order
-        self._specs: list[tuple[str, pathspec.GitIgnoreSpec]] | None = None
+        self.specs: list[tuple[str, GitIgnoreSpec]] = []  # (folder relative to root, "" at the root; spec)
+        self._rules: list[tuple[str, list[_Rule]]] = []  # the same, each pattern as _Rule
+        self._added: list[str] = []  # the patterns given to `add` for the last spec, when it came from `add`
         self._files: set[str] = set()
 
-    def add(self, pattern: str, base: str = "") -> None:
-        pattern = pattern.rstrip("\r\n").strip()
-        if not pattern or pattern.startswith("#"):
-            return
-        negate = pattern.startswith("!")
-        body = pattern[1:] if negate else pattern
-        if body.startswith("./"):  # `./legacy/` in the settings reads as `legacy/`
+    @staticmethod
+    def _clean(line: str) -> str | None:
+        """A pattern as ansopt reads it: outer blanks dropped (pathspec keeps leading ones,
+        git does too), a leading `./` meaning the folder itself; None for blanks and comments."""
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("#"):
+            return None
+        line = line.strip()
+        negate = line.startswith("!")
+        body = line[1:] if negate else line
+        if body.startswith("./"):
             body = body[2:]
         if body.endswith("/**/"):
-            body += "*/"  # git: the folders inside `x/`; pathspec would match `x/` itself too
+            body += "*/"  # git's folders inside `x/`, which pathspec would read as x itself
         if not body.strip("/"):
+            return None
+        return ("!" if negate else "") + body
+
+    @staticmethod
+    def _spec(lines: list[str]) -> GitIgnoreSpec:
+        """The spec of the lines, an invalid one (`foo\\`, a trailing backslash) left out
+        as git leaves it out (a ValueError from pathspec). pathspec is imported here, when
+        there is a pattern: it takes ~25 ms, a tenth of a small run."""
+        from pathspec import GitIgnoreSpec
+
+        try:
+            return GitIgnoreSpec.from_lines(lines)
+        except ValueError:
+            valid = []
+            for line in lines:
+                try:
+                    GitIgnoreSpec.from_lines([line])
+                except ValueError:
+                    continue
+                valid.append(line)
+            return GitIgnoreSpec.from_lines(valid)
+
+    def add(self, pattern: str, base: str = "") -> None:
+        """One more pattern relative to `base` (a folder relative to the root)."""
+        cleaned = self._clean(pattern)
+        if cleaned is None:
             return
-        if not self._groups or self._groups[-1][0] != base:
-            self._groups.append((base, []))
-        self._groups[-1][1].append(("!" if negate else "") + body)
-        self._specs = None
+        if self.specs and self._added and self.specs[-1][0] == base:
+            self._added.append(cleaned)
+            self.specs.pop()
+            self._rules.pop()
+        else:
+            self._added = [cleaned]
+        self._append(base, self._added)
 
     def add_gitignore(self, path: str) -> None:
         if path in self._files:
@@ -207,13 +246,23 @@ class IgnoreRules:
         self._files.add(path)
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
-                lines = f.read().splitlines()
+                lines = [c for c in map(self._clean, f.read().splitlines()) if c is not None]
         except OSError:
+            return
+        if not lines:
             return
         base = os.path.relpath(os.path.dirname(path), self.root)
         base = "" if base == "." else Path(base).as_posix()
-        for line in lines:
-            self.add(line, base)
+        self._append(base, lines)
+        self._added = []
+
+    def _append(self, base: str, lines: list[str]) -> None:
+        from pathspec import RegexPattern
+
+        spec = self._spec(lines)
+        self.specs.append((base, spec))
+        rules = [_Rule.of(p) for p in spec.patterns if isinstance(p, RegexPattern)]
+        self._rules.append((base, [r for r in rules if r is not None]))
 
     def ignored_path(self, abspath: str) -> bool:
         """A file ignored itself or through one of its folders (below the root)."""
@@ -227,45 +276,59 @@ class IgnoreRules:
         return False
 
     def ignored(self, abspath: str, is_dir: bool) -> bool:
-        if not self._groups:
+        if not self._rules:
             return False
         rel = os.path.relpath(abspath, self.root)
         if rel == ".." or rel.startswith(".." + os.sep):
             return False  # outside the folder these patterns belong to
         rel = Path(rel).as_posix()
-        if self._specs is None:
-            self._specs = [(base, _spec(lines)) for base, lines in self._groups]
         result = False
-        for base, spec in self._specs:
+        for base, rules in self._rules:
             if base:
                 if not rel.startswith(base + "/"):
                     continue
                 sub = rel[len(base) + 1 :]
             else:
                 sub = rel
-            verdict = spec.check_file(sub + "/" if is_dir else sub).include
-            if verdict is not None:
-                result = verdict
+            for rule in rules:
+                if rule.matches(sub + "/" if is_dir and rule.folder_only else sub):
+                    result = rule.include
         return result
 
 
-def _spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
-    """The lines as one pathspec spec; a line git cannot read either (`foo\\`, a trailing
-    backslash: pathspec raises) is left out, as git leaves it out. pathspec is imported on
-    first use: its import costs a small run tens of milliseconds."""
-    import pathspec
+@dataclass(frozen=True)
+class _Rule:
+    """One gitignore pattern as pathspec compiled it, matched against a path itself
+    (`_itself`)."""
 
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:
-        valid = []
-        for line in lines:
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except ValueError:
-                continue
-            valid.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(valid)
+    include: bool  # False for a `!pattern`
+    folder_only: bool  # `name/`
+    matches: Callable[[str], object]  # truthy when the pattern matches the path itself
+
+    @classmethod
+    def of(cls, pattern: RegexPattern) -> _Rule | None:
+        if pattern.regex is None or pattern.include is None:
+            return None  # a blank line or a comment
+        return cls(bool(pattern.include), str(pattern.pattern).rstrip().endswith("/"), _itself(pattern.regex))
+
+
+def _itself(regex: re.Pattern[str]) -> Callable[[str], object]:
+    """A test of whether a pattern matches a path itself, not only a folder it is in.
+
+    pathspec searches a pattern's regex in the path, and a match through a folder counts
+    for everything inside it (`build/` matches `build/gen.yml`): git's verdict with the
+    folders above taken into account. Here only the path itself counts (the walk prunes
+    ignored folders itself, and a folder named on the command line is read even when one
+    above it is ignored), as the matching before pathspec did: the match must end with
+    the path, a folder being "name/" for a folder-only pattern and "name" for the others
+    (so `docs/**` matches what is inside docs and not docs itself, and `!docs/keep.yml`
+    re-includes). Patterns whose regex has no folder mark (`docs/**`, `*`) match
+    everything they find."""
+    if _DIR_MARK not in regex.groupindex:
+        return regex.search
+    if regex.pattern.startswith("^"):
+        return regex.fullmatch
+    return lambda path: any(regex.fullmatch(path, i) for i in range(len(path)))
 
 
 def git_root(path: str) -> str | None:

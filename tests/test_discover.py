@@ -214,3 +214,144 @@ def test_a_gitignore_line_git_cannot_read_is_left_out(tmp_path):
         },
     )
     assert sorted(kinds(tmp_path)) == ["site.yml", "x/top.yml"]
+
+
+# from the wt-model helper: the matching before pathspec, kept
+
+PLAY = "- hosts: all\n"
+
+
+def _found(tmp_path, paths=(".",), **kw):
+    return sorted(
+        f.path for f in discover.discover([str(tmp_path / p) for p in paths], str(tmp_path), cwd=str(tmp_path), **kw)
+    )
+
+
+def test_gitignore_negation_re_includes(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.tmp.yml\n!keep.tmp.yml\n",
+            "a.tmp.yml": PLAY,
+            "keep.tmp.yml": PLAY,
+            "sub/keep.tmp.yml": PLAY,
+            "site.yml": PLAY,
+        },
+    )
+    assert _found(tmp_path) == ["keep.tmp.yml", "site.yml", "sub/keep.tmp.yml"]
+
+
+def test_gitignore_folder_only_pattern_spares_a_file_of_that_name(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "build/\n",
+            "build/gen.yml": PLAY,
+            "sub/build/gen.yml": PLAY,
+            "hosts/build": "[web]\nh1\n",
+            "site.yml": PLAY,
+        },
+    )
+    # `build/` prunes both folders named build; the inventory file named build stays
+    assert _found(tmp_path) == ["hosts/build", "site.yml"]
+
+
+def test_gitignore_anchored_pattern_only_at_its_folder(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "/top.yml\n",
+            "sub/.gitignore": "/inner.yml\n",
+            "top.yml": PLAY,
+            "inner.yml": PLAY,
+            "sub/top.yml": PLAY,
+            "sub/inner.yml": PLAY,
+            "sub/deeper/inner.yml": PLAY,
+        },
+    )
+    assert _found(tmp_path) == ["inner.yml", "sub/deeper/inner.yml", "sub/top.yml"]
+
+
+def test_gitignore_double_star(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "**/gen/*.yml\ndocs/**\n!docs/keep.yml\nout/**/\na/**/b.yml\n",
+            "gen/x.yml": PLAY,
+            "deep/er/gen/x.yml": PLAY,
+            "gen/sub/x.yml": PLAY,  # `*` stops at a slash
+            "docs/x.yml": PLAY,
+            "docs/keep.yml": PLAY,  # re-included: docs/** ignores what is inside docs, not docs
+            "docs/more/keep.yml": PLAY,  # inside an ignored folder: stays ignored
+            "out/top.yml": PLAY,  # out/**/ ignores the folders inside out, not its files
+            "out/sub/x.yml": PLAY,
+            "a/b.yml": PLAY,
+            "a/x/y/b.yml": PLAY,
+            "a/c.yml": PLAY,
+        },
+    )
+    assert _found(tmp_path) == ["a/c.yml", "docs/keep.yml", "gen/sub/x.yml", "out/top.yml"]
+
+
+def test_nested_gitignore_overrides_the_one_above_in_its_folder_only(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            ".gitignore": "*.local.yml\nvendor/\n",
+            "a.local.yml": PLAY,
+            "keep/.gitignore": "!*.local.yml\n# a comment\n\nfoo\\\n",  # the last line is invalid: skipped
+            "keep/b.local.yml": PLAY,
+            "keep/deep/c.local.yml": PLAY,
+            "other/d.local.yml": PLAY,
+            "vendor/.gitignore": "!*\n",  # never read: its folder is ignored
+            "vendor/v.yml": PLAY,
+        },
+    )
+    assert _found(tmp_path) == ["keep/b.local.yml", "keep/deep/c.local.yml"]
+    assert _found(tmp_path, respect_gitignore=False) == [
+        "a.local.yml",
+        "keep/b.local.yml",
+        "keep/deep/c.local.yml",
+        "other/d.local.yml",
+        "vendor/v.yml",
+    ]
+
+
+def test_a_folder_named_on_the_command_line_is_read_inside_an_ignored_one(tmp_path):
+    write_tree(
+        tmp_path,
+        {".gitignore": "build/\n*.tmp.yml\n", "build/gen.yml": PLAY, "build/sub/s.yml": PLAY, "build/x.tmp.yml": PLAY},
+    )
+    assert _found(tmp_path) == []
+    # the patterns still apply to what is below it
+    assert _found(tmp_path, ["build"]) == ["build/gen.yml", "build/sub/s.yml"]
+
+
+def test_exclude_patterns(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "legacy/a.yml": PLAY,
+            "sub/legacy/b.yml": PLAY,
+            "top.yml": PLAY,
+            "sub/top.yml": PLAY,
+            "x/keep.yml": PLAY,
+            "x/drop.yml": PLAY,
+        },
+    )
+    assert _found(tmp_path, exclude=["./legacy", "/top.yml", "x/*.yml", "!x/keep.yml"]) == ["sub/top.yml", "x/keep.yml"]
+    assert _found(tmp_path, exclude=["legacy/", "  top.yml  "]) == ["x/drop.yml", "x/keep.yml"]
+    # a file named explicitly: its folders count too
+    assert _found(tmp_path, ["sub/legacy/b.yml", "sub/top.yml"], exclude=["legacy/"]) == ["sub/top.yml"]
+
+
+def test_ignore_rules_as_per_file_ignores_use_them(tmp_path):
+    rules = discover.IgnoreRules(str(tmp_path))
+    rules.add("**/molecule/**")
+    rules.add("tests/*.yml", "sub")
+    assert rules.ignored_path(str(tmp_path / "roles/r/molecule/default/converge.yml"))
+    assert rules.ignored_path(str(tmp_path / "sub/tests/t.yml"))
+    assert not rules.ignored_path(str(tmp_path / "tests/t.yml"))
+    assert not rules.ignored_path(str(tmp_path / "sub/tests/deeper/t.yml"))
+    assert not rules.ignored_path(str(tmp_path.parent / "molecule/x.yml"))  # outside the root
