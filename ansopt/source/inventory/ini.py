@@ -296,9 +296,4 @@ def _ini_host_line(
             variables.append((k, parse_ini_value(v), VarPos(path, lineno, tcol)))
         except ValueError as e:
             inv._error(str(e), lineno, tcol, path)
-    for name in names:
-        entry = inv._add_host(name, group, port, lineno, pcol, pattern, path)
-        if entry is None:
-            continue
-        for k, v, pos in variables:
-            inv._set_host_var(entry, k, v, pos)
+    inv._add_hosts(names, group, port, lineno, pcol, pattern, path, variables)

@@ -230,6 +230,25 @@ class Inventory:
                 self._invalidate()
         return entry
 
+    def _add_hosts(
+        self,
+        names: list[str],
+        group: str | None,
+        port: int | None,
+        line: int,
+        col: int,
+        pattern: str,
+        path: str,
+        variables: list[tuple[str, Any, VarPos]],
+    ) -> None:
+        """The hosts of one inventory entry (a range gives several), each with its variables."""
+        for name in names:
+            entry = self._add_host(name, group, port, line, col, pattern, path)
+            if entry is None:
+                continue
+            for k, v, pos in variables:
+                self._set_host_var(entry, k, v, pos)
+
     def _set_host_var(self, entry: HostEntry, key: str, value: Any, pos: VarPos) -> None:
         if entry.name in self.groups:
             # ansible-core's InventoryData.set_variable looks the name up among groups first:

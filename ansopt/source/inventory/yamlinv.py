@@ -186,9 +186,4 @@ def _yaml_host(inv: Inventory, group: str, pattern: Any, kn: YNode, vn: YNode | 
         for var, vkn, vvn in _items(val):
             vline, vcol = pos(vkn.start)
             variables.append((var, _to_data(vvn), VarPos(path, vline, vcol)))
-    for name in names:
-        entry = inv._add_host(name, group, port, line, col, pattern, path)
-        if entry is None:
-            continue
-        for k, v, p in variables:
-            inv._set_host_var(entry, k, v, p)
+    inv._add_hosts(names, group, port, line, col, pattern, path, variables)
