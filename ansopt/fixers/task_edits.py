@@ -21,7 +21,7 @@ from . import Edits, Refusal, combine, yaml_edits
 
 
 def args_as_mapping(
-    task: Task, args: dict[str, Any], blocks: Mapping[str, Callable[[int], str | None]] = {}
+    task: Task, args: dict[str, Any], blocks: Mapping[str, Callable[[int], str | None]]
 ) -> tuple[Edit, Change] | None:
     """The task's free-form arguments (`apt: name=git state=present`) rewritten as a block
     mapping under its module key, one line per entry of `args` (the new argument values, in
@@ -61,10 +61,10 @@ def append_free_form_arg(task: Task, node: YScalar, key: str, value: str) -> Edi
     text = file.text[node.start : node.end]
     if "\n" in text or "\r" in text:
         return Refusal("multi-line free-form arguments")
-    extra = f" {key}={value}"
-    new_value = node.value.rstrip() + extra
     if node.value != node.value.rstrip():
         return Refusal()
+    extra = f" {key}={value}"
+    new_value = node.value + extra
     old_kv = parse_kv(node.value)
     new_kv = parse_kv(new_value)
     if "_raw_params" in old_kv and old_kv.get("_raw_params") != new_kv.get("_raw_params"):
