@@ -107,8 +107,26 @@ def test_c302_renames_key_keeping_value_and_comment(tmp_path):
 def test_c302_both_keys_present_no_fix(tmp_path):
     text = "[defaults]\ncallbacks_enabled = timer\ncallback_whitelist = profile_tasks\n"
     [f] = check(tmp_path, text, "C302")
-    assert f.fix is None and "merge" in f.help
+    assert f.fix is None and "add them to `callbacks_enabled`" in f.help
+    assert "(profile_tasks)" in f.message
     assert fix(tmp_path, text, "C302") == text
+
+
+def test_c302_both_keys_reports_only_the_callbacks_lost(tmp_path):
+    text = (
+        "[defaults]\ncallbacks_enabled = ansible.posix.timer, junit\ncallback_whitelist = timer, profile_tasks, junit\n"
+    )
+    [f] = check(tmp_path, text, "C302")
+    assert "callbacks (profile_tasks) do not run" in f.message
+
+
+def test_c302_silent_on_a_line_kept_for_older_ansible(tmp_path):
+    """Both names, the old one a subset of the new: the line is for Ansible 2.10, nothing is lost."""
+    for text in (
+        "[defaults]\ncallbacks_enabled = profile_tasks, timer\ncallback_whitelist = profile_tasks\n",
+        "[defaults]\ncallback_whitelist=profile_tasks,ansible.posix.timer\ncallbacks_enabled=profile_tasks,timer\n",
+    ):
+        assert not check(tmp_path, text, "C302")
 
 
 def test_c302_silent_on_callbacks_enabled_and_other_sections(tmp_path):
@@ -320,6 +338,11 @@ def test_c404_gather_subset_no_fix(tmp_path):
 
 def test_c404_renames(tmp_path):
     text = "[defaults]\ncollections_paths = ./collections\ncow_whitelist = tux\n[ssh_connection]\nscp_if_ssh = False\n"
+    [f] = check(tmp_path / "default", text, "C404")  # cowsay and scp_if_ssh: nothing a run does changes
+    assert "collections_paths" in f.message
+    assert fix(tmp_path / "default", text, "C404") == text.replace("collections_paths", "collections_path")
+    for name in ("p", "f", "g"):
+        write_tree(tmp_path / name, {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
     assert len(check(tmp_path, text, "C404")) == 3
     assert fix(tmp_path, text, "C404") == (
         "[defaults]\ncollections_path = ./collections\ncowsay_enabled_stencils = tux\n[ssh_connection]\ntransfer_method = sftp\n"
@@ -329,6 +352,7 @@ def test_c404_renames(tmp_path):
 
 def test_c404_no_fix_when_new_key_present_or_value_unmappable(tmp_path):
     text = "[defaults]\ncollections_paths = a\ncollections_path = b\n[ssh_connection]\nscp_if_ssh = maybe\n"
+    write_tree(tmp_path / "p", {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
     found = check(tmp_path, text, "C404")
     assert len(found) == 2 and all(f.fix is None for f in found)
     assert "already sets `collections_path`" in found[0].help
@@ -357,6 +381,31 @@ def test_c404_deprecated_but_still_read_by_plugin(tmp_path):
     write_tree(tmp_path / "p", {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
     [f] = check(tmp_path, "[paramiko_connection]\nhost_key_auto_add = True\n", "C404")
     assert "paramiko_ssh connection plugin still reads this key" in f.help
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[defaults]\ncommand_warnings = False",
+        "[defaults]\njinja2_native_warning = True",
+        "[defaults]\nsudo_user = root",
+        "[defaults]\nsudo_exe = sudo",
+        "[defaults]\nsudo = no",
+        "[ssh_connection]\nscp_if_ssh = True",
+    ],
+)
+def test_c404_inert_removed_keys_only_with_the_option(tmp_path, line):
+    """A removed key whose loss changes nothing a run does is tidying, not a finding."""
+    assert not check(tmp_path / "off", line + "\n", "C404")
+    write_tree(tmp_path / "p", {".ansopt.yml": "rules:\n  C404:\n    deprecated: true\n"})
+    [f] = check(tmp_path, line + "\n", "C404")
+    assert "was removed in" in f.message
+
+
+def test_c404_removed_key_that_matters_is_reported(tmp_path):
+    for line in ("sudo_user = deploy", "sudo = True", "squash_actions = apt,yum"):
+        [f] = check(tmp_path / line.split()[0], f"[defaults]\n{line}\n", "C404")
+        assert "was removed in" in f.message
 
 
 def test_c404_silent(tmp_path):
@@ -457,7 +506,7 @@ def test_c406_hash_noqa_is_not_a_comment(tmp_path):
 # --------------------------------------------------------------------------- corpus
 
 CORPUS_FINDINGS = {
-    "ansible-examples/phillips_hue/ansible.cfg": [(19, "C301"), (19, "C302"), (22, "C404")],
+    "ansible-examples/phillips_hue/ansible.cfg": [(19, "C301"), (19, "C302")],
     "ansible-lint-examples/_fixtures/broken-ansible.cfg/ansible.cfg": [(1, "C301"), (2, "C405")],
     "ansible-lint-examples/namespace_roles_repro/ansible.cfg": [(1, "C301")],
     "ansible-for-devops/https-nginx-proxy/provisioning/ansible.cfg": [(1, "C301")],
@@ -495,7 +544,6 @@ def test_corpus_findings_pinned(corpus_cfgs):
     by = {(f.path, f.code): f for f in res.findings}
     hue = "ansible-examples/phillips_hue/ansible.cfg"
     assert "callbacks (time) do not run" in by[(hue, "C302")].message
-    assert "transfer_method = scp" in by[(hue, "C404")].help
     broken = "ansible-lint-examples/_fixtures/broken-ansible.cfg/ansible.cfg"
     assert "CACHE_PLUGIN_TIMEOUT" in by[(broken, "C405")].message + by[(broken, "C405")].help
 
@@ -526,8 +574,6 @@ def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
         "ansible-examples/phillips_hue/ansible.cfg": [
             "- callback_whitelist = time",
             "+ callbacks_enabled = time",
-            "- scp_if_ssh = True",
-            "+ transfer_method = scp",
         ]
     }
 
@@ -535,6 +581,6 @@ def test_corpus_fix_changes_only_intended_lines(corpus_cfgs):
 def test_c404_become_history(tmp_path):
     from .conftest import run_engine, write_tree
 
-    write_tree(tmp_path, {"ansible.cfg": "[defaults]\nsudo_user = root\nask_su_pass = True\nsquash_actions = apt\n"})
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\nsudo_user = deploy\nask_su_pass = True\nsquash_actions = apt\n"})
     found = {f.line: f.help for f in run_engine(tmp_path, select=["C404"]).findings if f.code == "C404"}
     assert "become_user" in found[2] and "become_ask_pass" in found[3] and "delete it" in found[4]

@@ -46,3 +46,31 @@ REMOVED_INI_KEYS: dict[tuple[str, str], tuple[str, str, str | None]] = {
     ("defaults", "ask_su_pass"): ("2.9", "`become_ask_pass` in [privilege_escalation]", None),
     ("defaults", "squash_actions"): ("2.11", "nothing (package modules take a list in `name` instead)", None),
 }
+
+# Removed keys whose loss changes nothing a run does, so a finding would only be tidying:
+# (section, key) -> the values (lower case) for which ansible-core without the key does what
+# the key asked, or None for any value (the feature the key controlled is gone, or its
+# replacement's default does the same in practice).
+INERT_WHEN_IGNORED: dict[tuple[str, str], frozenset[str] | None] = {
+    ("defaults", "jinja2_native_warning"): None,  # the warning it silenced is gone
+    ("defaults", "string_conversion_action"): None,  # the conversion it governed is gone
+    ("defaults", "command_warnings"): None,  # the command module no longer warns
+    ("defaults", "cow_whitelist"): None,  # cowsay stencils: output only
+    # transfer_method's default `smart` tries sftp, then scp: both old choices still work
+    ("ssh_connection", "scp_if_ssh"): None,
+    ("defaults", "sudo_user"): frozenset({"root"}),  # become_user's default
+    ("defaults", "su_user"): frozenset({"root"}),
+    ("defaults", "sudo_exe"): frozenset({"sudo"}),  # become_exe's default for sudo
+    ("defaults", "su_exe"): frozenset({"su"}),
+    ("defaults", "sudo"): frozenset({"false", "no", "off", "0", "n", "f"}),  # become's default
+    ("defaults", "ask_sudo_pass"): frozenset({"false", "no", "off", "0", "n", "f"}),
+    ("defaults", "ask_su_pass"): frozenset({"false", "no", "off", "0", "n", "f"}),
+}
+
+
+def inert_when_ignored(section: str, key: str, value: str) -> bool:
+    """Does ignoring this removed key leave a run exactly as the key asked?"""
+    if (section, key) not in INERT_WHEN_IGNORED:
+        return False
+    values = INERT_WHEN_IGNORED[(section, key)]
+    return values is None or value.strip().lower() in values

@@ -38,6 +38,12 @@ NAME_KEYS = ("name", "pkg", "package")
 LOOP_KEYS = ("loop", "with_items", "with_list")
 
 
+def refreshes_cache(args: dict) -> bool:
+    """`update_cache` on the task: a repository refresh on each run of it, not only a transaction."""
+    v = args.get("update_cache", args.get("update-cache"))
+    return v is True or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "on", "1"))
+
+
 def is_package_module(fqcn: str | None) -> bool:
     return fqcn in PACKAGE_MODULES
 

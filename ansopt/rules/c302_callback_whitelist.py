@@ -34,7 +34,9 @@ Fix (safe)
     restores what the file says (the callbacks run again): it is classed safe because it
     makes ansible-core do what the configuration already asks for, on every version.
     When `callbacks_enabled` is also set, there is no fix (two keys of one name would
-    make ansible-core refuse the file): merge the lists by hand.
+    make ansible-core refuse the file): merge the lists by hand. When `callbacks_enabled`
+    already lists every callback of the old key, the line is there for an older Ansible
+    and nothing is reported.
 """
 
 from __future__ import annotations
@@ -72,7 +74,12 @@ def check(ctx):
             msg = head + _listed(opt.value, MAX_MESSAGE - len(head) - len(tail)) + tail
         other = sec.options.get(NEW)
         if other is not None:
-            help = f"merge both lists into `{NEW}` (already set to {_clip(other.value.strip() or '(nothing)', 60)}) and delete this line"
+            lost = [c for c in _names(opt.value) if c not in set(_names(other.value))]
+            if not lost:
+                continue  # a line kept for older Ansible: `callbacks_enabled` already runs them all
+            if not still_known:
+                msg = head + _listed(", ".join(lost), MAX_MESSAGE - len(head) - len(tail)) + tail
+            help = f"add them to `{NEW}` (already set to {_clip(other.value.strip() or '(nothing)', 60)}) and delete this line"
             yield ctx.finding(cfg, opt.key_span, msg, help=help)
             continue
         edit, changes = cfg_edits.rename_key(cfg, opt, NEW)
@@ -88,9 +95,15 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width, 4) - 3] + "..."
 
 
+def _names(value: str) -> list[str]:
+    """The callbacks of a comma-separated list, by short name (`ansible.posix.timer` is `timer`)."""
+    items = [" ".join(x.split()) for x in value.split(",")]
+    return [x if " " in x else x.rsplit(".", 1)[-1] for x in items if x]
+
+
 def _listed(value: str, width: int) -> str:
     """`a, b, c +2 more` of a comma-separated list of callbacks (short names), in at most `width` characters."""
-    items = [x.strip().rsplit(".", 1)[-1] for x in value.split(",") if x.strip()]
+    items = _names(value)
     if not items:
         return "(nothing)"
     for k in range(len(items), 0, -1):

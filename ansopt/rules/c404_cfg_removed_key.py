@@ -81,8 +81,16 @@ Use instead
     and in the playbooks: `gather_subset: ['!hardware']` on the plays, or
     `module_defaults: {ansible.builtin.setup: {gather_subset: ['!hardware']}}`.
 
+    Removed keys whose loss changes nothing a run does are only reported with the
+    `deprecated` option: the keys of a feature that is gone (`command_warnings`,
+    `jinja2_native_warning`, `string_conversion_action`, `cow_whitelist`), `scp_if_ssh`
+    (the default `transfer_method = smart` tries sftp, then scp, so both old choices still
+    work), and a value equal to what ansible-core does without the key (`sudo_user = root`,
+    `sudo_exe = sudo`, `sudo = False`, ...). The table is `knowledge/history.py`'s
+    `INERT_WHEN_IGNORED`.
+
 Default selection
-    On: a correctness rule: a removed key is silently ignored, so the setting its author wanted is not in force. Deprecated keys, which still work, only with the `deprecated` option.
+    On: a correctness rule: a removed key is silently ignored, so the setting its author wanted is not in force. Deprecated keys, which still work, and removed keys whose loss changes nothing, only with the `deprecated` option.
 
 Fix (unsafe)
     For the keys that became another key of the same file (`collections_paths` to
@@ -100,6 +108,7 @@ from __future__ import annotations
 from .. import knowledge
 from ..diagnostics import UNSAFE, Fix
 from ..fixers import cfg_edits
+from ..knowledge.history import inert_when_ignored
 from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
 from ._text import clip
 
@@ -112,7 +121,7 @@ OPTIONS = {
         False,
         {
             "type": "boolean",
-            "description": "Also report keys that still work but are deprecated (each run prints a deprecation warning).",
+            "description": "Also report keys that still work but are deprecated (each run prints a deprecation warning), and removed keys whose loss changes nothing (`command_warnings`, `scp_if_ssh`, `sudo_user = root`, ...).",
         },
     ),
 }
@@ -143,6 +152,8 @@ def check(ctx):
                     continue
                 key = opt.raw_key.strip()
                 entry = removed(sec.name, opt.key)
+                if entry is not None and inert_when_ignored(sec.name, opt.key, opt.value) and not report_deprecated:
+                    continue  # ignored, but a run does what the key asked anyway
                 if entry is not None:
                     gone, instead, new_key = entry
                     instead = instead.format(key=opt.key)

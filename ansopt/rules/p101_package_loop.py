@@ -11,7 +11,9 @@ What it does
 
     Nor is a loop of fewer than `min_items` (3) items (a literal list, or a variable whose
     values in the role's own `defaults/` and `vars/` files are all literal lists that short), unless each item also
-    refreshes the apt cache (`update_cache`); nor a removal (`state: absent`: teardown code,
+    refreshes the apt cache (`update_cache`); never a loop of one item, or a loop over a
+    joined string (``with_items: "{{ pkgs | join(',') }}"`` iterates over one string, a
+    comma-separated name, so the module already runs once); nor a removal (`state: absent`: teardown code,
     rarely run), nor a loop whose `when:` tests an earlier check's result (`is failed`,
     `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
     `failed_when` or `until`, or a comment on the task or the line above it saying some
@@ -76,7 +78,16 @@ from ..diagnostics import SAFE, Fix
 from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YMap, YScalar, YSeq
-from ._packages import LOOP_KEYS, NAME_KEYS, bare_mentions, is_package_module, mentions, var_attr, var_only
+from ._packages import (
+    LOOP_KEYS,
+    NAME_KEYS,
+    bare_mentions,
+    is_package_module,
+    mentions,
+    refreshes_cache,
+    var_attr,
+    var_only,
+)
 
 CODE = "P101"
 SLUG = "package-loop"
@@ -164,12 +175,6 @@ _ONCE_ONLY = re.compile(
 REMOVED = frozenset({"absent", "removed", "purged"})
 
 
-def _refreshes_cache(args: dict) -> bool:
-    """`update_cache` on each item: a repository refresh per item, not only a transaction."""
-    v = args.get("update_cache", args.get("update-cache"))
-    return v is True or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "on", "1"))
-
-
 def rarely_runs(task: Task) -> bool:
     """A removal (teardown code), or a loop gated on an earlier check's result."""
     state = task.args.get("state")
@@ -178,6 +183,15 @@ def rarely_runs(task: Task) -> bool:
     when = task.value("when")
     conds = when if isinstance(when, list) else [when]
     return any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds)
+
+
+# a loop over `{{ pkgs | join(',') }}` iterates over one string: a single item
+_JOINED = re.compile(r"\s*\{\{.*\|\s*join\b[^|]*\}\}\s*\Z", re.S)
+
+
+def _joined(loop_node) -> bool:
+    value = getattr(loop_node, "value", None)
+    return isinstance(value, str) and bool(_JOINED.match(value))
 
 
 _ONE_VAR = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*\Z")
@@ -255,9 +269,13 @@ def check(ctx):
                 )
             )
             count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
-            if count is not None and count < min_items and not _refreshes_cache(args):
+            if count is not None and count < 2:
+                continue  # one item: one transaction already
+            if count is None and _joined(loop_node):
+                continue  # a string, not a list: the loop has one item (a comma-separated name)
+            if count is not None and count < min_items and not refreshes_cache(args):
                 continue  # a couple of items: one module run saved, not worth a change
-            if count is None and not _refreshes_cache(args):
+            if count is None and not refreshes_cache(args):
                 known = role_list_length(ctx.project, task, loop_node)
                 if known is not None and known < min_items:
                     continue  # the role's own values of the variable hold a couple of items

@@ -1,7 +1,9 @@
 """Consecutive package tasks that differ only in their packages: one transaction each.
 
 What it does
-    Reports a run of two or more adjacent tasks of the same task list (the same play
+    Reports a run of `min_tasks` (3) or more adjacent tasks (two are enough when each
+    refreshes the package cache with `update_cache`: then every task repeats a repository
+    refresh) of the same task list (the same play
     section, task file or block list, nothing in between) that call the same package
     module (`apt`, `dnf`, `yum`, `package`, `pip` and the community.general package
     managers; `apt` and `ansible.builtin.apt` are the same module, `yum` and `dnf` are not)
@@ -93,12 +95,23 @@ from ..diagnostics import UNSAFE, Fix
 from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YSeq
-from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module
+from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module, refreshes_cache
 
 CODE = "P102"
 SLUG = "package-tasks-batchable"
 SEVERITY = "warning"
 FIX = UNSAFE
+
+OPTIONS = {
+    "min_tasks": (
+        3,
+        {
+            "type": "integer",
+            "minimum": 2,
+            "description": "Shorter runs of tasks are not reported (unless each task refreshes the package cache).",
+        },
+    ),
+}
 
 # Keywords whose presence rules a task out (see the docstring).
 _NEVER = ("register", "failed_when")
@@ -173,6 +186,7 @@ def _lists(tasks: list[Task]):
 
 
 def check(ctx):
+    min_tasks = int(ctx.options.get("min_tasks", 3))
     seen: set[int] = set()
     for file, top in ctx.project.all_task_lists():
         for tasks in _lists(top):
@@ -180,6 +194,8 @@ def check(ctx):
                 continue
             seen.add(id(tasks[0].node))
             for run in _runs(tasks):
+                if len(run) < min_tasks and not refreshes_cache(run[0].task.args):
+                    continue  # two module runs become one: about a second saved
                 yield _finding(ctx, file, run)
 
 
