@@ -60,3 +60,19 @@ def test_explicit_false_is_reported_without_a_fix(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[ssh_connection]\npipelining = False\n", "hosts": "[web]\nw1\n"})
     found = [f for f in run_engine(tmp_path, select=["C101"]).findings if f.code == "C101"]
     assert len(found) == 1 and found[0].fix is None and "requiretty" in found[0].help
+
+
+def test_galaxy_only_cfg_is_not_a_run_configuration(tmp_path):
+    """An execution environment's build file: read by ansible-galaxy, never by a playbook run."""
+    cfg = "[galaxy]\nserver_list = public\n\n[galaxy_server.public]\nurl = https://galaxy.ansible.com/\n"
+    assert not c101(tmp_path / "a", {"ansible.cfg": cfg})
+    assert c101(tmp_path / "b", {"ansible.cfg": cfg + "\n[defaults]\nforks = 20\n"})
+
+
+def test_playbooks_that_run_only_on_the_controller(tmp_path):
+    local = "- hosts: all\n  connection: local\n  tasks:\n    - ansible.builtin.ping:\n"
+    inv = {"hosts": "localhost\n", "ansible.cfg": "[defaults]\ninventory = hosts\n"}
+    assert not c101(tmp_path / "a", {**inv, "site.yml": local})
+    assert not c101(tmp_path / "b", {"ansible.cfg": "[defaults]\n", "build.yml": "- hosts: localhost\n  tasks: []\n"})
+    remote = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    assert c101(tmp_path / "c", {**inv, "site.yml": local, "other.yml": remote})

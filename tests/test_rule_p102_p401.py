@@ -53,12 +53,22 @@ APT_CURL = "- name: Install curl\n  ansible.builtin.apt:\n    name: curl\n    st
 
 DEFAULTS = {".ansopt.yml": "rules: {}\n"}
 APT_JQ = "- name: Install jq\n  ansible.builtin.apt:\n    name: jq\n    state: present\n"
+APT_VIM = "- name: Install vim\n  ansible.builtin.apt:\n    name: vim\n    state: present\n"
 
 
-def test_p102_default_wants_three_tasks(tmp_path):
-    assert not found(tmp_path / "two", {**DEFAULTS, "site.yml": play(APT_GIT + "\n" + APT_CURL)}, "P102")
-    [f] = found(tmp_path / "three", {**DEFAULTS, "site.yml": play(APT_GIT + "\n" + APT_CURL + "\n" + APT_JQ)}, "P102")
-    assert f.message.startswith("3 consecutive")
+def test_p102_default_wants_four_tasks(tmp_path):
+    three = APT_GIT + "\n" + APT_CURL + "\n" + APT_JQ
+    assert not found(tmp_path / "three", {**DEFAULTS, "site.yml": play(three)}, "P102")
+    [f] = found(tmp_path / "four", {**DEFAULTS, "site.yml": play(three + "\n" + APT_VIM)}, "P102")
+    assert f.message.startswith("4 consecutive")
+
+
+def test_p102_comment_explaining_the_split(tmp_path):
+    why = "# installed on its own: the CI job times out otherwise\n"
+    four = APT_GIT + "\n" + APT_CURL + "\n" + why + APT_JQ + "\n" + APT_VIM
+    assert not found(tmp_path / "why", {**DEFAULTS, "site.yml": play(four)}, "P102")
+    plain = four.replace(why, "# jq for the scripts\n")
+    assert found(tmp_path / "plain", {**DEFAULTS, "site.yml": play(plain)}, "P102")
 
 
 def test_p102_default_two_tasks_that_refresh_the_cache(tmp_path):

@@ -469,3 +469,27 @@ def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_pat
     assert not codes(run_engine(tmp_path / "local", select=["C201"]).findings)
     write_tree(tmp_path / "remote", {**local, "hosts": "[web]\nweb1\nweb2\n"})
     assert codes(run_engine(tmp_path / "remote", select=["C201"]).findings) == ["C201"]
+
+
+def _two_plays(first: str, second: str) -> str:
+    body = "  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n"
+    return f"- name: One\n  hosts: {first}\n{body}\n- name: Two\n  hosts: {second}\n{body}"
+
+
+INVENTORY = "[web]\nweb1\nweb2\n[db]\ndb1\n[app:children]\nweb\n"
+
+
+def test_c201_plays_on_different_hosts_gather_each_host_once(tmp_path):
+    cfg = "[defaults]\ninventory = hosts.ini\n"
+    for name, pair, want in [
+        ("disjoint", ("web", "db"), []),
+        ("overlap", ("app", "web"), ["C201"]),  # web1 and web2 gather twice
+        ("all", ("all", "db"), ["C201"]),
+    ]:
+        write_tree(tmp_path / name, {"hosts.ini": INVENTORY})
+        assert codes(findings(tmp_path / name, cfg, _two_plays(*pair), select=["C201"])) == want, name
+
+
+def test_c201_without_inventory_same_pattern_or_all_counts(tmp_path):
+    assert codes(findings(tmp_path / "a", "[defaults]\n", _two_plays("web", "db"), select=["C201"])) == []
+    assert codes(findings(tmp_path / "b", "[defaults]\n", _two_plays("web", "web"), select=["C201"])) == ["C201"]

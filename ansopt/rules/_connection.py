@@ -100,7 +100,32 @@ def var_settings(scope: Scope, names: list[str]):
             yield src, host, chosen[0], chosen[1]
 
 
-__all__ = ["HostSplit", "InventorySource", "split_hosts", "cfg_scope", "var_settings", "local_only"]
+__all__ = [
+    "HostSplit",
+    "InventorySource",
+    "split_hosts",
+    "cfg_scope",
+    "var_settings",
+    "local_only",
+    "galaxy_only",
+    "runs_only_locally",
+]
+
+
+def galaxy_only(cfg) -> bool:
+    """An ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only: read by
+    `ansible-galaxy` (an execution environment's build, a collection install), not by a
+    playbook run."""
+    names = [name for name in cfg.sections if name != "DEFAULT"]
+    return bool(names) and all(n == "galaxy" or n.startswith("galaxy_server.") for n in names)
+
+
+def runs_only_locally(ctx, cfg, scope: Scope) -> bool:
+    """Every play of the playbooks this cfg applies to runs on the controller only (and
+    there is at least one): nothing it configures about SSH is used."""
+    abspath = ctx.project.abspath_of(cfg)
+    plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
+    return bool(plays) and all(local_only(scope, p) for p in plays)
 
 
 def local_only(scope: Scope, play) -> bool:

@@ -12,6 +12,11 @@ What it does
     moot. Hosts reached with winrm, psrp or local connections get no SSH advice; when the
     inventory mixes them, the help line says which hosts the advice is for.
 
+    Not reported either: an ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only
+    (read by `ansible-galaxy`, as in an execution environment's build), and an ansible.cfg
+    whose playbooks all run on the controller (`connection: local`, or `hosts: localhost`
+    without an inventory entry that says otherwise).
+
 Why
     Without pipelining, each module run is: create a remote temp folder, copy the module
     file (sftp/scp), chmod it, run it, remove the folder: several SSH operations per task
@@ -68,7 +73,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
-from ._connection import cfg_scope, names, split_hosts, var_settings
+from ._connection import cfg_scope, galaxy_only, names, runs_only_locally, split_hosts, var_settings
 from ._text import MAX_MESSAGE, clip
 
 CODE = "C101"
@@ -128,6 +133,8 @@ def check(ctx):
             continue
         if setting.as_bool or split.only_other:
             continue
+        if galaxy_only(cfg) or runs_only_locally(ctx, cfg, scope):
+            continue  # no playbook run reaches a host over SSH with this file
         if split.known and split.ssh and all(h in on_by_var for h in split.ssh):
             continue  # every SSH host turns it on through an inventory variable
         note = ""

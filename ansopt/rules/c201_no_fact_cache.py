@@ -6,7 +6,9 @@ What it does
     is reported too) and `fact_caching` is `memory` (the default: facts live only as long
     as the `ansible-playbook` process). The file is reported only when it matters: when some
     playbook under its folder that it applies to gathers facts in two plays or more (no
-    `gather_facts: false`); a playbook that gathers once per run would only save that one
+    `gather_facts: false`) on the same host: the inventory tells which hosts each play
+    targets; without one, two plays on the same pattern, or one on `all`, count. Plays on
+    different hosts gather each host once, as a cache would. A playbook that gathers once per run would only save that one
     gathering across runs, at the price of facts up to a day old. An ansible.cfg with no such play (all plays set
     `gather_facts: false`, or no playbook at all: a folder for ad-hoc `ansible` commands,
     a role's test setup) is not reported, since ad-hoc commands never gather facts. A
@@ -128,10 +130,30 @@ def _adds_hosts(pb) -> bool:
     return any((t.fqcn or "") == "ansible.builtin.add_host" for play in pb.plays for t in play.own_tasks())
 
 
+_EVERY_HOST = ("all", "*")
+
+
+def _regathers(scope, plays) -> bool:
+    """Does some host gather facts in two of these plays? From the inventory when it tells
+    the plays' hosts; else two plays on the same pattern, or one on every host."""
+    patterns = [play.value("hosts") for play in plays]
+    sets = [scope.play_hosts(p) for p in patterns]
+    if all(s is not None for s in sets):
+        seen: set[str] = set()
+        for hosts in sets:
+            if seen & hosts:
+                return True
+            seen |= hosts
+        return False
+    texts = [" ".join(p) if isinstance(p, list) else str(p).strip() for p in patterns]
+    return len(set(texts)) < len(texts) or any(t in _EVERY_HOST for t in texts)
+
+
 def worth_caching(ctx, cfg) -> bool:
     """Some play this cfg applies to gathers facts where a cache would save something: not
     only documentation, Zuul jobs and role tests (their runner configures gathering), not
-    only one gathering play per playbook on the controller (a second of local work), and not
+    only one gathering play per playbook on the controller (a second of local work), not
+    only plays on different hosts (each host gathers once), and not
     a project that creates its hosts at run time (a cache would serve old facts to new hosts)."""
     abspath = ctx.project.abspath_of(cfg)
     if abspath is None:
@@ -147,8 +169,9 @@ def worth_caching(ctx, cfg) -> bool:
         if gathering:
             per_book.append(gathering)
     # a playbook that gathers in one play gathers once per run: a cache would only save
-    # across runs, at the price of facts up to a day old; not worth a finding
-    per_book = [plays for plays in per_book if len(plays) >= 2]
+    # across runs, at the price of facts up to a day old; not worth a finding. Nor do
+    # plays on different hosts gather anything twice.
+    per_book = [plays for plays in per_book if len(plays) >= 2 and _regathers(scope, plays)]
     if not per_book:
         return False
     return not all(all(local_only(scope, p) for p in plays) for plays in per_book)

@@ -9,8 +9,10 @@ What it does
     item) is reported without a fix: the items can be grouped by state. A loop whose items go
     to different places (a per-item virtualenv, `become_user`, `when`...) is not reported.
 
-    Nor is a loop of fewer than `min_items` (3) items (a literal list, or a variable whose
-    values in the role's own `defaults/` and `vars/` files are all literal lists that short), unless each item also
+    Nor is a loop of fewer than `min_items` (4) items (a literal list, or a variable whose
+    values where the project defines it are all that short: its role's `defaults/` and
+    `vars/`, the `group_vars/` and `host_vars/` beside the file or above it; a plain string
+    is one item, an empty list none), unless each item also
     refreshes the apt cache (`update_cache`); never a loop of one item, or a loop over a
     joined string (``with_items: "{{ pkgs | join(',') }}"`` iterates over one string, a
     comma-separated name, so the module already runs once); nor a removal (`state: absent`: teardown code,
@@ -96,7 +98,7 @@ FIX = SAFE
 
 OPTIONS = {
     "min_items": (
-        3,
+        4,
         {
             "type": "integer",
             "minimum": 2,
@@ -197,40 +199,61 @@ def _joined(loop_node) -> bool:
 _ONE_VAR = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*\Z")
 
 
-def role_list_length(project, task: Task, loop_node) -> int | None:
-    """The most items the loop's variable holds in its role's own `defaults/` and `vars/`
-    files (OS-specific vars files included), when each value found there is a literal list;
-    None when the loop is not one variable, the file is not in a role, or any value is
-    something else (a template, a mapping) or the variable is not found."""
+def _var_files(project, path: str) -> list[str]:
+    """The YAML files that may define a task's variables, other than the play itself: its
+    role's `defaults/` and `vars/` (OS-specific files included), and the `group_vars/` and
+    `host_vars/` beside the file or a folder above it, up to the project's root."""
+    out: list[str] = []
+    if f"{os.sep}tasks{os.sep}" in path:
+        role = path.rsplit(f"{os.sep}tasks{os.sep}", 1)[0]
+        out += [os.path.join(role, sub) for sub in ("defaults", "vars")]
+    root = os.path.abspath(project.root)
+    d = os.path.dirname(path)
+    while True:
+        out += [os.path.join(d, sub) for sub in ("group_vars", "host_vars")]
+        if d == root or os.path.dirname(d) == d or not d.startswith(root):
+            break
+        d = os.path.dirname(d)
+    files: list[str] = []
+    for base in out:
+        if not os.path.isdir(base):
+            continue
+        for dirpath, dirnames, names in os.walk(base):
+            dirnames.sort()
+            files += [os.path.join(dirpath, n) for n in sorted(names) if n.endswith((".yml", ".yaml"))]
+    return files
+
+
+def known_list_length(project, task: Task, loop_node) -> int | None:
+    """The most items the loop's variable holds where the project defines it (see
+    `_var_files`), when each value found there is literal: a list of plain names, or one
+    plain name (a string is one item). None when the loop is not one variable, any value
+    is something else (a template, a mapping), or the variable is not found."""
     value = getattr(loop_node, "value", None)
     if isinstance(loop_node, YSeq) and len(loop_node.items) == 1:
         value = getattr(loop_node.items[0], "value", None)
     m = _ONE_VAR.match(value) if isinstance(value, str) else None
     path = project.abspath_of(task.file)
-    if m is None or path is None or f"{os.sep}tasks{os.sep}" not in path:
+    if m is None or path is None:
         return None
-    role = path.rsplit(f"{os.sep}tasks{os.sep}", 1)[0]
     lengths: list[int] = []
-    for sub in ("defaults", "vars"):
-        d = os.path.join(role, sub)
-        if not os.path.isdir(d):
+    for name in _var_files(project, path):
+        f = project.yaml(name)
+        data = f.data()[0] if f is not None and f.docs else None
+        if not isinstance(data, dict) or m.group(1) not in data:
             continue
-        for name in sorted(os.listdir(d)):
-            if not name.endswith((".yml", ".yaml")):
-                continue
-            f = project.yaml(os.path.join(d, name))
-            data = f.data()[0] if f is not None and f.docs else None
-            if not isinstance(data, dict) or m.group(1) not in data:
-                continue
-            v = data[m.group(1)]
-            if not isinstance(v, list) or not all(isinstance(x, str) and not is_template(x) for x in v):
-                return None
+        v = data[m.group(1)]
+        if isinstance(v, str) and not is_template(v):
+            lengths.append(1)
+        elif isinstance(v, list) and all(isinstance(x, str) and not is_template(x) for x in v):
             lengths.append(len(v))
+        else:
+            return None
     return max(lengths) if lengths else None
 
 
 def check(ctx):
-    min_items = int(ctx.options.get("min_items", 3))
+    min_items = int(ctx.options.get("min_items", 4))
     for task in ctx.project.all_tasks():
         if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
             continue
@@ -275,10 +298,10 @@ def check(ctx):
                 continue  # a string, not a list: the loop has one item (a comma-separated name)
             if count is not None and count < min_items and not refreshes_cache(args):
                 continue  # a couple of items: one module run saved, not worth a change
-            if count is None and not refreshes_cache(args):
-                known = role_list_length(ctx.project, task, loop_node)
-                if known is not None and known < min_items:
-                    continue  # the role's own values of the variable hold a couple of items
+            if count is None:
+                known = known_list_length(ctx.project, task, loop_node)
+                if known is not None and (known < 2 or (known < min_items and not refreshes_cache(args))):
+                    continue  # where the project defines the variable, it holds a couple of items
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = f"{module} runs once per loop item ({what}one package transaction each)"
             help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
@@ -297,7 +320,9 @@ def check(ctx):
                 f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
             )
             help = "install the names as one list"
-            if others:
+            if others == ["version"] and module.rsplit(".", 1)[-1] == "pip":
+                help += " of `name==version` requirements (pip takes the version in the name)"
+            elif others:
                 help += f" (per-item {', '.join(others)}: one task per value)"
             help += "; no automatic fix for loops over dictionaries"
             yield ctx.finding(task.file, task.node.key_node(task.loop_key) or task.node, msg, help=help)

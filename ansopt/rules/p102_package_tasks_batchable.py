@@ -1,7 +1,7 @@
 """Consecutive package tasks that differ only in their packages: one transaction each.
 
 What it does
-    Reports a run of `min_tasks` (3) or more adjacent tasks (two are enough when each
+    Reports a run of `min_tasks` (4) or more adjacent tasks (two are enough when each
     refreshes the package cache with `update_cache`: then every task repeats a repository
     refresh) of the same task list (the same play
     section, task file or block list, nothing in between) that call the same package
@@ -12,7 +12,9 @@ What it does
     the task title (`when`, `tags`, `become`, `become_user`, `environment`, `notify`,
     `delegate_to`, `vars`, `check_mode`, `no_log`, ... compared as data).
 
-    Not reported: tasks with a loop (P101's business), a `register` (one result instead
+    Not reported: a run with a comment above it or among its tasks that says why they are
+    apart ("split out to avoid the CI timeout", "must be installed first", "separately");
+    tasks with a loop (P101's business), a `register` (one result instead
     of several), `ignore_errors` or `failed_when` (a failing package would now take the
     others down with it), templated package names (``{{ pkgs }}`` may be a list, and a
     list inside a list is not a package name; a name holding a comma is a list already), handlers (they are notified by name), and
@@ -89,6 +91,7 @@ Fix (unsafe)
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..diagnostics import UNSAFE, Fix
@@ -104,7 +107,7 @@ FIX = UNSAFE
 
 OPTIONS = {
     "min_tasks": (
-        3,
+        4,
         {
             "type": "integer",
             "minimum": 2,
@@ -186,7 +189,7 @@ def _lists(tasks: list[Task]):
 
 
 def check(ctx):
-    min_tasks = int(ctx.options.get("min_tasks", 3))
+    min_tasks = int(ctx.options.get("min_tasks", 4))
     seen: set[int] = set()
     for file, top in ctx.project.all_task_lists():
         for tasks in _lists(top):
@@ -195,8 +198,25 @@ def check(ctx):
             seen.add(id(tasks[0].node))
             for run in _runs(tasks):
                 if len(run) < min_tasks and not refreshes_cache(run[0].task.args):
-                    continue  # two module runs become one: about a second saved
+                    continue  # a couple of module runs saved: a few seconds
+                if _split_on_purpose(file, run):
+                    continue  # a comment says why the packages are installed apart
                 yield _finding(ctx, file, run)
+
+
+# a comment above or among the tasks explaining why they are apart
+_SPLIT_COMMENT = re.compile(
+    r"#[^\n]*\b(split|separate(ly|d)?|apart|on (its|their) own|one (at a time|by one)|time[- ]?outs?|"
+    r"(must|has to|have to|needs? to) be installed (first|before|after))\b",
+    re.I,
+)
+
+
+def _split_on_purpose(file, run: list[_Cand]) -> bool:
+    text = file.text
+    first = run[0].task.node
+    start = text.rfind("\n", 0, max(0, text.rfind("\n", 0, first.start)))
+    return bool(_SPLIT_COMMENT.search(text[start + 1 : run[-1].task.node.end]))
 
 
 def _finding(ctx, file, run: list[_Cand]):

@@ -1,0 +1,61 @@
+"""P101 package-loop: thresholds, where the loop's variable is defined, and the help text."""
+
+from __future__ import annotations
+
+from .conftest import run_engine, write_tree
+
+
+def p101(tmp_path, files):
+    write_tree(tmp_path, files)
+    res = run_engine(tmp_path, select=["P101"])
+    assert res.parse_errors == 0
+    return [f for f in res.findings if f.code == "P101"]
+
+
+def loop_play(items: list[str], extra: str = "") -> str:
+    body = "".join(f"        - {i}\n" for i in items)
+    return (
+        "- hosts: all\n  tasks:\n    - name: Packages\n      ansible.builtin.apt:\n"
+        f'        name: "{{{{ item }}}}"\n{extra}      loop:\n{body}'
+    )
+
+
+def test_three_items_are_below_the_default_four(tmp_path):
+    assert not p101(tmp_path / "three", {"site.yml": loop_play(["git", "curl", "jq"])})
+    [f] = p101(tmp_path / "four", {"site.yml": loop_play(["git", "curl", "jq", "vim"])})
+    assert "4 items" in f.message
+
+
+def test_two_items_that_each_refresh_the_cache(tmp_path):
+    [f] = p101(tmp_path / "two", {"site.yml": loop_play(["git", "curl"], "        update_cache: true\n")})
+    assert "2 items" in f.message
+    assert not p101(tmp_path / "one", {"site.yml": loop_play(["git"], "        update_cache: true\n")})
+
+
+def _var_play(var_line: str) -> str:
+    return (
+        "- hosts: web\n  tasks:\n    - name: Packages\n      ansible.builtin.apt:\n"
+        '        name: "{{ item }}"\n        update_cache: true\n      loop: "{{ pkgs }}"\n'
+    )
+
+
+def test_variable_resolved_from_group_vars(tmp_path):
+    play = _var_play("")
+    for name, value, want in [
+        ("empty", "[]", 0),
+        ("string", "git", 0),
+        ("two", "[git, curl]", 1),  # each item refreshes the cache: two are enough
+        ("template", "'{{ base + extra }}'", 1),  # unknown: reported
+    ]:
+        files = {"site.yml": play, "group_vars/web.yml": f"pkgs: {value}\n"}
+        assert len(p101(tmp_path / name, files)) == want, name
+
+
+def test_pip_versions_go_into_the_names(tmp_path):
+    play = (
+        "- hosts: all\n  tasks:\n    - name: Libraries\n      ansible.builtin.pip:\n"
+        '        name: "{{ item.name }}"\n        version: "{{ item.version }}"\n'
+        '      loop: "{{ libs }}"\n'
+    )
+    [f] = p101(tmp_path, {"site.yml": play})
+    assert "`name==version`" in f.help and "one task per value" not in f.help
