@@ -152,11 +152,21 @@ def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore,
     _warn_if_nothing(engine, settings)
     result = engine.check(build_fixes=fmt != "text")
     _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
+    _note_archived(engine)
     if result.parse_errors or result.internal_errors:
         sys.exit(EXIT_ERROR)
     if result.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _note_archived(engine) -> None:
+    if engine.archived:
+        readme = os.path.relpath(engine.archived, engine.cwd)
+        click.echo(
+            f"ansopt: note: {readme} says this project is no longer maintained: its findings are not reported",
+            err=True,
+        )
 
 
 def _warn_if_nothing(engine, settings) -> None:
@@ -232,6 +242,7 @@ def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_selec
                 err=True,
             )
         _report(fmt, result.findings, len(result.files), None, False, unsafe, stream=sys.stderr, after_fix="would")
+    _note_archived(engine)
     if not result.converged:
         click.echo(
             f"ansopt: warning: fixes did not settle after {result.rounds} rounds; run `ansopt fix` again", err=True

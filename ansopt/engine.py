@@ -35,7 +35,7 @@ from .diagnostics import (
 )
 from .fixers.verify import apply_verified, is_cfg_path
 from .model.project import Project, Reader
-from .model.purpose import GENERATED
+from .model.purpose import ARCHIVED, GENERATED
 from .rules import Rule, RuleContext
 from .selection import matches, selected_rules
 from .settings import Settings
@@ -133,6 +133,9 @@ class Engine:
     ):
         self.settings = settings
         self.cwd = cwd or os.getcwd()
+        self.archived: str | None = (
+            None  # the README of a project no longer maintained, once findings were dropped for it
+        )
         self.paths = paths or ["."]
         self.rules = selected_rules(settings, select, ignore, extend_select)
         self._pfi_rules: dict[str, discover.IgnoreRules] = {}
@@ -232,6 +235,9 @@ class Engine:
                 out.append(f)
                 continue
             purposes = project.purposes.of(ab)
+            if ARCHIVED in purposes:
+                self.archived = project.purposes.archived
+                continue
             if purposes & rule.skip_purposes:
                 continue
             if GENERATED in purposes and f.fix is not None:

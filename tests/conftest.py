@@ -146,6 +146,7 @@ LOOP_PLAYBOOK = """\
         - git
         - curl
         - vim
+        - jq
 """
 
 LOOP_PLAYBOOK_FIXED = """\
@@ -158,5 +159,6 @@ LOOP_PLAYBOOK_FIXED = """\
           - git
           - curl
           - vim
+          - jq
         state: present
 """

@@ -26,6 +26,7 @@ BAD_PLAY = """---
         - git
         - curl
         - vim
+        - jq
 """
 GOOD_PLAY = """---
 - hosts: all
@@ -37,6 +38,7 @@ GOOD_PLAY = """---
           - git
           - curl
           - vim
+          - jq
 """
 NO_PIPELINING = "[defaults]\ninventory = hosts\n"
 SEL = "C101,P101"  # the tests below are about the CLI, not about which rules exist

@@ -90,3 +90,30 @@ def test_role_test_cfg_gets_no_speed_advice_but_broken_keys_still(tmp_path):
     codes = {f.code for f in run_engine(tmp_path, select=["ALL"]).findings}
     assert "C404" in codes  # a removed key breaks the test setup: still reported
     assert not codes & {"C101", "C201", "C302", "C502", "P201"}
+
+
+def test_archived_project_reports_nothing_and_says_why(tmp_path):
+    from click.testing import CliRunner
+
+    from ansopt.cli import main
+
+    from .conftest import LOOP_PLAYBOOK
+
+    for readme, archived in [
+        ("# DEPRECATION NOTICE\nThis repository is no longer supported.\n", True),
+        ("my-playbooks\n============\n\nThis project is abandoned. I keep the files as an archive.\n", True),
+        ("# Web\n\nThe `web_port` variable is deprecated: use `web_listen`.\n", False),
+        ("# Web\n\nDeploys the web servers.\n", False),
+    ]:
+        d = tmp_path / str(len(readme))
+        write_tree(d, {"README.md": readme, "site.yml": LOOP_PLAYBOOK})
+        assert bool(run_engine(d, select=["P101"]).findings) is not archived, readme
+        import os
+
+        old = os.getcwd()
+        os.chdir(d)
+        try:
+            out = CliRunner().invoke(main, ["check", "--select", "P101", "."])
+        finally:
+            os.chdir(old)
+        assert ("no longer maintained" in out.stderr) is archived, out.stderr

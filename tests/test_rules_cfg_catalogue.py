@@ -125,6 +125,7 @@ def test_c302_silent_on_a_line_kept_for_older_ansible(tmp_path):
     for text in (
         "[defaults]\ncallbacks_enabled = profile_tasks, timer\ncallback_whitelist = profile_tasks\n",
         "[defaults]\ncallback_whitelist=profile_tasks,ansible.posix.timer\ncallbacks_enabled=profile_tasks,timer\n",
+        "[defaults]\ncallbacks_enabled = profile_tasks, timer\ncallback_whitelist = profile_tasks # ansible 2.10 name\n",
     ):
         assert not check(tmp_path, text, "C302")
 
@@ -584,3 +585,13 @@ def test_c404_become_history(tmp_path):
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\nsudo_user = deploy\nask_su_pass = True\nsquash_actions = apt\n"})
     found = {f.line: f.help for f in run_engine(tmp_path, select=["C404"]).findings if f.code == "C404"}
     assert "become_user" in found[2] and "become_ask_pass" in found[3] and "delete it" in found[4]
+
+
+def test_c404_collections_paths_rename_that_would_hide_the_defaults(tmp_path):
+    [f] = check(tmp_path / "a", "[defaults]\ncollections_paths = ./\n", "C404")  # the project itself
+    assert f.fix is None and "hide the collections installed in the default paths" in f.help
+    (tmp_path / "b" / "p" / "ansible_collections").mkdir(parents=True)
+    [f] = check(tmp_path / "b", "[defaults]\ncollections_paths = ./\n", "C404")
+    assert f.fix is not None
+    [f] = check(tmp_path / "c", "[defaults]\ncollections_paths = ~/.ansible/collections:./\n", "C404")
+    assert f.fix is not None

@@ -18,7 +18,7 @@ BAD_PLAY = """- hosts: all
   tasks:
     - apt:
         name: "{{ item }}"
-      loop: [git, curl, vim]
+      loop: [git, curl, vim, jq]
 """
 
 
@@ -119,7 +119,7 @@ def test_rule_options_by_slug_with_dashes(tmp_path):
     ],
 )
 def test_yaml_noqa(tmp_path, comment, suppressed):
-    play = BAD_PLAY.replace("      loop: [git, curl, vim]", "      loop: [git, curl, vim]" + comment)
+    play = BAD_PLAY.replace("      loop: [git, curl, vim, jq]", "      loop: [git, curl, vim, jq]" + comment)
     write_tree(tmp_path, {"site.yml": play})
     found = [f for f in run_engine(tmp_path, select=["P101"]).findings if f.code == "P101"]
     assert (not found) == suppressed

@@ -113,10 +113,11 @@ __all__ = [
 
 
 def galaxy_only(cfg) -> bool:
-    """An ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only: read by
+    """An ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only (empty sections
+    aside): read by
     `ansible-galaxy` (an execution environment's build, a collection install), not by a
     playbook run."""
-    names = [name for name in cfg.sections if name != "DEFAULT"]
+    names = [name for name, sec in cfg.sections.items() if name != "DEFAULT" and sec.options]
     return bool(names) and all(n == "galaxy" or n.startswith("galaxy_server.") for n in names)
 
 

@@ -99,11 +99,16 @@ Fix (unsafe)
     in place, value and comments kept. Unsafe: on the installed ansible-core the setting
     starts to apply again (it was ignored). No fix when the new key is already set in the
     section (the user must choose) or for the keys whose replacement lives in playbooks
-    (`gather_subset`, `gather_timeout`, `fact_path`) or that have none. Deprecated keys are
+    (`gather_subset`, `gather_timeout`, `fact_path`) or that have none. No fix either for a
+    `collections_paths` that names an existing folder of the project holding no `ansible_collections/`
+    and none of the default paths: renamed, it would replace `~/.ansible/collections` with
+    that empty folder (the key has been ignored, so the project works with the defaults). Deprecated keys are
     reported without a fix: ansible-core's alternative is prose, not a key.
 """
 
 from __future__ import annotations
+
+import os
 
 from .. import knowledge
 from ..diagnostics import UNSAFE, Fix
@@ -137,6 +142,30 @@ def _scp_value(value: str) -> str | None:
     return None
 
 
+def _hides_default_collections(ctx, cfg, opt) -> str | None:
+    """A `collections_paths` whose rename would replace the default collection paths
+    (`~/.ansible/collections`, `/usr/share/ansible/collections`) with an existing folder of
+    the project that holds no `ansible_collections/`: the first such folder, as written, else None."""
+    value = opt.value.strip()
+    if "~/.ansible/collections" in value or "/usr/share/ansible/collections" in value:
+        return None
+    abspath = ctx.project.abspath_of(cfg)
+    if abspath is None:
+        return None
+    base = os.path.dirname(abspath)
+    root = os.path.abspath(ctx.project.root)
+    for part in value.split(os.pathsep):
+        p = part.strip()
+        if not p or p.startswith(("~", "$", "/")):
+            continue
+        full = os.path.normpath(os.path.join(base, p))
+        inside = full == root or full.startswith(root + os.sep)
+        # a folder that is not there yet may be filled by `ansible-galaxy collection install -p`
+        if inside and os.path.isdir(full) and not os.path.isdir(os.path.join(full, "ansible_collections")):
+            return f"`{clip(p, 30)}`"
+    return None
+
+
 def _version(v: str) -> str:
     return ".".join(v.split(".")[:2]) if v else "the installed version"
 
@@ -166,7 +195,13 @@ def check(ctx):
                     msg = f"`{clip(key, 40)}` was removed in {release} {gone}: ansible-core {core} ignores it and uses its default"
                     help = advice
                     fix = None
-                    if new_key is not None and new_key not in sec.options:
+                    hidden = _hides_default_collections(ctx, cfg, opt) if opt.key == "collections_paths" else None
+                    if hidden is not None:
+                        help = (
+                            f"delete it, or rename it to `{new_key}` once {hidden} holds `ansible_collections/` "
+                            "(renamed now, it would hide the collections installed in the default paths)"
+                        )
+                    elif new_key is not None and new_key not in sec.options:
                         value = opt.value
                         if opt.key == "scp_if_ssh":
                             mapped = _scp_value(opt.value)

@@ -11,7 +11,7 @@ What it does
 
     Nor is a loop of fewer than `min_items` (4) items (a literal list, or a variable whose
     values where the project defines it are all that short: its role's `defaults/` and
-    `vars/`, the `group_vars/` and `host_vars/` beside the file or above it; a plain string
+    `vars/`, the `group_vars/`, `host_vars/` and `vars/` beside the file or above it; a plain string
     is one item, an empty list none), unless each item also
     refreshes the apt cache (`update_cache`); never a loop of one item, or a loop over a
     joined string (``with_items: "{{ pkgs | join(',') }}"`` iterates over one string, a
@@ -201,8 +201,8 @@ _ONE_VAR = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*\Z")
 
 def _var_files(project, path: str) -> list[str]:
     """The YAML files that may define a task's variables, other than the play itself: its
-    role's `defaults/` and `vars/` (OS-specific files included), and the `group_vars/` and
-    `host_vars/` beside the file or a folder above it, up to the project's root."""
+    role's `defaults/` and `vars/` (OS-specific files included), and the `group_vars/`,
+    `host_vars/` and `vars/` beside the file or a folder above it, up to the project's root."""
     out: list[str] = []
     if f"{os.sep}tasks{os.sep}" in path:
         role = path.rsplit(f"{os.sep}tasks{os.sep}", 1)[0]
@@ -211,6 +211,8 @@ def _var_files(project, path: str) -> list[str]:
     d = os.path.dirname(path)
     while True:
         out += [os.path.join(d, sub) for sub in ("group_vars", "host_vars")]
+        if d != os.path.dirname(path) or f"{os.sep}tasks{os.sep}" not in path:
+            out.append(os.path.join(d, "vars"))  # a playbook's vars_files / include_vars folder
         if d == root or os.path.dirname(d) == d or not d.startswith(root):
             break
         d = os.path.dirname(d)
