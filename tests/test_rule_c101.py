@@ -66,7 +66,7 @@ def test_galaxy_only_cfg_is_not_a_run_configuration(tmp_path):
     """An execution environment's build file: read by ansible-galaxy, never by a playbook run."""
     cfg = "[defaults]\n\n[galaxy]\nserver_list = public\n\n[galaxy_server.public]\nurl = https://galaxy.ansible.com/\n"
     assert not c101(tmp_path / "a", {"ansible.cfg": cfg})
-    assert c101(tmp_path / "b", {"ansible.cfg": cfg + "\n[defaults]\nforks = 20\n"})
+    assert c101(tmp_path / "b", {"ansible.cfg": cfg.replace("[defaults]\n", "[defaults]\nforks = 20\n")})
 
 
 def test_playbooks_that_run_only_on_the_controller(tmp_path):
