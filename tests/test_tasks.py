@@ -29,6 +29,14 @@ def test_fast_path_covers_the_common_forms():
     assert _fast_parse_kv("name={{ x }}", False) is None
 
 
+def test_fast_path_with_several_spaces_between_pairs():
+    """`name=git  state=present` (two spaces): found on a public project, it crashed the fast path."""
+    from ansible.parsing.splitter import parse_kv
+
+    for text in ("name=git  state=present", "pkg=vim   state=latest update_cache=yes"):
+        assert _fast_parse_kv(text, False) == parse_kv(text, check_raw=False)
+
+
 def test_actions_and_free_form():
     f = load_text(
         "t.yml",

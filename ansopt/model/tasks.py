@@ -35,7 +35,7 @@ def _fast_parse_kv(text: str, check_raw: bool) -> dict[str, str] | None:
     if _SIMPLE.match(text):
         return {"_raw_params": text}
     if not check_raw and _SIMPLE_KV.match(text):
-        return dict(part.split("=", 1) for part in text.split(" "))
+        return dict(part.split("=", 1) for part in text.split())
     return None
 
 
