@@ -388,6 +388,8 @@ def discover(
         kind = classify(abspath)
         if kind is None or kind == OTHER:
             return
+        if not explicit and (os.path.basename(abspath).startswith(".kitchen") or not os.path.exists(abspath)):
+            return  # Test Kitchen's settings (ERB, not YAML), or a link to nothing
         if (excludes.ignored_path(abspath) if explicit else excludes.ignored(abspath, False)) or (
             not explicit and rules is not None and rules.ignored(abspath, False)
         ):
@@ -407,6 +409,8 @@ def discover(
                     full = os.path.join(dirpath, d)
                     if d in SKIP_DIRS or d.endswith(".egg-info"):
                         continue
+                    if d == "ansible_collections" and os.path.basename(dirpath) == "collections":
+                        continue  # collections installed into the project (`collections_path = ./collections`)
                     if os.path.isfile(os.path.join(full, "pyvenv.cfg")):
                         continue  # a virtual environment under another name
                     if excludes.ignored(full, True) or (rules is not None and rules.ignored(full, True)):

@@ -81,6 +81,22 @@ def test_skips_vcs_venvs_node_modules_excludes_and_gitignore(tmp_path):
     assert "build/gen.yml" in kinds(tmp_path, respect_gitignore=False)
 
 
+def test_skips_installed_collections_kitchen_files_and_dangling_links(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "collections/ansible_collections/community/general/tests/x.yml": "- hosts: all\n",
+            "collections/requirements.yml": "collections: []\n",
+            "ansible_collections/mine/web/playbooks/site.yml": "- hosts: all\n",  # a collection in development
+            "roles/web/.kitchen.yml": "driver:\n  name: <%= ENV['DRIVER'] %>\n",
+            "site.yml": "- hosts: all\n",
+        },
+    )
+    (tmp_path / "gone.yml").symlink_to(tmp_path / "missing.yml")
+    got = sorted(kinds(tmp_path))
+    assert got == ["ansible_collections/mine/web/playbooks/site.yml", "site.yml"]
+
+
 def test_explicit_files_honour_excludes_not_gitignore(tmp_path):
     write_tree(tmp_path, {".gitignore": "*.yml\n", "site.yml": "- hosts: all\n", "legacy/x.yml": "- hosts: all\n"})
     got = discover.discover(
