@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Change, Edit, Span
-from ..source.cfgfile import CfgFile, CfgOption
+from ..source.cfgfile import CfgFile, CfgOption, unquote
 
 
 def _delimiter(cfg: CfgFile) -> str:
@@ -213,8 +213,14 @@ def rename_and_set(
 
 def append_to_value(cfg: CfgFile, opt: CfgOption, words: str) -> tuple[Edit, Change]:
     """Append `words` to an option's value, one space after it
-    (`ssh_args = -C` -> `ssh_args = -C -o ControlPersist=60s`)."""
+    (`ssh_args = -C` -> `ssh_args = -C -o ControlPersist=60s`); inside the quotes of a
+    quoted value (`"-C"` -> `"-C -o ControlPersist=60s"`), which ansible-core strips."""
     end = opt.value_span.end
+    raw = cfg.text[opt.value_span.start : end]
+    if unquote(raw) != raw:
+        return Edit(Span(end - 1, end - 1), " " + words), Change(
+            "set", (opt.section, opt.key), f"{opt.value[:-1]} {words}{opt.value[-1]}"
+        )
     return Edit(Span(end, end), " " + words), Change("set", (opt.section, opt.key), f"{opt.value} {words}")
 
 

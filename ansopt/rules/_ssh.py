@@ -12,7 +12,7 @@ from .. import knowledge
 from ..model.config import EffectiveConfig
 from ..model.shell import split_args, tokens_with_spans  # noqa: F401 (re-exported for the SSH rules)
 from ..model.tasks import is_template
-from ..source.cfgfile import CfgOption
+from ..source.cfgfile import CfgOption, unquote
 from ..source.inventory import VarPos
 from ._connection import SSH_LIKE, HostSplit, cfg_scope, host_note, names  # noqa: F401 (names: re-exported)
 
@@ -143,7 +143,9 @@ def setting(eff: EffectiveConfig, hv: dict, option: str) -> Value:
         return Value(v.value, Origin("var", n, pos=v.pos))
     s = eff.plugin("connection", "ssh", option)
     if s.from_file:
-        return Value(s.raw, Origin("cfg", option, option=s.option))
+        # ansible-core strips one pair of quotes from an INI value (`ssh_args = "-o ..."`)
+        raw = unquote(s.raw) if isinstance(s.raw, str) else s.raw
+        return Value(raw, Origin("cfg", option, option=s.option))
     return Value(defn.get("default"), Origin("default", option))
 
 

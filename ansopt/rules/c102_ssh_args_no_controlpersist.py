@@ -23,9 +23,11 @@ What it does
       is on the ssh command line, so such a file also needs a ControlPath); a file that
       cannot be read (outside the project) makes the rule stay silent.
 
-    It reports a value that lacks ControlPersist or ControlMaster, and one that turns reuse
-    off on purpose (`ControlPersist=no`, `ControlMaster=no`, `ControlPath=none`), wherever
-    that value is set. Hosts that do not connect with ssh (winrm, psrp, local, docker,
+    It reports a value that lacks ControlPersist or ControlMaster, wherever that value is
+    set. A value that turns reuse off explicitly (`ControlPersist=no`, `ControlMaster=no`,
+    `ControlPath=none`) is a choice someone made (a bastion, a device that allows one
+    session) and is not reported. A quoted value (`ssh_args = "-o ..."`) is read without its
+    quotes, as ansible-core reads it, and the fix writes inside the quotes. Hosts that do not connect with ssh (winrm, psrp, local, docker,
     paramiko...) get no advice; when the inventory mixes them, the message says which hosts
     the advice is for. A template (`{{ ... }}`) is decided at run time and not judged.
 
@@ -272,6 +274,8 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     missing = [p.keyword for p in probs if p.kind == "missing"]
     offs_here = [p for p in probs if p.kind == "off"]
     nopath = [p for p in probs if p.kind == "nopath"]
+    if offs_here:
+        return None  # `ControlMaster=no` or `ControlPersist=no` written there: a choice, not an oversight
     is_args = o.name in ("ssh_args", "ansible_ssh_args")
     empty = not str(loc.text).strip()
     lacks = [k for k in ("controlmaster", "controlpersist") if k in loc.lacks]
