@@ -76,3 +76,12 @@ def test_playbooks_that_run_only_on_the_controller(tmp_path):
     assert not c101(tmp_path / "b", {"ansible.cfg": "[defaults]\n", "build.yml": "- hosts: localhost\n  tasks: []\n"})
     remote = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
     assert c101(tmp_path / "c", {**inv, "site.yml": local, "other.yml": remote})
+
+
+def test_yaml_inventory_found_by_its_content(tmp_path):
+    """`-i workstations.yml`: an inventory by content, not by name; its hosts are all local."""
+    inv = "all:\n  vars:\n    ansible_connection: local\n  children:\n    laptops:\n      hosts:\n        klapp:\n"
+    play = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    assert not c101(tmp_path / "a", {"ansible.cfg": "", "workstations.yml": inv, "site.yml": play})
+    remote = inv.replace("    ansible_connection: local\n", "    ansible_user: me\n")
+    assert c101(tmp_path / "b", {"ansible.cfg": "", "workstations.yml": remote, "site.yml": play})

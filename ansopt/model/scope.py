@@ -138,8 +138,10 @@ def _load_source(path: str) -> InventorySource | None:
     return InventorySource(path, inv, _vars_dir(base, "group_vars"), _vars_dir(base, "host_vars"))
 
 
-def _find_inventories(base_dir: str, root: str) -> list[str]:
-    """Inventory files in the project folder (not in nested projects with their own cfg)."""
+def _find_inventories(base_dir: str, root: str, yaml=None) -> list[str]:
+    """Inventory files in the project folder (not in nested projects with their own cfg):
+    by name (`hosts`, `inventory/`...), and YAML files beside the cfg whose content is an
+    inventory (`all:` / a group with `hosts:` or `children:`), read with `yaml(path)`."""
     found: list[str] = []
     base_dir = os.path.abspath(base_dir)
     for dirpath, dirnames, filenames in os.walk(base_dir):
@@ -164,8 +166,13 @@ def _find_inventories(base_dir: str, root: str) -> list[str]:
         dirnames[:] = keep
         for fn in sorted(filenames):
             p = os.path.join(dirpath, fn)
-            if discover.classify(p) == discover.INVENTORY:
+            kind = discover.classify(p)
+            if kind == discover.INVENTORY:
                 found.append(p)
+            elif kind == discover.YAML and yaml is not None and dirpath == base_dir:
+                y = yaml(p)
+                if y is not None and y.docs and discover.content_kind(y) == discover.INVENTORY:
+                    found.append(p)
     return found
 
 
@@ -189,7 +196,7 @@ def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
                 if os.path.exists(full) and os.access(full, os.R_OK):
                     paths.append(full)
     if not named:
-        paths = _find_inventories(base_dir, project.root)
+        paths = _find_inventories(base_dir, project.root, project.yaml)
     for p in paths:
         src = _load_source(p)
         if src is not None:
