@@ -85,3 +85,10 @@ def test_yaml_inventory_found_by_its_content(tmp_path):
     assert not c101(tmp_path / "a", {"ansible.cfg": "", "workstations.yml": inv, "site.yml": play})
     remote = inv.replace("    ansible_connection: local\n", "    ansible_user: me\n")
     assert c101(tmp_path / "b", {"ansible.cfg": "", "workstations.yml": remote, "site.yml": play})
+
+
+def test_true_with_a_hash_remark_is_off_but_meant_on(tmp_path):
+    [f] = c101(tmp_path, {"ansible.cfg": "[defaults]\npipelining = True # Testing\n"})
+    assert "is not True" in f.message and "on purpose" not in f.help and f.fix is None
+    [g] = c101(tmp_path / "b", {"ansible.cfg": "[defaults]\npipelining = False\n"})
+    assert "on purpose" in g.help

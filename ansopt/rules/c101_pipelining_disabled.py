@@ -56,8 +56,11 @@ Fix (safe)
     Adds `pipelining = True` to `[ssh_connection]`, creating the section at the end of the
     file if needed. A `pipelining = False` written in the file is reported without a fix:
     someone turned it off, often for a sudoers `requiretty`, and only they can tell that the
-    reason is gone. Every other
-    byte of the file is kept. The fix is marked safe because it changes how modules are
+    reason is gone. A `pipelining = True # remark` is reported as what it is: ansible-core
+    reads the whole text, which is not a true boolean, so pipelining is off although the
+    author meant it on; the help says to move the remark (C406 fixes such comments), and
+    no fix switches the dormant setting on behind the author's back. Every other byte of
+    the file is kept. The fix is marked safe because it changes how modules are
     transferred, not what they do; the requiretty caveat above is the exception to check.
 
 Suppress
@@ -73,6 +76,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
+from ..source.cfgfile import hash_comment
 from ._connection import cfg_scope, galaxy_only, names, runs_only_locally, split_hosts, var_settings
 from ._text import MAX_MESSAGE, clip
 
@@ -147,8 +151,14 @@ def check(ctx):
             fix = None
             at = opt.value_span
             key = opt.raw_key.strip()
-            msg = f"SSH pipelining is off ([{opt.section}] {clip(key, 24)} = {clip(opt.value, 20)}): each task pays extra SSH round trips"
-            help = f"set {key} = True once no host's sudoers has `requiretty` (it was turned off on purpose: no automatic fix){note}"
+            hashed = hash_comment(cfg, opt)
+            if hashed is not None and K.is_boolean_text(hashed[1].strip()) and K.boolean(hashed[1].strip()):
+                # `pipelining = True # comment`: meant on, read as the string "True # ...", which is false
+                msg = f"SSH pipelining is off: `{clip(key, 24)} = {clip(opt.value, 30)}` is not True (`#` is no comment after a value)"
+                help = f"move the comment to a line of its own, or start it with `;` (ansible-core then reads {key} = True){note}"
+            else:
+                msg = f"SSH pipelining is off ([{opt.section}] {clip(key, 24)} = {clip(opt.value, 20)}): each task pays extra SSH round trips"
+                help = f"set {key} = True once no host's sudoers has `requiretty` (it was turned off on purpose: no automatic fix){note}"
         else:
 
             def build(cfg=cfg):
