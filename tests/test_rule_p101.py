@@ -59,3 +59,23 @@ def test_pip_versions_go_into_the_names(tmp_path):
     )
     [f] = p101(tmp_path, {"site.yml": play})
     assert "`name==version`" in f.help and "one task per value" not in f.help
+
+
+def test_comment_block_above_says_the_loop_is_deliberate(tmp_path):
+    why = (
+        "# Use loop instead of passing a list to name: so that a failure on one package\n# does not abort the others.\n"
+    )
+    play = loop_play(["git", "curl", "jq", "vim"])
+    task = "    - name: Packages\n"
+    indented = "".join("    " + line + "\n" for line in why.splitlines())
+    assert not p101(tmp_path / "why", {"site.yml": play.replace(task, indented + task)})
+    other = "    # the base tools\n    # for every host\n"
+    assert p101(tmp_path / "other", {"site.yml": play.replace(task, other + task)})
+
+
+def test_loop_of_one_dictionary(tmp_path):
+    play = (
+        "- hosts: all\n  tasks:\n    - name: Libraries\n      pip: name={{item.name}} version={{item.version}}\n"
+        "      with_items:\n      - { name: docker-py, version: '1.10' }\n"
+    )
+    assert not p101(tmp_path, {"site.yml": play})

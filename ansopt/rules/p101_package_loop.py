@@ -18,8 +18,9 @@ What it does
     comma-separated name, so the module already runs once); nor a removal (`state: absent`: teardown code,
     rarely run), nor a loop whose `when:` tests an earlier check's result (`is failed`,
     `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
-    `failed_when` or `until`, or a comment on the task or the line above it saying some
-    items may not exist or may fail ("may not be available", "optional", "best effort").
+    `failed_when` or `until`, or a comment on the task or in the comment lines just above it
+    saying some items may not exist or may fail ("may not be available", "optional", "best
+    effort", "so that one failure does not abort the others", "instead of passing a list").
     In one transaction a package that does not exist fails every package of the list; the
     loop installs the others.
 
@@ -139,9 +140,24 @@ def _scalars(node, skip):
 # a comment on or just above the task saying some items may be missing or may fail
 _PER_ITEM_COMMENT = re.compile(
     r"#[^\n]*\b(may|might|can|could)\s+(not\s+(exist|be\s+(available|installable|found|present))|fail)"
-    r"|#[^\n]*\b(not\s+(all|every)\b[^\n]*(exist|available|present)|optional|best[- ]effort|if\s+(available|present|exists))",
+    r"|#[^\n]*\b(not\s+(all|every)\b[^\n]*(exist|available|present)|optional|best[- ]effort|if\s+(available|present|exists))"
+    r"|#[^\n]*\b(does\s+not|doesn't|do\s+not|don't|won't|never)\s+(abort|stop|fail|block|break)\b"
+    r"|#[^\n]*\b(instead\s+of|rather\s+than)\s+(passing\s+)?a\s+list\b"
+    r"|#[^\n]*\bone\s+(at\s+a\s+time|by\s+one)\b",
     re.I,
 )
+
+
+def _comment_block_above(text: str, start: int) -> int:
+    """Where the run of comment lines directly above the line at `start` begins (`start`'s
+    line itself when there is none)."""
+    line = text.rfind("\n", 0, start) + 1
+    while line > 0:
+        prev = text.rfind("\n", 0, line - 1) + 1
+        if not text[prev : line - 1].lstrip().startswith("#"):
+            break
+        line = prev
+    return line
 
 
 def _maybe_true(v) -> bool:
@@ -164,8 +180,8 @@ def must_stay_per_item(task: Task) -> str | None:
     if _maybe_true(task.value("ignore_errors")):
         return "`ignore_errors` lets one item fail alone"
     file, node = task.file, task.node
-    start = file.text.rfind("\n", 0, max(0, file.text.rfind("\n", 0, node.start)))
-    if _PER_ITEM_COMMENT.search(file.text[start + 1 : node.end]):
+    start = _comment_block_above(file.text, node.start)
+    if _PER_ITEM_COMMENT.search(file.text[start : node.end]):
         return "a comment says some items may be missing"
     return None
 
@@ -318,6 +334,9 @@ def check(ctx):
                 continue  # each item goes elsewhere (its own virtualenv, path...): nothing to batch
             if _uses_var_elsewhere(task, var, (task.loop_node, task.args_node, task.module_key)):
                 continue  # per-item become_user, when, environment...: each item runs differently
+            n = len(task.loop_node) if isinstance(task.loop_node, YSeq) else None
+            if n is not None and (n < 2 or (n < min_items and not refreshes_cache(args))):
+                continue  # one item, or a couple: nothing or a few seconds to save
             msg = (
                 f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
             )
