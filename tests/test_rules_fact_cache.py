@@ -493,3 +493,10 @@ def test_c201_plays_on_different_hosts_gather_each_host_once(tmp_path):
 def test_c201_without_inventory_same_pattern_or_all_counts(tmp_path):
     assert codes(findings(tmp_path / "a", "[defaults]\n", _two_plays("web", "db"), select=["C201"])) == []
     assert codes(findings(tmp_path / "b", "[defaults]\n", _two_plays("web", "web"), select=["C201"])) == ["C201"]
+
+
+def test_c201_silent_when_the_project_reads_the_time_from_facts(tmp_path):
+    clock = '    - name: Log\n      ansible.builtin.debug:\n        msg: "{{ ansible_date_time.iso8601 }}"\n'
+    play = _two_plays("all", "all")
+    assert codes(findings(tmp_path / "plain", "[defaults]\n", play, select=["C201"])) == ["C201"]
+    assert codes(findings(tmp_path / "clock", "[defaults]\n", play + clock, select=["C201"])) == []

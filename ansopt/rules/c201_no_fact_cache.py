@@ -8,7 +8,9 @@ What it does
     playbook under its folder that it applies to gathers facts in two plays or more (no
     `gather_facts: false`) on the same host: the inventory tells which hosts each play
     targets; without one, two plays on the same pattern, or one on `all`, count. Plays on
-    different hosts gather each host once, as a cache would. A playbook that gathers once per run would only save that one
+    different hosts gather each host once, as a cache would. Nor is a project whose tasks,
+    templates or variables read `ansible_date_time`: a cache would hand them the time of
+    the last gathering, up to a day old. A playbook that gathers once per run would only save that one
     gathering across runs, at the price of facts up to a day old. An ansible.cfg with no such play (all plays set
     `gather_facts: false`, or no playbook at all: a folder for ad-hoc `ansible` commands,
     a role's test setup) is not reported, since ad-hoc commands never gather facts. A
@@ -81,6 +83,10 @@ Suppress
 
 from __future__ import annotations
 
+import os
+import re
+
+from .. import discover
 from ..diagnostics import UNSAFE
 from ..model.purpose import DOCS, TEST, ZUUL
 from ._connection import cfg_scope, local_only
@@ -131,6 +137,23 @@ def _adds_hosts(pb) -> bool:
 
 
 _EVERY_HOST = ("all", "*")
+_DATE_TIME = re.compile(r"\bansible_date_time\b|\bansible_facts\s*(\.\s*|\[\s*['\"])date_time\b")
+
+
+def _reads_the_clock_from_facts(project, base: str) -> bool:
+    """A task, template or variable under `base` reads `ansible_date_time`: with a cache,
+    it would read the time of the last gathering, up to a day old."""
+    for f in project.files_of(
+        discover.YAML, discover.PLAYBOOK, discover.TASKS, discover.VARS, discover.TEMPLATE, discover.HANDLERS
+    ):
+        if not f.abspath.startswith(base + os.sep):
+            continue
+        try:
+            if _DATE_TIME.search(project.reader.read(f.abspath)):
+                return True
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+    return False
 
 
 def _regathers(scope, plays) -> bool:
@@ -173,6 +196,8 @@ def worth_caching(ctx, cfg) -> bool:
     # plays on different hosts gather anything twice.
     per_book = [plays for plays in per_book if len(plays) >= 2 and _regathers(scope, plays)]
     if not per_book:
+        return False
+    if _reads_the_clock_from_facts(ctx.project, os.path.dirname(abspath)):
         return False
     return not all(all(local_only(scope, p) for p in plays) for plays in per_book)
 
