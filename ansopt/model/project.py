@@ -17,6 +17,7 @@ from ..source import cfgfile, yamlfile
 from ..source.cfgfile import CfgFile
 from ..source.reader import Reader
 from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
+from . import pins
 from .plays import (  # noqa: F401 (re-exported: the model's content classes)
     INCLUDE_ROLES,
     PLAY_TASK_SECTIONS,
@@ -62,6 +63,7 @@ class Project:
         self._extra_playbooks: dict[str, Playbook | None] = {}  # playbook_at, unreported files
         self._cfg_playbooks: dict[str, list[Playbook]] = {}  # playbooks_for_cfg
         self._var_dir_texts: dict[str, list[tuple[str, str]]] = {}  # var_dir_texts
+        self._pins: dict[str, tuple[int, int] | None] = {}  # pinned_core
         self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
 
     # ---------------------------------------------------------------- loading
@@ -384,6 +386,12 @@ class Project:
                 out.append(self.playbook_at(f.abspath) or Playbook(self, y, f.abspath))
         self._cfg_playbooks[cfg_abspath] = out
         return out
+
+    def pinned_core(self, folder: str) -> tuple[int, int] | None:
+        """The newest ansible-core the Ansible pins at `folder` or above allow (model.pins)."""
+        if folder not in self._pins:
+            self._pins[folder] = pins.pinned_core(self.root, folder, self.reader.read_lenient)
+        return self._pins[folder]
 
     def var_dir_texts(self, folder: str) -> list[tuple[str, str]]:
         """(display path, text) of every file under `folder`'s group_vars and host_vars."""

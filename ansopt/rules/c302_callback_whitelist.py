@@ -33,6 +33,10 @@ Fix (safe)
     On ansible-core 2.11 to 2.14 both names mean the same setting. On 2.15+ the fix
     restores what the file says (the callbacks run again): it is classed safe because it
     makes ansible-core do what the configuration already asks for, on every version.
+    Not reported when the project pins an Ansible older than ansible-core 2.15
+    (`ansible<2.10` in a requirements file, a control image tagged `ansible-3.1.0`: see
+    `model/pins.py`): that version still reads `callback_whitelist`, and ansible-base 2.10
+    reads no other name, so a rename would switch its callbacks off.
     When `callbacks_enabled` is also set, there is no fix (two keys of one name would
     make ansible-core refuse the file): merge the lists by hand. When `callbacks_enabled`
     already lists every callback of the old key, the line is there for an older Ansible
@@ -40,6 +44,8 @@ Fix (safe)
 """
 
 from __future__ import annotations
+
+import os
 
 from .. import knowledge
 from ..diagnostics import SAFE, Fix
@@ -65,6 +71,10 @@ def check(ctx):
         if sec is None or OLD not in sec.options:
             continue
         opt = sec.options[OLD]
+        abspath = ctx.project.abspath_of(cfg)
+        pin = ctx.project.pinned_core(os.path.dirname(abspath)) if abspath else None
+        if pin is not None and pin < (2, 15):
+            continue  # the Ansible the project pins still reads the old name (2.10 knows no other)
         key = _clip(opt.raw_key.strip(), 30)
         if still_known:
             msg = f"`{key}` is a deprecated name (removed in ansible-core 2.15) for `{NEW}`"

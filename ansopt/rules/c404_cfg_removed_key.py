@@ -81,6 +81,10 @@ Use instead
     and in the playbooks: `gather_subset: ['!hardware']` on the plays, or
     `module_defaults: {ansible.builtin.setup: {gather_subset: ['!hardware']}}`.
 
+    A removed key is not reported when the project pins an Ansible that still reads it
+    (`ansible<2.10` in a requirements file, a control image tagged `ansible-3.1.0`: see
+    `model/pins.py`).
+
     Removed keys whose loss changes nothing a run does are only reported with the
     `deprecated` option: the keys of a feature that is gone (`command_warnings`,
     `jinja2_native_warning`, `string_conversion_action`, `cow_whitelist`), `scp_if_ssh`
@@ -175,6 +179,8 @@ def check(ctx):
     core = _version(K.core_version)
     report_deprecated = bool(ctx.options.get("deprecated", False))
     for cfg in ctx.project.cfg_files:
+        abspath = ctx.project.abspath_of(cfg)
+        pin = ctx.project.pinned_core(os.path.dirname(abspath)) if abspath else None
         for sec in cfg.sections.values():
             for opt in sec.options.values():
                 if (sec.name, opt.key) in OWNED_ELSEWHERE:
@@ -183,6 +189,8 @@ def check(ctx):
                 entry = removed(sec.name, opt.key)
                 if entry is not None and inert_when_ignored(sec.name, opt.key, opt.value) and not report_deprecated:
                     continue  # ignored, but a run does what the key asked anyway
+                if entry is not None and pin is not None and pin < tuple(int(x) for x in entry[0].split(".")):
+                    continue  # the Ansible the project pins still reads it
                 if entry is not None:
                     gone, instead, new_key = entry
                     instead = instead.format(key=opt.key)

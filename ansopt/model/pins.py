@@ -1,0 +1,98 @@
+"""The Ansible a project pins: the newest ansible-core its requirement files or its runner
+image allow.
+
+Rules judge ansible.cfg against the installed ansible-core. A project that pins an older
+Ansible (`ansible<2.10` in a requirements file, `pip install ansible==2.9.27` in a
+Dockerfile, a control image tagged `ansible-3.1.0`) runs a version that may still read a key
+the installed one removed; advice to rename that key would break the version the project
+really runs.
+
+Looked for in the ansible.cfg's folder and each folder above it up to the project root
+(`requirements*.txt`, `constraints*.txt`, `*.pip`, `Pipfile`, `pyproject.toml`, `setup.cfg`,
+`tox.ini`, `Dockerfile*`, `*.sh`, `Makefile`, `docker-compose*.yml`, `.gitlab-ci.yml`), not in
+sub-folders: a pin elsewhere belongs to another part of the project.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+
+PIN_FILES = (
+    "requirements*.txt",
+    "constraints*.txt",
+    "*.pip",
+    "Pipfile",
+    "pyproject.toml",
+    "setup.cfg",
+    "tox.ini",
+    "Dockerfile*",
+    "*.sh",
+    "Makefile",
+    "docker-compose*.yml",
+    ".gitlab-ci.yml",
+)
+# `ansible<2.10`, `ansible-core==2.15.4`, `"ansible-base ~= 2.10"`; not ansible-lint & co.
+_REQ = re.compile(r"""(?:^|[\s"'\[,])ansible(-core|-base)?\s*(==|<=|<|~=)\s*v?(\d+)(?:\.(\d+))?""", re.M)
+# a runner image tagged with its Ansible version: `ansiblecm:ansible-3.1.0-...`
+_IMAGE = re.compile(r"[\w./-]*ansible[\w.-]*:ansible-(\d+)\.(\d+)")
+
+
+def core_of(package: str, major: int, minor: int) -> tuple[int, int]:
+    """ansible-core's version for a release of `ansible` (3.x is ansible-base 2.10, 4.x is
+    core 2.11, ... 12.x is 2.19) or of ansible-core / ansible-base themselves."""
+    if package or major <= 2:
+        return (major, minor)
+    return (2, 10) if major == 3 else (2, major + 7)
+
+
+def _bound(package: str, op: str, major: int, minor: int | None) -> tuple[int, int]:
+    """The newest ansible-core the requirement allows."""
+    if op == "<":
+        if package or major <= 2:  # ansible<2.10 -> 2.9, ansible-core<3 -> 2.x
+            return (major, minor - 1) if minor else (major - 1, 99)
+        if minor:  # ansible<4.5 -> 4.4 -> 2.11
+            return core_of("", major, 0)
+        return (2, 10) if major - 1 <= 3 else core_of("", major - 1, 0)  # ansible<3 -> 2.10.x
+    if op == "~=" and minor is not None and (package or major <= 2):
+        return (major, minor)  # ~=2.9.1 allows 2.9.x; ~=2.9 allows 2.x: keep the stated one
+    return core_of(package, major, minor or 0)
+
+
+def _pins_in(text: str, name: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _REQ.finditer(text):
+        package, op = m.group(1) or "", m.group(2)
+        out.append(_bound(package, op, int(m.group(3)), int(m.group(4)) if m.group(4) else None))
+    if not name.endswith((".txt", ".pip", ".toml", ".cfg", ".ini")) and name != "Pipfile":
+        for m in _IMAGE.finditer(text):
+            out.append(core_of("", int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def pinned_core(root: str, folder: str, read) -> tuple[int, int] | None:
+    """The newest ansible-core (major, minor) that the pins found from `folder` up to `root`
+    allow, or None when nothing pins Ansible."""
+    root = os.path.abspath(root)
+    d = os.path.abspath(folder)
+    found: list[tuple[int, int]] = []
+    while True:
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            names = []
+        for name in names:
+            if not any(fnmatch.fnmatch(name, pat) for pat in PIN_FILES):
+                continue
+            path = os.path.join(d, name)
+            if not os.path.isfile(path):
+                continue
+            try:
+                found += _pins_in(read(path), name)
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+        if d == root or not d.startswith(root + os.sep):
+            break
+        d = os.path.dirname(d)
+    return min(found) if found else None
