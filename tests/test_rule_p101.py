@@ -79,3 +79,19 @@ def test_loop_of_one_dictionary(tmp_path):
         "      with_items:\n      - { name: docker-py, version: '1.10' }\n"
     )
     assert not p101(tmp_path, {"site.yml": play})
+
+
+def _roles_project(site: str) -> dict[str, str]:
+    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [git, curl, jq, vim]\n'
+    return {"site.yml": site, "roles/web/tasks/main.yml": task, "roles/themes/tasks/main.yml": task}
+
+
+def test_role_that_no_play_runs(tmp_path):
+    site = "- hosts: all\n  roles:\n    - web\n    # - themes\n"
+    assert [f.path for f in p101(tmp_path / "a", _roles_project(site))] == ["roles/web/tasks/main.yml"]
+    # a role name ansopt cannot follow: every role may run
+    templ = "- hosts: all\n  roles:\n    - web\n    - '{{ extra_role }}'\n"
+    assert len(p101(tmp_path / "b", _roles_project(templ))) == 2
+    # a collection's roles are run by its users
+    coll = {**_roles_project(site), "galaxy.yml": "namespace: me\nname: web\n"}
+    assert len(p101(tmp_path / "c", coll)) == 2

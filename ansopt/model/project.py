@@ -64,6 +64,7 @@ class Project:
         self._cfg_playbooks: dict[str, list[Playbook]] = {}  # playbooks_for_cfg
         self._var_dir_texts: dict[str, list[tuple[str, str]]] = {}  # var_dir_texts
         self._pins: dict[str, tuple[int, int] | None] = {}  # pinned_core
+        self.role_use: tuple[set[str] | None] | None = None  # rules._packages.used_roles, once
         self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
 
     # ---------------------------------------------------------------- loading

@@ -7,6 +7,7 @@ that collection's documentation (each one's `name`/`package` option is `type: li
 
 from __future__ import annotations
 
+import os
 import re
 
 BUILTIN = frozenset(f"ansible.builtin.{m}" for m in ("apt", "yum", "dnf", "dnf5", "package", "pip"))
@@ -36,6 +37,40 @@ COMMUNITY_GENERAL = frozenset(
 PACKAGE_MODULES = BUILTIN | COMMUNITY_GENERAL
 NAME_KEYS = ("name", "pkg", "package")
 LOOP_KEYS = ("loop", "with_items", "with_list")
+
+
+def used_roles(project) -> set[str] | None:
+    """The folders of the roles that some play of the project runs (its `roles:`, role
+    dependencies, include_role / import_role), or None when that cannot be told: no
+    playbook, a collection (its users run its roles), or a play whose roles or includes
+    ansopt cannot follow (a templated name, a role it cannot find)."""
+    if project.role_use is None:
+        project.role_use = (_used_roles(project),)
+    return project.role_use[0]
+
+
+def _used_roles(project) -> set[str] | None:
+    from ._gathering import play_run
+
+    if not project.playbooks or os.path.isfile(os.path.join(project.root, "galaxy.yml")):
+        return None
+    used: set[str] = set()
+    for play in project.plays():
+        run = play_run(play)
+        if any("role" in u.reason or "include" in u.reason for u in run.unknown):
+            return None
+        used |= {r.path for r in run.roles}
+    return used
+
+
+def in_unused_role(project, task) -> bool:
+    """The task is in a role under a `roles/` folder that no play of the project runs."""
+    path = project.abspath_of(task.file)
+    role = project.role_of_file(path) if path else None
+    if role is None or os.path.basename(os.path.dirname(role.path)) != "roles":
+        return False
+    used = used_roles(project)
+    return used is not None and role.path not in used
 
 
 def refreshes_cache(args: dict) -> bool:

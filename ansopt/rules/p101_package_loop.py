@@ -16,7 +16,9 @@ What it does
     refreshes the apt cache (`update_cache`); never a loop of one item, or a loop over a
     joined string (``with_items: "{{ pkgs | join(',') }}"`` iterates over one string, a
     comma-separated name, so the module already runs once); nor a removal (`state: absent`: teardown code,
-    rarely run), nor a loop whose `when:` tests an earlier check's result (`is failed`,
+    rarely run), nor a task of a role under `roles/` that no play of the project runs (a
+    role left behind, or commented out of the site playbook; not judged in a collection, a
+    project without playbooks, or when a play names roles ansopt cannot follow), nor a loop whose `when:` tests an earlier check's result (`is failed`,
     `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
     `failed_when` or `until`, or a comment on the task or in the comment lines just above it
     saying some items may not exist or may fail ("may not be available", "optional", "best
@@ -85,6 +87,7 @@ from ._packages import (
     LOOP_KEYS,
     NAME_KEYS,
     bare_mentions,
+    in_unused_role,
     is_package_module,
     mentions,
     refreshes_cache,
@@ -279,6 +282,8 @@ def check(ctx):
             continue  # one transaction would fail every package where the loop fails one
         if rarely_runs(task):
             continue  # a removal or a first-install step: its speed rarely matters
+        if in_unused_role(ctx.project, task):
+            continue  # a role no play runs: nothing to speed up
         var = task.loop_var
         args = task.args
         name_key = next((k for k in NAME_KEYS if k in args), None)

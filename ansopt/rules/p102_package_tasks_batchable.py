@@ -14,6 +14,7 @@ What it does
 
     Not reported: a run with a comment above it or among its tasks that says why they are
     apart ("split out to avoid the CI timeout", "must be installed first", "separately");
+    tasks of a role under `roles/` that no play of the project runs (as P101);
     tasks with a loop (P101's business), a `register` (one result instead
     of several), `ignore_errors` or `failed_when` (a failing package would now take the
     others down with it), templated package names (``{{ pkgs }}`` may be a list, and a
@@ -98,7 +99,14 @@ from ..diagnostics import UNSAFE, Fix
 from ..fixers import Refusal, task_edits, yaml_edits
 from ..model.tasks import Task, is_template
 from ..source.yamlfile import YSeq
-from ._packages import NAME_KEYS, SINGLE_NAME_OPTIONS, is_bootstrap_package, is_package_module, refreshes_cache
+from ._packages import (
+    NAME_KEYS,
+    SINGLE_NAME_OPTIONS,
+    in_unused_role,
+    is_bootstrap_package,
+    is_package_module,
+    refreshes_cache,
+)
 
 CODE = "P102"
 SLUG = "package-tasks-batchable"
@@ -201,6 +209,8 @@ def check(ctx):
                     continue  # a couple of module runs saved: a few seconds
                 if _split_on_purpose(file, run):
                     continue  # a comment says why the packages are installed apart
+                if in_unused_role(ctx.project, run[0].task):
+                    continue  # a role no play runs
                 yield _finding(ctx, file, run)
 
 
