@@ -21,7 +21,8 @@ from .conftest import run_engine, write_tree
         ({"requirements.txt": "ansible-core==2.14.2\nansible-lint==6.0\n"}, (2, 14)),
         ({"requirements.txt": "ansible-core<2.16\n"}, (2, 15)),
         ({"Dockerfile": "RUN pip install ansible==2.9.27\n"}, (2, 9)),
-        ({"scripts/run.sh": "image='me/ansiblecm:ansible-3.1.0-me-0.7'\n"}, None),  # a sub-folder: not this cfg's
+        ({"scripts/lib/run.sh": "image='me/ansiblecm:ansible-3.1.0-me-0.7'\n"}, (2, 10)),  # a runner folder
+        ({"roles/x/files/run.sh": "pip install ansible==2.9\n"}, None),  # another part of the project
         ({"run.sh": "image='me/ansiblecm:ansible-3.1.0-me-0.7'\n"}, (2, 10)),
         ({"requirements.txt": "ansible>=2.9\nansible-lint<6\n"}, None),  # a lower bound pins nothing
         ({"README.md": "ansible==2.9\n"}, None),

@@ -9,8 +9,9 @@ really runs.
 
 Looked for in the ansible.cfg's folder and each folder above it up to the project root
 (`requirements*.txt`, `constraints*.txt`, `*.pip`, `Pipfile`, `pyproject.toml`, `setup.cfg`,
-`tox.ini`, `Dockerfile*`, `*.sh`, `Makefile`, `docker-compose*.yml`, `.gitlab-ci.yml`), not in
-sub-folders: a pin elsewhere belongs to another part of the project.
+`tox.ini`, `Dockerfile*`, `*.sh`, `Makefile`, `docker-compose*.yml`, `.gitlab-ci.yml`), and in
+the project root's runner folders (`scripts/`, `bin/`, `docker/`, `ci/`, `.ci/`, `tools/`, two
+levels down); not in other sub-folders: a pin there belongs to another part of the project.
 """
 
 from __future__ import annotations
@@ -71,28 +72,40 @@ def _pins_in(text: str, name: str) -> list[tuple[int, int]]:
     return out
 
 
+RUNNER_DIRS = ("scripts", "bin", "docker", "ci", ".ci", "tools")
+
+
+def _scan(d: str, read, found: list[tuple[int, int]], depth: int = 0) -> None:
+    """The pins of the files in `d` (and, `depth` levels down, of its folders)."""
+    try:
+        names = sorted(os.listdir(d))
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(d, name)
+        if os.path.isdir(path):
+            if depth > 0:
+                _scan(path, read, found, depth - 1)
+            continue
+        if not any(fnmatch.fnmatch(name, pat) for pat in PIN_FILES):
+            continue
+        try:
+            found += _pins_in(read(path), name)
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+
+
 def pinned_core(root: str, folder: str, read) -> tuple[int, int] | None:
     """The newest ansible-core (major, minor) that the pins found from `folder` up to `root`
-    allow, or None when nothing pins Ansible."""
+    (and in the root's runner folders) allow, or None when nothing pins Ansible."""
     root = os.path.abspath(root)
     d = os.path.abspath(folder)
     found: list[tuple[int, int]] = []
     while True:
-        try:
-            names = sorted(os.listdir(d))
-        except OSError:
-            names = []
-        for name in names:
-            if not any(fnmatch.fnmatch(name, pat) for pat in PIN_FILES):
-                continue
-            path = os.path.join(d, name)
-            if not os.path.isfile(path):
-                continue
-            try:
-                found += _pins_in(read(path), name)
-            except (OSError, UnicodeDecodeError, ValueError):
-                continue
+        _scan(d, read, found)
         if d == root or not d.startswith(root + os.sep):
             break
         d = os.path.dirname(d)
+    for sub in RUNNER_DIRS:
+        _scan(os.path.join(root, sub), read, found, depth=2)
     return min(found) if found else None
