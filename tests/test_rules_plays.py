@@ -122,6 +122,25 @@ def test_p202_setup_first(tmp_path):
     assert not findings_of(run_engine(tmp_path, select=["P202"]), "P202")
 
 
+def test_p202_smart_gathering_skips_known_hosts(tmp_path):
+    """With `gathering = smart` the play's gathering is skipped for hosts already gathered."""
+    first = "- hosts: web\n  tasks:\n    - ping:\n"
+    second = "- hosts: web\n  gather_facts: true\n  tasks:\n    - setup:\n    - debug: var=ansible_hostname\n"
+    for name, cfg, book, want in [
+        ("smart-later", "[defaults]\ngathering = smart\n", first + second, 0),
+        ("smart-first", "[defaults]\ngathering = smart\n", second, 1),
+        (
+            "smart-cache",
+            "[defaults]\ngathering = smart\nfact_caching = jsonfile\nfact_caching_connection = /tmp/f\n",
+            second,
+            0,
+        ),
+        ("implicit-later", "[defaults]\n", first + second, 1),
+    ]:
+        write_tree(tmp_path / name, {"ansible.cfg": cfg, "site.yml": book})
+        assert len(findings_of(run_engine(tmp_path / name, select=["P202"]), "P202")) == want, name
+
+
 def test_p601_include_to_import_and_exclusions(tmp_path):
     files = {"tasks/a.yml": "- debug: msg=a\n"}
     write_tree(

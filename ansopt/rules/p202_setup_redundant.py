@@ -7,7 +7,10 @@ What it does
     `gathering`). Nothing ran between the two, so the second gathering only repeats the
     first. A `setup` task later in the play (to refresh facts after a change), one that is
     delegated (`delegate_to`, gathering another host's facts), looped or conditional is
-    left alone.
+    left alone. With `gathering = smart` the play's own gathering is skipped for hosts whose
+    facts are known (from an earlier play of the run, or a fact cache), so the setup task
+    may be the only gathering: reported only for the first play of a playbook without a
+    fact cache.
 
 Why
     Each gathering runs the setup module on every host: the same 1 to 5 seconds per host
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits
+from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST, ZUUL
 from ._gathering import play_run
 
@@ -59,10 +63,20 @@ SKIP_PURPOSES = (DOCS, ZUUL, TEST)  # see model.purpose
 SETUP = frozenset({"ansible.builtin.setup", "ansible.builtin.gather_facts"})
 
 
+def _memory_cache(ctx, play) -> bool:
+    """The play's ansible.cfg keeps facts in memory only (no cache across runs)."""
+    path = ctx.project.applicable_cfg(play.file_abspath)
+    cfg = ctx.project.cfg(path) if path else None
+    plugin = str(EffectiveConfig(cfg).base("CACHE_PLUGIN").raw or "memory").strip().strip("'\"").lower()
+    return plugin.rsplit(".", 1)[-1] == "memory"
+
+
 def check(ctx):
     for play in ctx.project.plays():
         if play.gathers_facts() is not True:
             continue
+        if play.gathering() == "smart" and (play.index > 0 or not _memory_cache(ctx, play)):
+            continue  # smart skips the play's gathering for hosts already gathered: the setup task may be the only one
         run = play_run(play)
         first = next((rt for rt in run.tasks if not rt.task.is_block), None)
         if first is None or first.task.fqcn not in SETUP:
