@@ -18,6 +18,8 @@ from .conftest import run_engine, write_tree
         ({"requirements.txt": "ansible==3.1.0\n"}, (2, 10)),
         ({"requirements.txt": "ansible==8.7.0\n"}, (2, 15)),
         ({"requirements.txt": "ansible<4\n"}, (2, 10)),
+        ({"requirements.txt": "ansible>=2.9,<2.10\n"}, (2, 9)),
+        ({"requirements.txt": "ansible-core >= 2.15, < 2.17\n"}, (2, 16)),
         ({"requirements.txt": "ansible-core==2.14.2\nansible-lint==6.0\n"}, (2, 14)),
         ({"requirements.txt": "ansible-core<2.16\n"}, (2, 15)),
         ({"Dockerfile": "RUN pip install ansible==2.9.27\n"}, (2, 9)),

@@ -92,3 +92,14 @@ def test_true_with_a_hash_remark_is_off_but_meant_on(tmp_path):
     assert "is not True" in f.message and "on purpose" not in f.help and f.fix is None
     [g] = c101(tmp_path / "b", {"ansible.cfg": "[defaults]\npipelining = False\n"})
     assert "on purpose" in g.help
+
+
+def test_ssh_hosts_that_no_play_targets(tmp_path):
+    inv = "[linux]\nartemis\n[windows]\nwin1 ansible_connection=winrm\n"
+    cfg = "[defaults]\ninventory = hosts\n"
+    local = "- hosts: 127.0.0.1\n  connection: local\n  tasks:\n    - ansible.builtin.ping:\n"
+    win = "- hosts: windows\n  tasks:\n    - ansible.windows.win_ping:\n"
+    files = {"ansible.cfg": cfg, "hosts": inv, "debian.yml": local, "windows.yml": win}
+    assert not c101(tmp_path / "a", files)
+    linux = "- hosts: linux\n  tasks:\n    - ansible.builtin.ping:\n"
+    assert c101(tmp_path / "b", {**files, "linux.yml": linux})

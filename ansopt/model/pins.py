@@ -34,8 +34,10 @@ PIN_FILES = (
     "docker-compose*.yml",
     ".gitlab-ci.yml",
 )
-# `ansible<2.10`, `ansible-core==2.15.4`, `"ansible-base ~= 2.10"`; not ansible-lint & co.
-_REQ = re.compile(r"""(?:^|[\s"'\[,])ansible(-core|-base)?\s*(==|<=|<|~=)\s*v?(\d+)(?:\.(\d+))?""", re.M)
+# `ansible<2.10`, `ansible-core==2.15.4`, `"ansible-base ~= 2.10"`, `ansible>=2.9,<2.10`;
+# not ansible-lint & co.
+_REQ = re.compile(r"""(?:^|[\s"'\[,])ansible(-core|-base)?\s*((?:(?:[<>=!~]=?|===)\s*v?[\w.*]+\s*,?\s*)+)""", re.M)
+_CLAUSE = re.compile(r"(==|<=|<|~=|>=|>|!=)\s*v?(\d+)(?:\.(\d+))?")
 # a runner image tagged with its Ansible version: `ansiblecm:ansible-3.1.0-...`
 _IMAGE = re.compile(r"[\w./-]*ansible[\w.-]*:ansible-(\d+)\.(\d+)")
 
@@ -64,8 +66,11 @@ def _bound(package: str, op: str, major: int, minor: int | None) -> tuple[int, i
 def _pins_in(text: str, name: str) -> list[tuple[int, int]]:
     out = []
     for m in _REQ.finditer(text):
-        package, op = m.group(1) or "", m.group(2)
-        out.append(_bound(package, op, int(m.group(3)), int(m.group(4)) if m.group(4) else None))
+        package = m.group(1) or ""
+        for c in _CLAUSE.finditer(m.group(2)):
+            op = c.group(1)
+            if op in ("==", "<=", "<", "~="):
+                out.append(_bound(package, op, int(c.group(2)), int(c.group(3)) if c.group(3) else None))
     if not name.endswith((".txt", ".pip", ".toml", ".cfg", ".ini")) and name != "Pipfile":
         for m in _IMAGE.finditer(text):
             out.append(core_of("", int(m.group(1)), int(m.group(2))))

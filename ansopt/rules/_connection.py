@@ -121,6 +121,29 @@ def galaxy_only(cfg) -> bool:
     return bool(names) and all(n == "galaxy" or n.startswith("galaxy_server.") for n in names)
 
 
+def ssh_targets(ctx, cfg, scope: Scope) -> set[str] | None:
+    """The inventory hosts that some play of this cfg's playbooks may reach over SSH (its
+    `hosts:` pattern, unless the play runs on the controller or sets a non-SSH
+    `connection:`); None when that cannot be told (no playbook, a pattern the inventory
+    cannot resolve)."""
+    abspath = ctx.project.abspath_of(cfg)
+    plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
+    if not plays:
+        return None
+    out: set[str] = set()
+    for play in plays:
+        conn = play.value("connection")
+        if local_only(scope, play) or (
+            isinstance(conn, str) and conn and not is_template(conn) and conn not in SSH_LIKE
+        ):
+            continue
+        hosts = scope.play_hosts(play.value("hosts"))
+        if hosts is None:
+            return None
+        out |= hosts
+    return out
+
+
 def runs_only_locally(ctx, cfg, scope: Scope) -> bool:
     """Every play of the playbooks this cfg applies to runs on the controller only (and
     there is at least one): nothing it configures about SSH is used."""

@@ -15,7 +15,8 @@ What it does
     Not reported either: an ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only
     (read by `ansible-galaxy`, as in an execution environment's build), and an ansible.cfg
     whose playbooks all run on the controller (`connection: local`, or `hosts: localhost`
-    without an inventory entry that says otherwise).
+    without an inventory entry that says otherwise), and one whose inventory's SSH hosts no
+    play targets (the plays reach only local or winrm hosts).
 
 Why
     Without pipelining, each module run is: create a remote temp folder, copy the module
@@ -77,7 +78,15 @@ from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
 from ..source.cfgfile import hash_comment
-from ._connection import cfg_scope, galaxy_only, names, runs_only_locally, split_hosts, var_settings
+from ._connection import (
+    cfg_scope,
+    galaxy_only,
+    names,
+    runs_only_locally,
+    split_hosts,
+    ssh_targets,
+    var_settings,
+)
 from ._text import MAX_MESSAGE, clip
 
 CODE = "C101"
@@ -139,6 +148,9 @@ def check(ctx):
             continue
         if galaxy_only(cfg) or runs_only_locally(ctx, cfg, scope):
             continue  # no playbook run reaches a host over SSH with this file
+        targets = ssh_targets(ctx, cfg, scope) if split.known else None
+        if targets is not None and not targets & set(split.ssh):
+            continue  # the SSH hosts of the inventory are targeted by no play
         if split.known and split.ssh and all(h in on_by_var for h in split.ssh):
             continue  # every SSH host turns it on through an inventory variable
         note = ""
