@@ -790,3 +790,13 @@ def test_corpus_c502_fix_on_a_copy(tmp_path):
     assert str(haproxy) in res.created
     assert cfgfile.parse_values(haproxy.read_text())["defaults"]["inventory"] == "hosts"
     fix_is_idempotent(dst, "C502")
+
+
+def test_c105_an_etc_hosts_file_is_no_inventory(tmp_path):
+    """`scripts/hosts` in /etc/hosts format: ansible-core cannot parse it as INI and skips it."""
+    from .conftest import run_engine, write_tree
+
+    etc = "127.0.0.1 localhost\n" + "".join(f"10.0.0.{i} node{i}\n" for i in range(1, 13))
+    play = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    write_tree(tmp_path, {"ansible.cfg": "[defaults]\n", "scripts/hosts": etc, "site.yml": play})
+    assert not [f for f in run_engine(tmp_path, select=["C105"]).findings if f.code == "C105"]

@@ -36,7 +36,9 @@ class InventorySource:
 
     @property
     def usable(self) -> bool:
-        return not self.inv.dynamic and self.inv.plugin is None and not self.inv.encrypted
+        """Static, readable, and without the errors that make ansible-core skip the source
+        (an /etc/hosts file named `hosts`: `127.0.0.1 localhost` is no INI host line)."""
+        return not self.inv.dynamic and self.inv.plugin is None and not self.inv.encrypted and not self.inv.errors
 
 
 @dataclass
