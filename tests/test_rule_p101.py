@@ -95,3 +95,16 @@ def test_role_that_no_play_runs(tmp_path):
     # a collection's roles are run by its users
     coll = {**_roles_project(site), "galaxy.yml": "namespace: me\nname: web\n"}
     assert len(p101(tmp_path / "c", coll)) == 2
+
+
+def test_no_fix_when_the_variable_is_empty_somewhere(tmp_path):
+    """Flatcar's `[]` skips the loop; `name: []` would run the package module there."""
+    task = '- name: Packages\n  ansible.builtin.package:\n    name: "{{ item }}"\n  loop: "{{ os_packages }}"\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - base\n",
+        "roles/base/tasks/main.yml": task,
+        "roles/base/vars/Debian.yml": "os_packages: [git, curl, jq, vim, unzip]\n",
+        "roles/base/vars/Flatcar.yml": "os_packages: []\n",
+    }
+    [f] = p101(tmp_path, files)
+    assert f.fix is None and "empty somewhere" in f.help

@@ -245,11 +245,9 @@ def _var_files(project, path: str) -> list[str]:
     return files
 
 
-def known_list_length(project, task: Task, loop_node) -> int | None:
-    """The most items the loop's variable holds where the project defines it (see
-    `_var_files`), when each value found there is literal: a list of plain names, or one
-    plain name (a string is one item). None when the loop is not one variable, any value
-    is something else (a template, a mapping), or the variable is not found."""
+def _defined_values(project, task: Task, loop_node) -> list | None:
+    """The values the loop's variable is given where the project defines it (see
+    `_var_files`); None when the loop is not one variable."""
     value = getattr(loop_node, "value", None)
     if isinstance(loop_node, YSeq) and len(loop_node.items) == 1:
         value = getattr(loop_node.items[0], "value", None)
@@ -257,19 +255,35 @@ def known_list_length(project, task: Task, loop_node) -> int | None:
     path = project.abspath_of(task.file)
     if m is None or path is None:
         return None
-    lengths: list[int] = []
+    out = []
     for name in _var_files(project, path):
         f = project.yaml(name)
         data = f.data()[0] if f is not None and f.docs else None
-        if not isinstance(data, dict) or m.group(1) not in data:
-            continue
-        v = data[m.group(1)]
+        if isinstance(data, dict) and m.group(1) in data:
+            out.append(data[m.group(1)])
+    return out
+
+
+def known_lengths(project, task: Task, loop_node) -> list[int] | None:
+    """The number of items of each value of the loop's variable where the project defines
+    it, when each value found there is literal: a list of plain names, or one plain name (a
+    string is one item). None when the loop is not one variable, any value is something
+    else (a template, a mapping), or the variable is not found."""
+    lengths: list[int] = []
+    for v in _defined_values(project, task, loop_node) or []:
         if isinstance(v, str) and not is_template(v):
             lengths.append(1)
         elif isinstance(v, list) and all(isinstance(x, str) and not is_template(x) for x in v):
             lengths.append(len(v))
         else:
             return None
+    return lengths or None
+
+
+def known_list_length(project, task: Task, loop_node) -> int | None:
+    """The most items the loop's variable holds where the project defines it (see
+    `known_lengths`), else None."""
+    lengths = known_lengths(project, task, loop_node)
     return max(lengths) if lengths else None
 
 
@@ -371,6 +385,8 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     """(Fix, None) or (None, reason)."""
     if task.has("register"):
         return None, "`register` would hold one result instead of one per item"
+    if any(v == [] for v in _defined_values(ctx.project, task, task.loop_node) or []):
+        return None, "the variable is empty somewhere: the loop skips the task there, a list would still run it"
     if task.has("args"):
         return None, "arguments under `args:`"
     lc = task.node.get("loop_control")
