@@ -103,3 +103,14 @@ def test_ssh_hosts_that_no_play_targets(tmp_path):
     assert not c101(tmp_path / "a", files)
     linux = "- hosts: linux\n  tasks:\n    - ansible.builtin.ping:\n"
     assert c101(tmp_path / "b", {**files, "linux.yml": linux})
+
+
+def test_ansible_pull_project_runs_on_each_machine(tmp_path):
+    inv = "[desktops]\n" + "".join(f"pc{i}\n" for i in range(8)) + "[desktops:vars]\nansible_user=me\n"
+    play = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    files = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": inv, "local.yml": play}
+    assert c101(tmp_path / "a", files)
+    readme = {"README.md": "Provision with `ansible-pull -U https://example.com/me/desktops.git`.\n"}
+    assert not c101(tmp_path / "b", {**files, **readme})
+    fs = run_engine(write_tree(tmp_path / "c", {**files, **readme}), select=["C105"]).findings
+    assert not [f for f in fs if f.code == "C105"]

@@ -3,6 +3,7 @@ variable is set for them."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, scope_for_cfg
@@ -144,9 +145,33 @@ def ssh_targets(ctx, cfg, scope: Scope) -> set[str] | None:
     return out
 
 
+def pulled(ctx, cfg) -> bool:
+    """The project is run by `ansible-pull` on each machine itself: ansible-pull's playbook
+    `local.yml` beside the cfg, and `ansible-pull` named in its README or in a playbook or
+    template of the project (the cron job or the provisioning script that runs it)."""
+    abspath = ctx.project.abspath_of(cfg)
+    if abspath is None:
+        return False
+    base = os.path.dirname(abspath)
+    if not any(os.path.isfile(os.path.join(base, n)) for n in ("local.yml", "local.yaml")):
+        return False
+    texts = [os.path.join(base, n) for n in ("README.md", "README.rst", "README")]
+    texts += [f.abspath for f in ctx.project.files if f.abspath.startswith(base + os.sep)]
+    for path in texts:
+        try:
+            if "ansible-pull" in ctx.project.reader.read_lenient(path):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def runs_only_locally(ctx, cfg, scope: Scope) -> bool:
     """Every play of the playbooks this cfg applies to runs on the controller only (and
-    there is at least one): nothing it configures about SSH is used."""
+    there is at least one), or the project is run by `ansible-pull` on each machine:
+    nothing it configures about SSH is used."""
+    if pulled(ctx, cfg):
+        return True
     abspath = ctx.project.abspath_of(cfg)
     plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
     return bool(plays) and all(local_only(scope, p) for p in plays)

@@ -15,7 +15,9 @@ What it does
     Not reported either: an ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only
     (read by `ansible-galaxy`, as in an execution environment's build), and an ansible.cfg
     whose playbooks all run on the controller (`connection: local`, or `hosts: localhost`
-    without an inventory entry that says otherwise), and one whose inventory's SSH hosts no
+    without an inventory entry that says otherwise), a project run by `ansible-pull` on each
+    machine (`local.yml` beside the cfg, `ansible-pull` in its README or templates), and one
+    whose inventory's SSH hosts no
     play targets (the plays reach only local or winrm hosts).
 
 Why

@@ -78,7 +78,7 @@ from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
-from ._connection import cfg_scope
+from ._connection import cfg_scope, pulled
 from ._parallel import PlayWidth, describe, play_width, serial_batch, widest_play  # noqa: F401
 from ._text import MAX_MESSAGE, clip
 
@@ -122,8 +122,8 @@ def check(ctx):
         if forks >= cap:
             continue
         scope = cfg_scope(ctx, cfg)
-        if not scope.known_inventory:
-            continue
+        if not scope.known_inventory or pulled(ctx, cfg):
+            continue  # no inventory to count; or ansible-pull: each machine runs itself
         w = widest_play(ctx.project, scope, ctx.project.playbooks_for_cfg(abspath))
         if w is None:
             continue
