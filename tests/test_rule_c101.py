@@ -114,3 +114,11 @@ def test_ansible_pull_project_runs_on_each_machine(tmp_path):
     assert not c101(tmp_path / "b", {**files, **readme})
     fs = run_engine(write_tree(tmp_path / "c", {**files, **readme}), select=["C105"]).findings
     assert not [f for f in fs if f.code == "C105"]
+
+
+def test_windows_only_plays_without_an_inventory(tmp_path):
+    """A Windows lab whose inventory is generated at run time: the plays use win_* modules only."""
+    win = "- hosts: all\n  tasks:\n    - ansible.windows.win_ping:\n    - win_feature:\n        name: Web-Server\n"
+    assert not c101(tmp_path / "a", {"ansible.cfg": "[defaults]\ninventory = instances.txt\n", "site.yml": win})
+    mixed = win + "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    assert c101(tmp_path / "b", {"ansible.cfg": "[defaults]\ninventory = instances.txt\n", "site.yml": mixed})

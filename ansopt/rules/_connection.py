@@ -109,7 +109,7 @@ __all__ = [
     "var_settings",
     "local_only",
     "galaxy_only",
-    "runs_only_locally",
+    "reaches_no_ssh_host",
 ]
 
 
@@ -166,15 +166,33 @@ def pulled(ctx, cfg) -> bool:
     return False
 
 
-def runs_only_locally(ctx, cfg, scope: Scope) -> bool:
-    """Every play of the playbooks this cfg applies to runs on the controller only (and
-    there is at least one), or the project is run by `ansible-pull` on each machine:
-    nothing it configures about SSH is used."""
+_WINDOWS = ("ansible.windows.", "community.windows.", "chocolatey.chocolatey.", "microsoft.")
+
+
+def windows_only(play) -> bool:
+    """Every task the play runs is a Windows module (`win_*`, ansible.windows,
+    community.windows, chocolatey): its hosts are reached with winrm or psrp, not SSH."""
+    from ._gathering import play_run
+
+    run = play_run(play)
+    names = [rt.task.fqcn or "" for rt in run.tasks if not rt.task.is_block]
+    names = [n for n in names if n and not n.startswith(("ansible.builtin.include", "ansible.builtin.import"))]
+    return (
+        bool(names)
+        and all(n.startswith(_WINDOWS) or n.rsplit(".", 1)[-1].startswith("win_") for n in names)
+        and not run.unknown
+    )
+
+
+def reaches_no_ssh_host(ctx, cfg, scope: Scope) -> bool:
+    """Every play of the playbooks this cfg applies to runs on the controller only or on
+    Windows hosts (and there is at least one), or the project is run by `ansible-pull` on
+    each machine: nothing it configures about SSH is used."""
     if pulled(ctx, cfg):
         return True
     abspath = ctx.project.abspath_of(cfg)
     plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
-    return bool(plays) and all(local_only(scope, p) for p in plays)
+    return bool(plays) and all(local_only(scope, p) or windows_only(p) for p in plays)
 
 
 def local_only(scope: Scope, play) -> bool:

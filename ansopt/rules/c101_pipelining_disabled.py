@@ -84,7 +84,7 @@ from ._connection import (
     cfg_scope,
     galaxy_only,
     names,
-    runs_only_locally,
+    reaches_no_ssh_host,
     split_hosts,
     ssh_targets,
     var_settings,
@@ -148,7 +148,7 @@ def check(ctx):
             continue
         if setting.as_bool or split.only_other:
             continue
-        if galaxy_only(cfg) or runs_only_locally(ctx, cfg, scope):
+        if galaxy_only(cfg) or reaches_no_ssh_host(ctx, cfg, scope):
             continue  # no playbook run reaches a host over SSH with this file
         targets = ssh_targets(ctx, cfg, scope) if split.known else None
         if targets is not None and not targets & set(split.ssh):
