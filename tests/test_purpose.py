@@ -117,3 +117,21 @@ def test_archived_project_reports_nothing_and_says_why(tmp_path):
         finally:
             os.chdir(old)
         assert ("no longer maintained" in out.stderr) is archived, out.stderr
+
+
+@pytest.mark.parametrize(
+    "line, archived",
+    [
+        ("# Deprecated", True),
+        ("**DEPRECATED**", True),
+        ("This repository has been archived.", True),
+        ("- Deprecated", False),  # an entry of a table of contents
+        ("## Deprecated variables", False),
+        ("The `web_port` variable is deprecated.", False),
+    ],
+)
+def test_archived_readme_lines(tmp_path, line, archived):
+    from ansopt.model.purpose import archived_readme
+
+    (tmp_path / "README.md").write_text(f"# Tools\n\n{line}\n")
+    assert (archived_readme(str(tmp_path), lambda p: open(p).read()) is not None) is archived

@@ -58,7 +58,7 @@ _ARCHIVED = re.compile(
     r"\bdeprecation\s+notice\b"
     r"|\b(this|the)\s+(project|repository|repo|code|collection|role|playbook)s?\s+(is|are|has\s+been|was)\s+"
     r"(now\s+)?(deprecated|abandoned|archived|unmaintained|obsolete|no\s+longer\s+(maintained|supported|developed|updated|used))\b"
-    r"|^\W*(deprecated|archived|unmaintained|abandoned)\W*$",
+    r"|^(#{1,3}|=+|\*\*)?\s*(deprecated|archived|unmaintained|abandoned)\s*(\*\*|!)?\s*$",
     re.I | re.M,
 )
 
