@@ -135,3 +135,14 @@ def test_archived_readme_lines(tmp_path, line, archived):
 
     (tmp_path / "README.md").write_text(f"# Tools\n\n{line}\n")
     assert (archived_readme(str(tmp_path), lambda p: open(p).read()) is not None) is archived
+
+
+def test_collection_root_cfg_is_test_configuration_without_an_inventory(tmp_path):
+    from ansopt.model.purpose import TEST, Purposes
+
+    files = {"galaxy.yml": "namespace: me\nname: web\n", "roles/web/tasks/main.yml": "- ping:\n", "ansible.cfg": ""}
+    write_tree(tmp_path / "coll", files)
+    write_tree(tmp_path / "proj", {**files, "hosts": "[web]\nweb1\n"})
+    for name, want in (("coll", True), ("proj", False)):
+        cfg = str(tmp_path / name / "ansible.cfg")
+        assert (TEST in Purposes(str(tmp_path / name), lambda p: open(p).read()).of(cfg)) is want, name

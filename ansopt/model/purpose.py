@@ -37,6 +37,8 @@ from collections.abc import Iterable
 
 import yaml
 
+from .. import discover
+
 DOCS, ZUUL, TEST, GENERATED = "docs", "zuul", "test", "generated"
 ARCHIVED = "archived"
 
@@ -156,17 +158,14 @@ def _role_repo_cfg(abspath: str) -> bool:
 
 
 def _has_inventory(d: str) -> bool:
-    names = (
-        "inventory",
-        "inventories",
-        "hosts",
-        "hosts.ini",
-        "hosts.yml",
-        "hosts.yaml",
-        "inventory.ini",
-        "inventory.yml",
+    """An inventory beside the cfg, by the names discovery knows (`hosts`, `inventory/`...)."""
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return False
+    return any(
+        n in discover.INVENTORY_DIRS or discover.classify(os.path.join(d, n)) == discover.INVENTORY for n in names
     )
-    return any(os.path.exists(os.path.join(d, n)) for n in names)
 
 
 class Purposes:

@@ -4,6 +4,8 @@ it, the keys ansible-core removed (history the installed catalogue cannot hold, 
 
 from __future__ import annotations
 
+import os
+
 from .. import knowledge
 from ..knowledge.history import REMOVED_INI_KEYS as REMOVED  # noqa: F401 (C404 and its tests read the table)
 
@@ -58,6 +60,12 @@ def readers(section: str, key: str) -> str:
 
 # keys other rules own
 OWNED_ELSEWHERE = {("defaults", "callback_whitelist")}
+
+
+def pinned_core(ctx, cfg) -> tuple[int, int] | None:
+    """The newest ansible-core that the Ansible pins at the cfg's folder allow (model.pins)."""
+    abspath = ctx.project.abspath_of(cfg)
+    return ctx.project.pinned_core(os.path.dirname(abspath)) if abspath else None
 
 
 def removed(section: str, key: str):

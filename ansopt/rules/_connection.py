@@ -109,7 +109,8 @@ __all__ = [
     "var_settings",
     "local_only",
     "galaxy_only",
-    "reaches_no_ssh_host",
+    "ssh_targets",
+    "pulled",
 ]
 
 
@@ -124,9 +125,10 @@ def galaxy_only(cfg) -> bool:
 
 def ssh_targets(ctx, cfg, scope: Scope) -> set[str] | None:
     """The inventory hosts that some play of this cfg's playbooks may reach over SSH (its
-    `hosts:` pattern, unless the play runs on the controller or sets a non-SSH
-    `connection:`); None when that cannot be told (no playbook, a pattern the inventory
-    cannot resolve)."""
+    `hosts:` pattern, unless the play runs on the controller, runs only Windows modules or
+    sets a non-SSH `connection:`); an empty set when no play reaches an SSH host at all (every
+    play is local or Windows: known without an inventory); None when that cannot be told
+    (no playbook, a pattern the inventory cannot resolve or resolves to no host)."""
     abspath = ctx.project.abspath_of(cfg)
     plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
     if not plays:
@@ -138,9 +140,11 @@ def ssh_targets(ctx, cfg, scope: Scope) -> set[str] | None:
             isinstance(conn, str) and conn and not is_template(conn) and conn not in SSH_LIKE
         ):
             continue
+        if windows_only(play):
+            continue
         hosts = scope.play_hosts(play.value("hosts"))
-        if hosts is None:
-            return None
+        if not hosts:
+            return None  # unknown, or no host of this inventory: the hosts come from elsewhere
         out |= hosts
     return out
 
@@ -182,17 +186,6 @@ def windows_only(play) -> bool:
         and all(n.startswith(_WINDOWS) or n.rsplit(".", 1)[-1].startswith("win_") for n in names)
         and not run.unknown
     )
-
-
-def reaches_no_ssh_host(ctx, cfg, scope: Scope) -> bool:
-    """Every play of the playbooks this cfg applies to runs on the controller only or on
-    Windows hosts (and there is at least one), or the project is run by `ansible-pull` on
-    each machine: nothing it configures about SSH is used."""
-    if pulled(ctx, cfg):
-        return True
-    abspath = ctx.project.abspath_of(cfg)
-    plays = [p for pb in ctx.project.playbooks_for_cfg(abspath) for p in pb.plays] if abspath else []
-    return bool(plays) and all(local_only(scope, p) or windows_only(p) for p in plays)
 
 
 def local_only(scope: Scope, play) -> bool:

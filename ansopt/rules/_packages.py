@@ -73,6 +73,18 @@ def in_unused_role(project, task) -> bool:
     return used is not None and role.path not in used
 
 
+def comment_block_start(text: str, start: int) -> int:
+    """Where the run of comment lines directly above the line at `start` begins (`start`'s
+    line itself when there is none)."""
+    line = text.rfind("\n", 0, start) + 1
+    while line > 0:
+        prev = text.rfind("\n", 0, line - 1) + 1
+        if not text[prev : line - 1].lstrip().startswith("#"):
+            break
+        line = prev
+    return line
+
+
 def refreshes_cache(args: dict) -> bool:
     """`update_cache` on the task: a repository refresh on each run of it, not only a transaction."""
     v = args.get("update_cache", args.get("update-cache"))

@@ -84,7 +84,7 @@ from ._connection import (
     cfg_scope,
     galaxy_only,
     names,
-    reaches_no_ssh_host,
+    pulled,
     split_hosts,
     ssh_targets,
     var_settings,
@@ -148,11 +148,11 @@ def check(ctx):
             continue
         if setting.as_bool or split.only_other:
             continue
-        if galaxy_only(cfg) or reaches_no_ssh_host(ctx, cfg, scope):
-            continue  # no playbook run reaches a host over SSH with this file
-        targets = ssh_targets(ctx, cfg, scope) if split.known else None
+        if galaxy_only(cfg) or pulled(ctx, cfg):
+            continue  # read by ansible-galaxy; or ansible-pull: each machine runs itself, locally
+        targets = ssh_targets(ctx, cfg, scope)
         if targets is not None and not targets & set(split.ssh):
-            continue  # the SSH hosts of the inventory are targeted by no play
+            continue  # no play reaches an SSH host (all local or Windows), or none of the inventory's
         if split.known and split.ssh and all(h in on_by_var for h in split.ssh):
             continue  # every SSH host turns it on through an inventory variable
         note = ""

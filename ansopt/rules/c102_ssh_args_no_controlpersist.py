@@ -203,16 +203,6 @@ class _Loc:
     lacks: set[str] = field(default_factory=set)  # Control* options the ssh_args value lacks, unmet elsewhere
 
 
-def _consequence(p: Problem) -> str:
-    if p.kind == "off" and p.keyword == "controlpersist":
-        return "the master connection ends with the command that opened it"
-    if p.kind == "off" and p.keyword == "controlmaster":
-        return "ssh never starts a master connection"
-    if p.kind == "off":
-        return "ssh shares no connection"
-    return ""
-
-
 def check(ctx):
     done: set[tuple] = set()
     for cfg in ctx.project.cfg_files:
@@ -272,9 +262,8 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     o = loc.origin
     probs = list(loc.problems.values())
     missing = [p.keyword for p in probs if p.kind == "missing"]
-    offs_here = [p for p in probs if p.kind == "off"]
     nopath = [p for p in probs if p.kind == "nopath"]
-    if offs_here:
+    if any(p.kind == "off" for p in probs):
         return None  # `ControlMaster=no` or `ControlPersist=no` written there: a choice, not an oversight
     is_args = o.name in ("ssh_args", "ansible_ssh_args")
     empty = not str(loc.text).strip()
@@ -295,13 +284,6 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
             wrong.append(
                 ("has no ControlMaster (ssh's default is no)", "ControlPersist alone never starts a master connection")
             )
-    if offs_here:
-        shown = [f"`{clip(p.written, 40)}`" for p in offs_here]
-        said = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
-        wrong.append(
-            (f"sets {said}", _consequence(offs_here[0]) if len(offs_here) == 1 else "ssh shares no connection")
-        )
-        todo.append(f"remove {said} unless that is deliberate")
     for p in nopath:
         wrong.append(
             (
@@ -323,7 +305,7 @@ def _finding(ctx, cfg, view: HostView, loc: _Loc, elsewhere: set[str], offs: lis
     msg = clip(subject + rest, MAX_MESSAGE)
     add = " ".join(ADD[k] for k in ("controlmaster", "controlpersist") if k in (lacks or missing))
     fix = None
-    if missing and is_args and not offs_here and not nopath:
+    if missing and is_args and not nopath:
         replaces = (
             f": this variable replaces ssh_args for {names(loc.hosts, width=45)}"
             if o.kind == "var"

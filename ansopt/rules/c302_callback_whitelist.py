@@ -45,12 +45,11 @@ Fix (safe)
 
 from __future__ import annotations
 
-import os
-
 from .. import knowledge
 from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
 from ..model.purpose import DOCS, TEST
+from ._catalogue import pinned_core
 from ._text import MAX_MESSAGE
 
 CODE = "C302"
@@ -71,8 +70,7 @@ def check(ctx):
         if sec is None or OLD not in sec.options:
             continue
         opt = sec.options[OLD]
-        abspath = ctx.project.abspath_of(cfg)
-        pin = ctx.project.pinned_core(os.path.dirname(abspath)) if abspath else None
+        pin = pinned_core(ctx, cfg)
         if pin is not None and pin < (2, 15):
             continue  # the Ansible the project pins still reads the old name (2.10 knows no other)
         key = _clip(opt.raw_key.strip(), 30)

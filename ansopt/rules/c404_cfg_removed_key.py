@@ -118,7 +118,7 @@ from .. import knowledge
 from ..diagnostics import UNSAFE, Fix
 from ..fixers import cfg_edits
 from ..knowledge.history import inert_when_ignored
-from ._catalogue import OWNED_ELSEWHERE, REMOVED, removed  # noqa: F401
+from ._catalogue import OWNED_ELSEWHERE, REMOVED, pinned_core, removed  # noqa: F401
 from ._text import clip
 
 CODE = "C404"
@@ -179,8 +179,7 @@ def check(ctx):
     core = _version(K.core_version)
     report_deprecated = bool(ctx.options.get("deprecated", False))
     for cfg in ctx.project.cfg_files:
-        abspath = ctx.project.abspath_of(cfg)
-        pin = ctx.project.pinned_core(os.path.dirname(abspath)) if abspath else None
+        pin = pinned_core(ctx, cfg)
         for sec in cfg.sections.values():
             for opt in sec.options.values():
                 if (sec.name, opt.key) in OWNED_ELSEWHERE:

@@ -87,6 +87,7 @@ from ._packages import (
     LOOP_KEYS,
     NAME_KEYS,
     bare_mentions,
+    comment_block_start,
     in_unused_role,
     is_package_module,
     mentions,
@@ -151,18 +152,6 @@ _PER_ITEM_COMMENT = re.compile(
 )
 
 
-def _comment_block_above(text: str, start: int) -> int:
-    """Where the run of comment lines directly above the line at `start` begins (`start`'s
-    line itself when there is none)."""
-    line = text.rfind("\n", 0, start) + 1
-    while line > 0:
-        prev = text.rfind("\n", 0, line - 1) + 1
-        if not text[prev : line - 1].lstrip().startswith("#"):
-            break
-        line = prev
-    return line
-
-
 def _maybe_true(v) -> bool:
     """On, or a template that may be on."""
     if v is None or v is False:
@@ -183,7 +172,7 @@ def must_stay_per_item(task: Task) -> str | None:
     if _maybe_true(task.value("ignore_errors")):
         return "`ignore_errors` lets one item fail alone"
     file, node = task.file, task.node
-    start = _comment_block_above(file.text, node.start)
+    start = comment_block_start(file.text, node.start)
     if _PER_ITEM_COMMENT.search(file.text[start : node.end]):
         return "a comment says some items may be missing"
     return None
@@ -225,18 +214,16 @@ def _var_files(project, path: str) -> list[str]:
     out: list[str] = []
     if f"{os.sep}tasks{os.sep}" in path:
         role = path.rsplit(f"{os.sep}tasks{os.sep}", 1)[0]
-        out += [os.path.join(role, sub) for sub in ("defaults", "vars")]
+        out += [os.path.join(role, "defaults")]
     root = os.path.abspath(project.root)
     d = os.path.dirname(path)
     while True:
-        out += [os.path.join(d, sub) for sub in ("group_vars", "host_vars")]
-        if d != os.path.dirname(path) or f"{os.sep}tasks{os.sep}" not in path:
-            out.append(os.path.join(d, "vars"))  # a playbook's vars_files / include_vars folder
+        out += [os.path.join(d, sub) for sub in ("group_vars", "host_vars", "vars")]
         if d == root or os.path.dirname(d) == d or not d.startswith(root):
             break
         d = os.path.dirname(d)
     files: list[str] = []
-    for base in out:
+    for base in dict.fromkeys(out):
         if not os.path.isdir(base):
             continue
         for dirpath, dirnames, names in os.walk(base):
@@ -287,6 +274,12 @@ def known_list_length(project, task: Task, loop_node) -> int | None:
     return max(lengths) if lengths else None
 
 
+def _too_few(items: int, args: dict, min_items: int) -> bool:
+    """One item (one transaction already), or fewer than `min_items` that do not each
+    refresh the package cache: a few seconds to save, not worth a change."""
+    return items < 2 or (items < min_items and not refreshes_cache(args))
+
+
 def check(ctx):
     min_items = int(ctx.options.get("min_items", 4))
     for task in ctx.project.all_tasks():
@@ -329,16 +322,12 @@ def check(ctx):
                 )
             )
             count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
-            if count is not None and count < 2:
-                continue  # one item: one transaction already
             if count is None and _joined(loop_node):
                 continue  # a string, not a list: the loop has one item (a comma-separated name)
-            if count is not None and count < min_items and not refreshes_cache(args):
-                continue  # a couple of items: one module run saved, not worth a change
-            if count is None:
-                known = known_list_length(ctx.project, task, loop_node)
-                if known is not None and (known < 2 or (known < min_items and not refreshes_cache(args))):
-                    continue  # where the project defines the variable, it holds a couple of items
+            # the loop's own length, else the variable's where the project defines it
+            known = count if count is not None else known_list_length(ctx.project, task, loop_node)
+            if known is not None and _too_few(known, args, min_items):
+                continue
             what = f"{count} item{'s' if count != 1 else ''}, " if count else ""
             msg = f"{module} runs once per loop item ({what}one package transaction each)"
             help = f"pass the list to `{name_key}:` and drop `{task.loop_key}:`"
@@ -354,8 +343,8 @@ def check(ctx):
             if _uses_var_elsewhere(task, var, (task.loop_node, task.args_node, task.module_key)):
                 continue  # per-item become_user, when, environment...: each item runs differently
             n = len(task.loop_node) if isinstance(task.loop_node, YSeq) else None
-            if n is not None and (n < 2 or (n < min_items and not refreshes_cache(args))):
-                continue  # one item, or a couple: nothing or a few seconds to save
+            if n is not None and _too_few(n, args, min_items):
+                continue
             msg = (
                 f"{module} runs once per loop item (`{name_key}: {{{{ {var}.{attr} }}}}`): one package transaction each"
             )

@@ -12,7 +12,7 @@ What it does
     the task title (`when`, `tags`, `become`, `become_user`, `environment`, `notify`,
     `delegate_to`, `vars`, `check_mode`, `no_log`, ... compared as data).
 
-    Not reported: a run with a comment above it or among its tasks that says why they are
+    Not reported: a run with a comment (in the comment lines above it, or among its tasks) that says why they are
     apart ("split out to avoid the CI timeout", "must be installed first", "separately");
     tasks of a role under `roles/` that no play of the project runs (as P101);
     tasks with a loop (P101's business), a `register` (one result instead
@@ -102,6 +102,7 @@ from ..source.yamlfile import YSeq
 from ._packages import (
     NAME_KEYS,
     SINGLE_NAME_OPTIONS,
+    comment_block_start,
     in_unused_role,
     is_bootstrap_package,
     is_package_module,
@@ -223,10 +224,8 @@ _SPLIT_COMMENT = re.compile(
 
 
 def _split_on_purpose(file, run: list[_Cand]) -> bool:
-    text = file.text
-    first = run[0].task.node
-    start = text.rfind("\n", 0, max(0, text.rfind("\n", 0, first.start)))
-    return bool(_SPLIT_COMMENT.search(text[start + 1 : run[-1].task.node.end]))
+    start = comment_block_start(file.text, run[0].task.node.start)
+    return bool(_SPLIT_COMMENT.search(file.text[start : run[-1].task.node.end]))
 
 
 def _finding(ctx, file, run: list[_Cand]):

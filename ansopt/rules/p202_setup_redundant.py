@@ -50,8 +50,8 @@ from __future__ import annotations
 
 from ..diagnostics import UNSAFE, Fix
 from ..fixers import yaml_edits
-from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST, ZUUL
+from ._factcache import fact_cache_config
 from ._gathering import play_run
 
 CODE = "P202"
@@ -67,8 +67,7 @@ def _memory_cache(ctx, play) -> bool:
     """The play's ansible.cfg keeps facts in memory only (no cache across runs)."""
     path = ctx.project.applicable_cfg(play.file_abspath)
     cfg = ctx.project.cfg(path) if path else None
-    plugin = str(EffectiveConfig(cfg).base("CACHE_PLUGIN").raw or "memory").strip().strip("'\"").lower()
-    return plugin.rsplit(".", 1)[-1] == "memory"
+    return cfg is None or fact_cache_config(cfg).memory
 
 
 def check(ctx):

@@ -64,9 +64,9 @@ Use instead
         cache_valid_time: 3600
 
 Default selection
-    Opt-in (`extend-select: [P401]`). A second refresh costs a few seconds per run (one
-    `apt-get update`), paid once however many hosts run in parallel. Reviewed on public
-    projects, 16 of 18 reports were judged true but not worth the change: install-only or
+    Opt-in (`extend-select: [P401]`). A second refresh costs one `apt-get update` per run
+    (a few seconds, as long as the mirrors take: an expectation, not measured here), paid
+    once however many hosts run in parallel. Reviewed on public projects, 16 of 18 reports were judged true but not worth the change: install-only or
     one-host playbooks, where those seconds are noise. A refresh repeated for every loop
     item is P101's finding (on by default).
 

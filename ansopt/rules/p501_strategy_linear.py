@@ -107,7 +107,7 @@ Not reported
 Default selection
     Opt-in (`extend-select: [P501]`). The gain exists only where hosts differ in speed
     from task to task, and ansopt cannot see that in the files; for a few similar hosts
-    it is a few seconds, paid for with interleaved output and per-host handlers. Reviewed
+    it is a few seconds (an expectation, not measured here), paid for with interleaved output and per-host handlers. Reviewed
     on public projects, nearly every report was a play on two to four similar hosts, judged
     true but not worth the change. Plays that qualify must still have at least `min_hosts`
     (2) hosts and `min_tasks` (5) steps of work on them.
