@@ -88,6 +88,7 @@ import re
 
 from .. import discover
 from ..diagnostics import UNSAFE
+from ..model.plays import Play
 from ..model.purpose import DOCS, TEST, ZUUL
 from ._connection import cfg_scope, local_only
 from ._factcache import (
@@ -130,10 +131,10 @@ OPTIONS = {
 # --------------------------------------------------------------------------- the rule
 
 
-def _adds_hosts(pb) -> bool:
-    """A playbook that creates its hosts at run time (`add_host` of new instances): a host
+def _adds_hosts(plays) -> bool:
+    """A run that creates its hosts at run time (`add_host` of new instances): a host
     name can come back as another machine, and cached facts would follow the name."""
-    return any((t.fqcn or "") == "ansible.builtin.add_host" for play in pb.plays for t in play.own_tasks())
+    return any((t.fqcn or "") == "ansible.builtin.add_host" for play in plays for t in play.own_tasks())
 
 
 _EVERY_HOST = ("all", "*")
@@ -183,12 +184,16 @@ def worth_caching(ctx, cfg) -> bool:
         return False
     scope = cfg_scope(ctx, cfg)
     per_book: list[list] = []
-    for pb in ctx.project.playbooks_for_cfg(abspath):
-        if ctx.project.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}:
+    mine = {pb.abspath for pb in ctx.project.playbooks_for_cfg(abspath)}
+    # each run: a playbook with the plays of the playbooks it imports (site.yml importing
+    # base.yml and app.yml gathers in both)
+    for pb, sequence in zip(ctx.project.playbooks, ctx.project.run_sequences, strict=True):
+        if pb.abspath not in mine or ctx.project.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}:
             continue
-        if _adds_hosts(pb):
+        plays = [p for p in sequence if isinstance(p, Play)]
+        if _adds_hosts(plays):
             return False
-        gathering = [play for play in pb.plays if play.gathers_facts() is not False]
+        gathering = [play for play in plays if play.gathers_facts() is not False]
         if gathering:
             per_book.append(gathering)
     # a playbook that gathers in one play gathers once per run: a cache would only save
