@@ -306,6 +306,14 @@ def rule_cmd(name):
     )
     click.echo("")
     click.echo(inspect.cleandoc(r.doc))
+    from .knowledge.measured import quote
+
+    measured = quote(r.code)
+    if measured:
+        click.echo("")
+        click.echo("Measured on the testbed")
+        for line in measured:
+            click.echo(f"    {line}")
     if r.options:
         click.echo("")
         click.echo(f"Options (in settings: rules: {{{r.code}: {{...}}}}):")

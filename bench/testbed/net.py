@@ -77,6 +77,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _ancestors() -> set[int]:
+    """This process and the ones above it (never reaped, whatever their command line says)."""
+    out, pid = set(), os.getpid()
+    while pid > 1 and pid not in out:
+        out.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return out
+
+
 def remove_stale() -> list[str]:
     """Delete testbed namespaces whose creating process is gone (a run killed with SIGKILL)."""
     out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
@@ -145,6 +158,11 @@ class Testbed:
 
     def close(self) -> None:
         """Stop every process this testbed started (by PID) and delete its namespaces."""
+        if self._namespaces:
+            try:
+                self.close_masters()
+            except (OSError, subprocess.SubprocessError):
+                pass
         procs = [h.sshd for h in self.hosts] + [self.relay]
         for p in procs:
             if p is not None and p.poll() is None:
@@ -161,9 +179,28 @@ class Testbed:
         self.relay = None
         for h in self.hosts:
             h.sshd = None
+        self._reap()
         for ns in reversed(self._namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         self._namespaces.clear()
+
+    def _reap(self) -> None:
+        """Stop what the runs left behind that names this testbed's folder (a ControlPersist
+        master whose socket is gone, a playbook run cut short): found by PID in /proc."""
+        mark = str(self.work).encode()
+        spare = _ancestors()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) in spare:
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if mark in cmdline:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except OSError:
+                    pass
 
     def __enter__(self) -> Testbed:
         return self.start()
@@ -181,7 +218,18 @@ class Testbed:
         keys.mkdir(exist_ok=True)
         for name in ("host_key", "client_key"):
             if not (keys / name).exists():
-                _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ansopt-testbed-{name}", "-f", str(keys / name))
+                _run(
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    f"ansopt-testbed-{name}",
+                    "-f",
+                    str(keys / name),
+                )
         ssh = self.controller_home / ".ssh"
         ssh.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._passwd(self.work / "etc" / "controller", self.controller_home)
@@ -343,9 +391,7 @@ class Testbed:
         addr, port = self.endpoint(host)
         argv = ["ssh", "-o", "BatchMode=yes", "-o", "ControlMaster=no", "-o", "ControlPath=none"]
         argv += ["-p", str(port), f"root@{addr}", command]
-        done = subprocess.run(
-            self.in_controller(argv), capture_output=True, text=True, timeout=timeout, env=self.env()
-        )
+        done = subprocess.run(self.in_controller(argv), capture_output=True, text=True, timeout=timeout, env=self.env())
         if check and done.returncode != 0:
             raise RuntimeError(f"ssh {host.name} {command!r}: {done.stderr.strip()}")
         return done

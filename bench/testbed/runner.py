@@ -6,6 +6,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -61,27 +62,59 @@ def standin_config(work: Path, scale: float, spread: float, hosts: int, config: 
         sys.path.pop(0)
     data = {k: v * scale for k, v in standin.DEFAULTS.items() if isinstance(v, int | float)}
     data.update(config or {})
-    data["host_factor"] = {
-        f"node{i}": round(1 + spread * (i - 1) / max(1, hosts - 1), 3) for i in range(1, hosts + 1)
-    }
+    data["host_factor"] = {f"node{i}": round(1 + spread * (i - 1) / max(1, hosts - 1), 3) for i in range(1, hosts + 1)}
     work.mkdir(parents=True, exist_ok=True)
     (work / "standin.json").write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
-def run_playbook(tb: Testbed, stage: Path, log: Path, timeout: float, extra: tuple[str, ...] = ()) -> tuple[float, float, int, str]:
+def run_playbook(
+    tb: Testbed, stage: Path, log: Path, timeout: float, playbook: str = fleet.PLAYBOOK
+) -> tuple[float, float, int, str]:
     """One timed ansible-playbook run in the controller namespace: wall s, CPU s, rc, output."""
-    argv = tb.in_controller([playbook_exe(), fleet.PLAYBOOK, "--limit", fleet.LIMIT, *extra])
+    argv = tb.in_controller([playbook_exe(), playbook, "--limit", fleet.LIMIT])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with open(log, "w") as out:
-        try:
-            rc = subprocess.run(argv, cwd=stage, stdout=out, stderr=subprocess.STDOUT, env=tb.env(), timeout=timeout).returncode
-        except subprocess.TimeoutExpired:
-            rc = -9
+        rc = run_group(argv, cwd=stage, stdout=out, env=tb.env(), timeout=timeout)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, rc, log.read_text(errors="replace")
+
+
+def run_group(argv: list[str], cwd: Path, stdout, env: dict[str, str], timeout: float) -> int:
+    """Run argv in a process group of its own; on a time-out or an interrupt, stop the whole
+    group (ansible-playbook's forks and ssh clients), so nothing outlives the run."""
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        stdout=stdout,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop_group(proc)
+        return -9
+    except BaseException:
+        _stop_group(proc)
+        raise
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def recap(output: str) -> dict[str, dict[str, int]]:
@@ -111,16 +144,28 @@ def measure(
     timeout: float,
     states: dict[str, dict[str, dict[str, str]]] | None = None,
     tag: str = "",
+    playbook: str = fleet.PLAYBOOK,
+    scenarios: tuple[str, ...] = ("first", "repeat"),
 ) -> list[Run]:
     """A first run then a repeat run of one staged variant; end states checked against
     `states` (filled with this variant's when it has none for a scenario yet)."""
     runs = []
-    for scenario in ("first", "repeat"):
+    for scenario in scenarios:
         reset(tb, stage, scenario)
         load = os.getloadavg()[0]
         log = logs / f"{variant}{tag}-{len(tb.hosts)}h-{tb.rtt_ms:g}ms-{scenario}.log"
-        wall, cpu, rc, output = run_playbook(tb, stage, log, timeout)
-        run = Run(variant, scenario, len(tb.hosts), tb.rtt_ms, round(wall, 3), round(cpu, 3), round(load, 2), rc, recap(output))
+        wall, cpu, rc, output = run_playbook(tb, stage, log, timeout, playbook)
+        run = Run(
+            variant,
+            scenario,
+            len(tb.hosts),
+            tb.rtt_ms,
+            round(wall, 3),
+            round(cpu, 3),
+            round(load, 2),
+            rc,
+            recap(output),
+        )
         state = {h.name: fleet.end_state(h.root) for h in tb.hosts}
         if states is not None:
             ref = states.setdefault(scenario, state)

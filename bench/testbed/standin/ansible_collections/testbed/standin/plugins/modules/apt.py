@@ -31,7 +31,11 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             name=dict(type="list", elements="str", aliases=["package", "pkg"]),
-            state=dict(type="str", default="present", choices=["present", "latest", "absent", "installed", "fixed", "build-dep"]),
+            state=dict(
+                type="str",
+                default="present",
+                choices=["present", "latest", "absent", "installed", "fixed", "build-dep"],
+            ),
             update_cache=dict(type="bool", default=False, aliases=["update-cache"]),
             cache_valid_time=dict(type="int", default=0),
             upgrade=dict(type="str", default="no"),
