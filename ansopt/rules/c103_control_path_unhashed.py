@@ -42,9 +42,9 @@ Why
     used when control_path is unset, is likewise a hash (`%(directory)s/` + 10 hex digits).
 
 Measured gain
-    Not a speed-up but a failure avoided: the affected hosts do not run at all. Keeping
-    connection sharing working is what keeps the 1.6x (2.0x at 20 ms round-trip time)
-    gain of the tuned settings measured on a 4-host testbed (38 s against 24 s).
+    Not measurable on the testbed as a speed-up: an over-long ControlPath makes ssh fail on
+    the affected hosts (they do not run at all), and the testbed's paths are short. What
+    connection sharing is worth is C102's measurement (`ansopt rule C102`).
 
 Example (reported)
     [ssh_connection]

@@ -23,11 +23,9 @@ Why
       the play). That is the one effect of such a configuration, and `smart` keeps it.
 
 Measured gain
-    The performance guide measures fact caching (jsonfile, 24 h) with `smart` gathering
-    at 5-10 s saved per playbook run, 2-5 s per play; on frequent runs fact gathering
-    drops from 5-8 s per host to under 1 s on a cache hit. With `implicit` the cache
-    saves none of it. The cost is per host and per play: hosts gather in parallel (up to
-    `forks`), each play waits for its slowest host.
+    Not measured as a variant (the fleet has no cache at all); the saving is C201's once the
+    cache is read: `ansopt rule C202` prints the testbed's cost of one fact gathering, which
+    each host pays in every gathering play while `gathering = implicit` ignores the cache.
 
 Example (reported)
     [defaults]

@@ -29,11 +29,9 @@ Why
     warning.
 
 Measured gain
-    The performance guide measures fact caching (jsonfile, 24 h) at 5-10 s saved per
-    playbook run; on frequent runs fact gathering drops from 5-8 s per host to under 1 s
-    on a cache hit. A cache that does not load saves none of it. Gathering costs each
-    host its `setup` run in every play that gathers; hosts gather in parallel (up to
-    `forks`), so each play waits for its slowest host.
+    Not measured as a variant; a cache that cannot load saves nothing, so the saving is
+    C201's once it loads: `ansopt rule C203` prints the testbed's cost of one fact
+    gathering.
 
 Example (reported)
     [defaults]

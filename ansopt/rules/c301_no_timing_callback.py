@@ -19,7 +19,7 @@ Why
     the same, and no before/after comparison of a change is possible.
 
 Measured gain
-    None by itself; it measures the others. The callbacks cost almost nothing:
+    None by itself, and so not measured on the testbed: it measures the others.
     `profile_tasks` records two timestamps per task and prints a summary at the end.
 
 Example (reported)

@@ -14,8 +14,8 @@ Why
     reports built by a callback stop being written.
 
 Measured gain
-    None by itself; it restores the timing callbacks that measure every other gain
-    (`profile_tasks` shows which tasks take the time; see C301).
+    None by itself, and so not measured on the testbed: it restores the timing callbacks
+    that measure every other gain (see C301).
 
 Example (reported)
     [defaults]

@@ -59,9 +59,9 @@ Why
     warning on every run, and stops working in the version named.
 
 Measured gain
-    Restoring a removed `gather_subset = !all,!min`-style limit brings back its saving:
-    a full fact gathering takes about 1 to 3 s per host (hardware, mounts, network
-    facts), the minimal subset a fraction of a second.
+    Not measured on the testbed: a correctness rule. Restoring a removed `gather_subset`
+    limit brings back its saving; `ansopt rule C404` prints the testbed's cost of one full
+    fact gathering.
 
 Example (reported)
     [defaults]

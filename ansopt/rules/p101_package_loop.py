@@ -32,9 +32,13 @@ Why
     same modules accept a list in `name` and install everything in one transaction.
 
 Measured gain
-    One transaction instead of N: for apt on a warm cache each extra item costs about one
-    to three seconds per host (module start, dpkg lock, resolution); ten packages in a loop
-    take several times longer than the same ten in one list.
+    On the testbed (bench/testbed: the reference fleet on network-namespace SSH hosts), this
+    fix's share is measured by leave-one-out: the fixed fleet against the same fix without
+    this rule; `ansopt rule P101` prints the figures from the shipped results
+    (`ansopt/knowledge/measured.json`), with their date, host count and round-trip time. The
+    testbed's package stand-in costs what its settings say per transaction and package
+    (`bench/testbed/standin`: an `apt` transaction and its cache refresh), so this share
+    counts transactions, not a mirror's speed.
 
 Example (reported)
     - name: Install tools

@@ -17,8 +17,9 @@ Why
     spent twice before the first real task.
 
 Measured gain
-    One full fact gathering per host and play: 1.5 s per host on the 4-host testbed, more
-    on hosts with many mounts or network interfaces.
+    Not measured as a share (the fleet has no explicit `setup` task): `ansopt rule P202`
+    prints the testbed's cost of one fact gathering, which the redundant `setup` repeats on
+    each host.
 
 Example (reported)
     - hosts: web

@@ -19,9 +19,10 @@ Why
     loops inside), or the work can be delegated once with `run_once`.
 
 Measured gain
-    The include itself costs the controller about 11 ms per item and host (see P601's
-    measurement); what a looped include really costs is its tasks run once per item: a
-    50-host group looped on 50 hosts means 2,500 includes and 2,500 runs of each task.
+    Not a share of the fleet (it has no include loop): `ansopt rule P602` prints the
+    testbed's cost of one include (see P601). What a looped include really costs is its
+    tasks run once per item: a 50-host group looped on 50 hosts means 2,500 includes and
+    2,500 runs of each task.
 
 Example (reported)
     - name: Add every node to the hosts file

@@ -78,6 +78,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         default="first,repeat",
         help="first (fresh hosts, empty fact cache) and/or repeat (converged hosts, warm cache)",
     )
+    ap.add_argument("--report", type=Path, metavar="WORK", help="rebuild the results of a run kept with --work")
     ap.add_argument("--quick", action="store_true", help="2 hosts, 0 ms, 1 run, stand-ins at 0.1")
     args = ap.parse_args(argv)
     if args.quick:
@@ -213,6 +214,8 @@ def table(summaries: list[runner.Summary], rat: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.report:
+        return report(args)
     why = requirements()
     if why:
         print(f"bench.testbed: {why}", file=sys.stderr)
@@ -247,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
                     applied_by.update(
                         {f"{k}@{hosts}h": v for k, v in applied.items() if fleet.VARIANTS[k].fix is not None}
                     )
+                    meta = {"started": started.isoformat(), "playbook": args.playbook, "applied_fixes": applied_by}
+                    (work / "meta.json").write_text(json.dumps({**meta, "standins": standins}, indent=1))
                 if args.leave_one_out and hosts == max(args.hosts):
                     tb.set_rtt(max(args.rtt_ms))
                     log(f"leave-one-out: {hosts} hosts, {tb.rtt_ms:g} ms")
@@ -267,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    return finish(args, started, all_runs, applied_by, loo, unit_costs, standins)
+
+
+def finish(args, started, all_runs, applied_by, loo, unit_costs, standins) -> int:
+    """Print the tables; write --json and --write-results; exit 1 when a run failed."""
     summaries = runner.summarise(all_runs)
     rat = ratios(summaries)
     result = {
@@ -280,13 +290,13 @@ def main(argv: list[str] | None = None) -> int:
         "rtt_method": "delaying TCP relay in the controller namespace (bench/testbed/relay.py); 0 ms: direct veth",
         "standins": standins,
         "playbook": args.playbook,
-        "runs_per_variant": args.runs,
+        "runs_per_variant": max((s.runs for s in summaries), default=0),
         "applied_fixes": applied_by,
         "summaries": [s.as_dict() for s in summaries],
         "ratios": rat,
         "leave_one_out": loo,
         "costs": unit_costs,
-        "failures": [r.variant for r in all_runs if not r.ok or r.state_ok is False],
+        "failures": sorted({r.variant for r in all_runs if not r.ok or r.state_ok is False}),
     }
     print(table(summaries, rat))
     if loo:
@@ -306,6 +316,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_results:
         RESULTS.write_text(json.dumps(result, indent=1) + "\n")
     return 1 if result["failures"] else 0
+
+
+def report(args) -> int:
+    """--report WORK: the results of a run kept with --work (all of it, or what it finished
+    before it was stopped), rebuilt from the files it wrote as it went."""
+    work = args.report
+    runs = [runner.Run(**json.loads(line)) for line in (work / "runs.jsonl").read_text().splitlines() if line.strip()]
+    meta = json.loads((work / "meta.json").read_text()) if (work / "meta.json").exists() else {}
+    loo = json.loads((work / "leave_one_out.json").read_text()) if (work / "leave_one_out.json").exists() else {}
+    unit_costs = json.loads((work / "costs.json").read_text()) if (work / "costs.json").exists() else {}
+    started = _dt.datetime.fromtimestamp((work / "runs.jsonl").stat().st_mtime, _dt.UTC)
+    if "started" in meta:
+        started = _dt.datetime.fromisoformat(meta["started"])
+    args.playbook = meta.get("playbook", args.playbook)
+    return finish(args, started, runs, meta.get("applied_fixes", {}), loo, unit_costs, meta.get("standins", {}))
 
 
 def _ansible_version() -> str:
