@@ -98,13 +98,19 @@ def quote(code: str, data: dict[str, Any] | None = None) -> list[str]:
         parts = []
         for scenario in ("first", "repeat"):
             if f"{scenario}_saves_s" in loo:
-                parts.append(
+                text = (
                     f"{_secs(loo[f'{scenario}_saves_s'])} on a {scenario} run "
-                    f"({_secs(loo[f'{scenario}_without_s'])} without it, {_secs(loo[f'{scenario}_with_s'])} with it)"
+                    f"({_secs(loo[f'{scenario}_without_s'])} without it, {_secs(loo[f'{scenario}_with_s'])} with it"
                 )
+                if loo.get(f"{scenario}_measurable") is False:
+                    text += f"; within the runs' own spread of {_secs(loo[f'{scenario}_noise_s'])}: not measurable"
+                parts.append(text + ")")
         lines.append(
             f"Leaving this fix out of the fixed reference fleet ({loo['hosts']} hosts, {loo['rtt_ms']:g} ms RTT, "
-            f"median of {loo['runs']}) costs " + "; ".join(parts) + "."
+            f"median of {loo['runs']}) costs "
+            + "; ".join(parts)
+            + "."
+            + (f" Its edits there: {', '.join(loo['files'])}." if loo.get("files") else "")
         )
     units = UNITS.get(code, ())
     for rtt, table in sorted(data["costs"].items()):

@@ -152,15 +152,35 @@ def leave_one_out(
                     raise RuntimeError(f"leave-one-out run without {key or 'nothing'} failed or changed the end state")
                 walls[key][r.scenario].append(r.wall_s)
                 log(f"without {key or '-':5} {r.scenario:6} {r.wall_s:7.2f} s")
+    files = {code: fleet.differing_files(full_stage, stages[code]) for code in applied}
+    (work / "loo_walls.json").write_text(
+        json.dumps({"hosts": len(tb.hosts), "rtt_ms": tb.rtt_ms, "walls": walls, "files": files}, indent=1)
+    )
+    return loo_entries(walls, files, len(tb.hosts), tb.rtt_ms)
+
+
+def loo_entries(walls: dict[str, dict[str, list[float]]], files: dict[str, list[str]], hosts: int, rtt: float) -> dict:
+    """Per rule: medians with and without its fix, what it saves, and whether that is more than
+    the runs' own spread (the largest max-min of the two sets of runs)."""
     out = {}
-    for code in applied:
-        entry = {"hosts": len(tb.hosts), "rtt_ms": tb.rtt_ms, "runs": runs}
-        for scenario in how["scenarios"]:
-            with_fix = statistics.median(walls[""][scenario])
-            without = statistics.median(walls[code][scenario])
+    for code in walls:
+        if not code:
+            continue
+        entry: dict = {
+            "hosts": hosts,
+            "rtt_ms": rtt,
+            "runs": min(len(v) for v in walls[code].values()),
+            "files": files.get(code, []),
+        }
+        for scenario, without_runs in walls[code].items():
+            with_runs = walls[""][scenario]
+            with_fix, without = statistics.median(with_runs), statistics.median(without_runs)
+            noise = max(max(with_runs) - min(with_runs), max(without_runs) - min(without_runs))
             entry[f"{scenario}_with_s"] = round(with_fix, 2)
             entry[f"{scenario}_without_s"] = round(without, 2)
             entry[f"{scenario}_saves_s"] = round(without - with_fix, 2)
+            entry[f"{scenario}_noise_s"] = round(noise, 2)
+            entry[f"{scenario}_measurable"] = abs(without - with_fix) > noise
         out[code] = entry
     return out
 
@@ -395,6 +415,9 @@ def report(args) -> int:
     runs = [runner.Run(**json.loads(line)) for line in (work / "runs.jsonl").read_text().splitlines() if line.strip()]
     meta = json.loads((work / "meta.json").read_text()) if (work / "meta.json").exists() else {}
     loo = json.loads((work / "leave_one_out.json").read_text()) if (work / "leave_one_out.json").exists() else {}
+    if (work / "loo_walls.json").exists():
+        w = json.loads((work / "loo_walls.json").read_text())
+        loo = loo_entries(w["walls"], w.get("files", {}), w["hosts"], w["rtt_ms"])
     unit_costs = json.loads((work / "costs.json").read_text()) if (work / "costs.json").exists() else {}
     started = _dt.datetime.fromtimestamp((work / "runs.jsonl").stat().st_mtime, _dt.UTC)
     if "started" in meta:

@@ -184,6 +184,20 @@ def _codes(folder: Path, selection: tuple[str, ...]) -> list[str]:
     return [f["code"] for f in items if f.get("fix") or f.get("fixable")]
 
 
+def differing_files(a: Path, b: Path) -> list[str]:
+    """Files (relative) whose bytes differ between two staged copies, or that one lacks."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and "collections" not in p.relative_to(root).parts
+        }
+
+    fa, fb = files(a), files(b)
+    return sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
+
+
 def fact_cache_dirs(stage: Path, home: Path) -> list[Path]:
     """Where the staged variant's jsonfile fact cache lives (to empty it for a first run)."""
     cp = ConfigParser(interpolation=None, strict=False, inline_comment_prefixes=(";",))
