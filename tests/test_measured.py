@@ -107,3 +107,14 @@ def test_every_rule_doc_says_what_was_measured():
         assert m, f"{rule.code}: no `Measured gain` section"
         text = " ".join(m.group(1).split())
         assert "testbed" in text, f"{rule.code}: the gain does not come from the testbed: {text[:120]}"
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="no results file shipped yet")
+def test_readme_shows_the_shipped_results():
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from bench.testbed import readme
+
+    block = readme.current_block((ROOT / "README.md").read_text())
+    assert block == readme.render(json.loads(SHIPPED.read_text())), "run: python -m bench.testbed.readme --write"

@@ -423,7 +423,31 @@ def report(args) -> int:
     if "started" in meta:
         started = _dt.datetime.fromisoformat(meta["started"])
     args.playbook = meta.get("playbook", args.playbook)
-    return finish(args, started, runs, meta.get("applied_fixes", {}), loo, unit_costs, meta.get("standins", {}))
+    applied = meta.get("applied_fixes") or _applied_again(runs)
+    return finish(args, started, runs, applied, loo, unit_costs, meta.get("standins", {}))
+
+
+class _Inventory:
+    """Enough of a Testbed to stage a variant: its hosts' names, addresses and roots."""
+
+    def __init__(self, count: int, root: Path):
+        from .net import Host
+
+        self.hosts = [Host(i, f"stub{i}", f"10.213.{i}.2", root / f"h{i}") for i in range(1, count + 1)]
+
+    def endpoint(self, host) -> tuple[str, int]:
+        return host.address, 22
+
+
+def _applied_again(runs: list[runner.Run]) -> dict[str, list[str]]:
+    """What ansopt fixed in each fixed variant, staged again (for a work folder without meta.json)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant, hosts in sorted({(r.variant, r.hosts) for r in runs}):
+            if variant in fleet.VARIANTS and fleet.VARIANTS[variant].fix is not None:
+                dest = Path(tmp) / f"{variant}-{hosts}"
+                out[f"{variant}@{hosts}h"] = fleet.stage(fleet.VARIANTS[variant], dest, _Inventory(hosts, Path(tmp)))  # type: ignore[arg-type]
+    return out
 
 
 def _ansible_version() -> str:
