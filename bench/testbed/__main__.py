@@ -115,7 +115,7 @@ def bench_matrix(
     logs.mkdir(exist_ok=True)
     states: dict = {}
     out: list[runner.Run] = []
-    for i in range(runs):
+    for i in range(runs if variants else 0):
         order = variants[i % len(variants) :] + variants[: i % len(variants)]
         for v in order:
             got = runner.measure(tb, stages[v], v, logs, timeout, states, tag=f"-r{i + 1}", **how)
