@@ -132,7 +132,9 @@ class Testbed:
 
     @property
     def controller_home(self) -> Path:
-        return self.work / "controller-home"
+        """Short on purpose: ssh's ControlPath (~/.ansible/cp/<hash>) must stay under the
+        108-byte socket path limit however deep the work folder is."""
+        return Path("/tmp") / f"{PREFIX}{self.tag}home"
 
     # ---------------------------------------------------------------- start / stop
     def start(self) -> Testbed:
@@ -183,11 +185,12 @@ class Testbed:
         for ns in reversed(self._namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         self._namespaces.clear()
+        shutil.rmtree(self.controller_home, ignore_errors=True)
 
     def _reap(self) -> None:
         """Stop what the runs left behind that names this testbed's folder (a ControlPersist
         master whose socket is gone, a playbook run cut short): found by PID in /proc."""
-        mark = str(self.work).encode()
+        marks = (str(self.work).encode(), str(self.controller_home).encode())
         spare = _ancestors()
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) in spare:
@@ -196,7 +199,7 @@ class Testbed:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if mark in cmdline:
+            if any(m in cmdline for m in marks):
                 try:
                     os.kill(int(entry.name), signal.SIGKILL)
                 except OSError:
