@@ -6,7 +6,8 @@ What it does
     is reported too) and `fact_caching` is `memory` (the default: facts live only as long
     as the `ansible-playbook` process). The file is reported only when it matters: when some
     playbook under its folder that it applies to gathers facts in two plays or more (no
-    `gather_facts: false`) on the same host: the inventory tells which hosts each play
+    `gather_facts: false`; the plays of the playbooks it imports count, as a `site.yml` of
+    `import_playbook` lines runs them) on the same host: the inventory tells which hosts each play
     targets; without one, two plays on the same pattern, or one on `all`, count. Plays on
     different hosts gather each host once, as a cache would. Nor is a project whose tasks,
     templates or variables read `ansible_date_time`: a cache would hand them the time of

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import costs, fleet, runner
+from . import costs, fleet, readme, runner
 from .net import Testbed, TestbedUnavailable, install_signal_handlers, requirements
 
 RESULTS = fleet.REPO / "ansopt" / "knowledge" / "measured.json"
@@ -232,33 +232,6 @@ def table(summaries: list[runner.Summary], rat: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def compact_table(summaries: list[runner.Summary]) -> str:
-    """The README's table: one row per host count, RTT and scenario; medians and speed-ups."""
-    by = {(s.variant, s.scenario, s.hosts, s.rtt_ms): s for s in summaries}
-    keys = sorted({(s.hosts, s.rtt_ms, s.scenario != "first", s.scenario) for s in summaries})
-    lines = [
-        "| hosts | RTT | run | defaults | ansopt fix | hand-tuned | lost ControlPersist | ansopt fix of it |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
-    ]
-
-    def cell(variant: str, base: str | None, key: tuple) -> str:
-        s = by.get((variant, key[3], key[0], key[1]))
-        if s is None:
-            return "–"
-        text = f"{s.median_s:.1f} s"
-        b = by.get((base, key[3], key[0], key[1])) if base else None
-        if b is not None:
-            text += f" ({b.median_s / s.median_s:.2f}×)"
-        return text
-
-    for key in keys:
-        lines.append(
-            f"| {key[0]} | {key[1]:g} ms | {key[3]} | {cell('defaults', None, key)} | {cell('ansopt', 'defaults', key)} "
-            f"| {cell('hand-tuned', 'defaults', key)} | {cell('lost-cp', None, key)} | {cell('ansopt-lost-cp', 'lost-cp', key)} |"
-        )
-    return "\n".join(lines)
-
-
 # issue 8's targets: (from, to, hosts, rtt_ms, at least this speed-up)
 TARGETS = [
     ("defaults", "ansopt", 4, 0.0, 1.5),
@@ -379,28 +352,7 @@ def finish(args, started, all_runs, applied_by, loo, unit_costs, standins) -> in
     }
     print(table(summaries, rat))
     print()
-    print(compact_table(summaries))
-    for t in result["targets"]:
-        share = t.get("share_of_hand_tuned")
-        extra = f", {share:.0%} of the time hand-tuning saves" if share is not None else ""
-        if "of_hand_tuned_speedup" in t:
-            extra += f", {t['of_hand_tuned_speedup']:.0%} of its speed-up (want 90%)"
-        print(
-            f"target {t['from']} -> {t['to']}, {t['hosts']} hosts, {t['rtt_ms']:g} ms, {t['scenario']} run: "
-            f"{t['speedup']:.2f}x (want {t['target']}x): {'met' if t['met'] else 'MISSED'}{extra}"
-        )
-    if loo:
-        print()
-        print("| fix left out | first run saves | repeat run saves |")
-        print("|---|---:|---:|")
-        for code, e in loo.items():
-            cells = " | ".join(
-                f"{e[sc + '_saves_s']:.1f} s" if sc + "_saves_s" in e else "" for sc in ("first", "repeat")
-            )
-            print(f"| {code} | {cells} |")
-    if unit_costs:
-        print()
-        print(json.dumps(unit_costs, indent=1))
+    print(readme.render(result))  # the README's table, the targets, leave-one-out, cost units
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     if args.write_results:
