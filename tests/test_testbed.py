@@ -79,7 +79,7 @@ def test_every_variant_runs_the_same_on_every_host(tmp_path):
             "--scale",
             "0.02",
             "--playbook",
-            "base.yml",
+            str(ROOT / "bench" / "testbed" / "smoke.yml"),
             "--scenarios",
             "first",
             "--variants",
@@ -102,7 +102,7 @@ def test_every_variant_runs_the_same_on_every_host(tmp_path):
         assert all(h["failed"] == 0 and h["unreachable"] == 0 and h["ok"] > 0 for h in r["recap"].values()), r
         # and all variants left the hosts in the same state as the first one run
         assert r["state_ok"] is True, r
-    # ansopt's variant is what ansopt fixed: the planted problems of base.yml
+    # ansopt's variant is what ansopt fixed: the planted problems of the fleet
     assert data["applied_fixes"]["ansopt@2h"] == ["C101", "C201", "P101", "P102"]
     # the benchmark took its testbed down
     assert not any(n.startswith(f"{net.PREFIX}{os.getpid()}") for n in _namespaces())

@@ -72,7 +72,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help=f"write the shipped results file ({RESULTS.relative_to(fleet.REPO)})",
     )
-    ap.add_argument("--playbook", default=fleet.PLAYBOOK, help=f"the fleet playbook to run (default {fleet.PLAYBOOK})")
+    ap.add_argument(
+        "--playbook",
+        default=fleet.PLAYBOOK,
+        help=f"the fleet playbook to run (default {fleet.PLAYBOOK}), or a playbook file from elsewhere, "
+        "copied into every variant first",
+    )
     ap.add_argument(
         "--scenarios",
         default="first,repeat",
@@ -280,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     loo: dict = {}
     unit_costs: dict = {}
     standins: dict = {}
+    outside = Path(args.playbook).resolve()
+    if outside.is_file() and not outside.is_relative_to(fleet.FLEET.resolve()):
+        fleet.EXTRA_PLAYBOOKS.append(outside.resolve())
+        args.playbook = outside.name
     how = {"playbook": args.playbook, "scenarios": args.scenarios}
     plan = [(h, r, args.variants) for h in args.hosts for r in args.rtt_ms]
     if args.also_8 and 8 not in args.hosts:

@@ -130,11 +130,22 @@ def map_standins(stage: Path) -> int:
     return count
 
 
+# Playbooks from outside the fleet copied into every variant (`--playbook PATH`: the
+# harness's own test runs a short one), before ansopt reads the copy.
+EXTRA_PLAYBOOKS: list[Path] = []
+
+
+def _copy_variant(variant: Variant, dest: Path) -> None:
+    shutil.copytree(FLEET / variant.source, dest)
+    for extra in EXTRA_PLAYBOOKS:
+        shutil.copy(extra, dest / extra.name)
+
+
 def stage(variant: Variant, dest: Path, tb: Testbed, extra_fix: tuple[str, ...] = ()) -> list[str]:
     """Build `variant` in `dest` for `tb`; return the codes of the fixes ansopt applied."""
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(FLEET / variant.source, dest)
+    _copy_variant(variant, dest)
     if variant.cfg:
         shutil.copy(FLEET / variant.cfg, dest / "ansible.cfg")
     write_inventory(dest, tb)
@@ -155,7 +166,7 @@ def fixed_codes(dest: Path, variant: Variant, extra_fix: tuple[str, ...]) -> lis
     base = dest.with_name(dest.name + ".orig")
     if base.exists():
         shutil.rmtree(base)
-    shutil.copytree(FLEET / variant.source, base)
+    _copy_variant(variant, base)
     if variant.cfg:
         shutil.copy(FLEET / variant.cfg, base / "ansible.cfg")
     shutil.copy(dest / "inventory.ini", base / "inventory.ini")
