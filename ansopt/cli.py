@@ -54,7 +54,7 @@ def _check_selectors(*groups: list[str]) -> None:
                 raise click.UsageError(f"{s!r} names no rule (see `ansopt rules`)")
 
 
-def _engine(paths, config, select, ignore, extend_select):
+def _engine(paths, config, select, ignore, extend_select, timings=(), no_timings=False, ara=False):
     from . import knowledge
     from .engine import Engine
 
@@ -69,7 +69,22 @@ def _engine(paths, config, select, ignore, extend_select):
     for p in paths:
         if not os.path.exists(p) and not os.path.islink(p):
             raise click.UsageError(f"path does not exist: {p}")
-    return Engine(settings, list(paths) or ["."], select=sel or None, ignore=ign, extend_select=ext), settings
+    from .source.timings import TimingsError
+
+    try:
+        engine = Engine(
+            settings,
+            list(paths) or ["."],
+            select=sel or None,
+            ignore=ign,
+            extend_select=ext,
+            timings=list(timings),
+            use_timings=not no_timings,
+            ara=ara,
+        )
+    except TimingsError as e:
+        _fail(str(e))
+    return engine, settings
 
 
 def _report(
@@ -114,6 +129,16 @@ _common = [
         metavar="FILE",
         help="Settings file (.ansopt.yml or pyproject.toml).",
     ),
+    click.option(
+        "--timings",
+        multiple=True,
+        type=click.Path(dir_okay=False, exists=True),
+        metavar="FILE",
+        help="Recorded task timings (ansopt_timing, ansible.posix json/jsonl) that guide the checks; "
+        ".ansopt/timings.jsonl beside the playbooks is read without it.",
+    ),
+    click.option("--no-timings", is_flag=True, help="Read no recorded timings, not even .ansopt/timings.jsonl."),
+    click.option("--ara", is_flag=True, help="Also use the task timings ARA recorded."),
 ]
 
 
@@ -146,9 +171,23 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (not for parse errors).")
 @common
-def check(paths, fmt, output, statistics, show_fixes, exit_zero, select, ignore, extend_select, config):
+def check(
+    paths,
+    fmt,
+    output,
+    statistics,
+    show_fixes,
+    exit_zero,
+    select,
+    ignore,
+    extend_select,
+    config,
+    timings,
+    no_timings,
+    ara,
+):
     """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
-    engine, settings = _engine(paths, config, select, ignore, extend_select)
+    engine, settings = _engine(paths, config, select, ignore, extend_select, timings, no_timings, ara)
     _warn_if_nothing(engine, settings)
     result = engine.check(build_fixes=fmt != "text")
     _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
@@ -203,11 +242,11 @@ def unified_diff(display: str, old: str, new: str, created: bool) -> str:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @common
-def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_select, config):
+def fix(paths, write, unsafe_fixes, fmt, exit_zero, select, ignore, extend_select, config, timings, no_timings, ara):
     """Apply fixes: print a unified diff, or rewrite files in place with --write."""
     from .fixers.write import write_atomic
 
-    engine, settings = _engine(paths, config, select, ignore, extend_select)
+    engine, settings = _engine(paths, config, select, ignore, extend_select, timings, no_timings, ara)
     _warn_if_nothing(engine, settings)
     unsafe = unsafe_fixes or settings.unsafe_fixes
     result = engine.fix(unsafe=unsafe)
@@ -320,6 +359,78 @@ def rule_cmd(name):
         for opt, (default, schema) in r.options.items():
             desc = schema.get("description", "")
             click.echo(f"  {opt} (default {default!r}): {desc}")
+
+
+@main.command("callback-path")
+def callback_path_cmd():
+    """Print the folder holding ansopt's timing callback (for callback_plugins in ansible.cfg)."""
+    from .ansible_plugins import CALLBACK_DIR
+
+    click.echo(str(CALLBACK_DIR))
+
+
+def _timings(files: list[str], ara: bool, ara_playbooks: int = 20, ara_path: str | None = None):
+    from .model.timings import load
+    from .source.timings import TimingsError
+
+    try:
+        return load(files, ara=ara, ara_playbooks=ara_playbooks, ara_path=ara_path)
+    except TimingsError as e:
+        _fail(str(e))
+
+
+@main.command("profile")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--ara", is_flag=True, help="Also read the runs ARA recorded (its local database, or ARA_API_SERVER).")
+@click.option(
+    "--ara-playbooks",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="How many of ARA's latest playbook runs to read.",
+)
+@click.option("--playbook", metavar="PATH", help="Only runs of playbooks whose path ends with PATH.")
+@click.option("--top", type=click.IntRange(1), default=15, show_default=True, help="Rows per table.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False),
+    help="Also write one self-contained HTML page with a per-host timeline.",
+)
+def profile_cmd(files, ara, ara_playbooks, playbook, top, fmt, html_out):
+    """Show where the time of recorded runs went: slowest tasks, plays, roles, actions,
+    fact gathering per host, and the last two runs compared.
+
+    FILES: ansopt_timing JSON lines (default .ansopt/timings.jsonl here) or the output of
+    ansible.posix's json or jsonl callback."""
+    from .model.timings import profile
+    from .report.profile_report import render_html, render_text, to_json
+
+    paths = list(files)
+    if not paths and not ara:
+        default = os.path.join(".ansopt", "timings.jsonl")
+        if not os.path.isfile(default):
+            _fail(
+                f"{default}:1: no timing file here; name one, or record runs with the ansopt_timing callback "
+                "(`ansopt callback-path`), or read ARA's with --ara"
+            )
+        paths = [default]
+    data = _timings(paths, ara, ara_playbooks, playbook if ara else None)
+    prof = profile(data, playbook=playbook)
+    cwd = os.getcwd()
+    if html_out:
+        try:
+            with open(html_out, "w", encoding="utf-8") as f:
+                f.write(render_html(prof, cwd, top=max(top, 30)))
+        except OSError as e:
+            _fail(f"cannot write {html_out}: {e.strerror or e}")
+    if fmt == "json":
+        sys.stdout.write(to_json(prof))
+        return
+    enc = (getattr(sys.stdout, "encoding", None) or "").lower()
+    fill = "█" if enc.replace("-", "").startswith("utf") else "#"
+    sys.stdout.write(render_text(prof, cwd, top=top, color=_use_color(sys.stdout, None), fill=fill))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -230,6 +230,10 @@ class Finding:
     extra: tuple[tuple[str, Any], ...] = field(default=())
     # What to do about it, one line (ruff's fix title): the message says what is wrong.
     help: str = ""
+    # "pattern": found in the project's text; "measured": a recorded run's timing backs it
+    # (model.timings), and `measured_s` holds the measured seconds.
+    basis: str = "pattern"
+    measured_s: float | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -70,6 +70,7 @@ SKIP_DIRS = frozenset(
         ".eggs",
         "site-packages",
         ".ansible",
+        ".ansopt",  # the timing callback's output (.ansopt/timings.jsonl)
         ".ansopt_cache",
     }
 )

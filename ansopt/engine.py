@@ -37,7 +37,7 @@ from .fixers.verify import apply_verified, is_cfg_path
 from .model.project import Project, Reader
 from .model.purpose import ARCHIVED, GENERATED
 from .rules import Rule, RuleContext
-from .selection import matches, selected_rules
+from .selection import matches, measured_rules, selected_rules
 from .settings import Settings
 from .source import cfgfile
 from .source.yamlfile import LineIndex, YamlLoadError
@@ -130,6 +130,9 @@ class Engine:
         select=None,
         ignore=None,
         extend_select=None,
+        timings: list[str] | None = None,
+        use_timings: bool = True,
+        ara: bool = False,
     ):
         self.settings = settings
         self.cwd = cwd or os.getcwd()
@@ -151,6 +154,36 @@ class Engine:
         if self.env_config:
             self.env_config = os.path.abspath(os.path.join(self.cwd, os.path.expanduser(self.env_config)))
             self._add_env_config()
+        # recorded timings (model.timings); raises source.timings.TimingsError on a bad file
+        self.timing_files: list[str] = []
+        self.measurements = self._measurements(timings or [], use_timings, ara) if use_timings else None
+        self.measured_only: set[str] = set()
+        if self.measurements is not None:
+            chosen = {r.code for r in self.rules}
+            extra = measured_rules(settings, select, ignore, extend_select)
+            self.measured_only = {r.code for r in extra if r.code not in chosen}
+            self.rules = sorted(self.rules + [r for r in extra if r.code not in chosen], key=lambda r: r.code)
+
+    def _measurements(self, files: list[str], use: bool, ara: bool):
+        """The timings named (command line, settings) and, unless the settings turn it off,
+        `.ansopt/timings.jsonl` beside the checked playbooks and at the project's root."""
+        from .model import timings
+        from .source.timings import discover_default
+
+        named = [os.path.abspath(os.path.join(self.cwd, f)) for f in files] + list(self.settings.timings_files)
+        auto: list[str] = []
+        if self.settings.timings_auto:
+            folders = [self.settings.root, self.cwd]
+            folders += [os.path.dirname(f.abspath) for f in self.files if f.kind in (discover.PLAYBOOK, discover.YAML)]
+            auto = discover_default(list(dict.fromkeys(folders)))
+        self.timing_files = list(dict.fromkeys(named + auto))
+        ara = ara or self.settings.timings_ara
+        if not self.timing_files and not ara:
+            return None
+        data = timings.load(self.timing_files, ara=ara)
+        if not data:
+            return None
+        return timings.Measurements(data, self.settings.root, last_runs=self.settings.timings_runs)
 
     def _is_cfg(self, abspath: str) -> bool:
         return is_cfg_path(abspath) or any(f.abspath == abspath and f.kind == discover.CFG for f in self.files)
@@ -173,9 +206,11 @@ class Engine:
 
     # ---------------------------------------------------------------- running rules
     def project(self, overlay: dict[str, str] | None = None, files=None) -> Project:
-        return Project(
+        project = Project(
             self.settings.root, files if files is not None else self.files, Reader(overlay), self.cwd, self.env_config
         )
+        project.measurements = self.measurements
+        return project
 
     def run(self, project: Project, build_fixes: bool = True) -> tuple[list[Finding], int, int]:
         """(findings, parse errors, internal errors) for the reported files. `build_fixes`:
@@ -185,7 +220,9 @@ class Engine:
         findings: list[Finding] = []
         internal = 0
         for rule in self.rules:
-            ctx = RuleContext(project, rule, rule_options(rule, self.settings), self.settings)
+            ctx = RuleContext(
+                project, rule, rule_options(rule, self.settings), self.settings, rule.code in self.measured_only
+            )
             try:
                 found = list(rule.check(ctx))
             except Exception as e:  # a rule bug must not stop the run

@@ -70,3 +70,18 @@ def selected_rules(settings: Settings, select=None, ignore=None, extend_select=N
             continue
         out.append(r)
     return out
+
+
+def measured_rules(settings: Settings, select=None, ignore=None, extend_select=None) -> list[Rule]:
+    """The opt-in rules that join the default selection when recorded timings exist
+    (DEFAULT_WHEN_MEASURED): only without a `select`, and unless ignored."""
+    if select or settings.select is not None:
+        return []
+    out = []
+    for r in all_rules():
+        if not r.default_when_measured:
+            continue
+        if any(matches(r.code, r.slug, s) for s in list(ignore or []) + list(settings.ignore)):
+            continue
+        out.append(r)
+    return out

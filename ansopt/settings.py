@@ -50,6 +50,12 @@ class Settings:
     respect_gitignore: bool = True
     unsafe_fixes: bool = False
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # recorded task timings (model.timings): .ansopt/timings.jsonl beside the playbooks read
+    # automatically; more files (relative to the settings file); ARA's records; recent runs used
+    timings_auto: bool = True
+    timings_files: list[str] = field(default_factory=list)
+    timings_ara: bool = False
+    timings_runs: int = 5
 
     @property
     def base(self) -> str:
@@ -99,6 +105,30 @@ def build_schema() -> dict[str, Any]:
             },
             "respect-gitignore": {"type": "boolean", "description": "Skip what .gitignore ignores."},
             "unsafe-fixes": {"type": "boolean", "description": "Apply unsafe fixes with `ansopt fix`."},
+            "timings": {
+                "type": "object",
+                "description": "Recorded task timings that guide the checks (see `ansopt check --timings`).",
+                "additionalProperties": False,
+                "properties": {
+                    "auto": {
+                        "type": "boolean",
+                        "default": True,
+                        "description": "Read .ansopt/timings.jsonl (the ansopt_timing callback's default output) next to the playbooks.",
+                    },
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "minLength": 1},
+                        "description": "More timing files (ansopt_timing, ansible.posix json/jsonl), relative to the settings file.",
+                    },
+                    "ara": {"type": "boolean", "default": False, "description": "Also read the runs ARA recorded."},
+                    "runs": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "default": 5,
+                        "description": "How many of a task's most recent runs its measured time is the median of.",
+                    },
+                },
+            },
             "rules": {
                 "type": "object",
                 "description": "Per-rule options, by code or slug.",
@@ -361,6 +391,7 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         if r is None:  # the schema only allows known codes and slugs
             continue
         rules_opts.setdefault(r.code, {}).update(opts or {})
+    timings = data.get("timings") or {}
     # A settings file found by looking upwards describes its folder; one named with --config
     # (say ci/ansopt.yml) describes the repository the command runs in.
     base = os.path.dirname(path) if not config_file else (git_root(cwd) or os.path.abspath(cwd))
@@ -376,6 +407,10 @@ def load(cwd: str, config_file: str | None = None) -> Settings:
         respect_gitignore=bool(data.get("respect-gitignore", True)),
         unsafe_fixes=bool(data.get("unsafe-fixes", False)),
         rules=rules_opts,
+        timings_auto=bool(timings.get("auto", True)),
+        timings_files=[os.path.normpath(os.path.join(os.path.dirname(path), f)) for f in timings.get("files") or []],
+        timings_ara=bool(timings.get("ara", False)),
+        timings_runs=int(timings.get("runs", 5)),
     )
 
 

@@ -66,6 +66,7 @@ class Project:
         self._pins: dict[str, tuple[int, int] | None] = {}  # pinned_core
         self.role_use: tuple[set[str] | None] | None = None  # rules._packages.used_roles, once
         self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
+        self.measurements: Any = None  # model.timings.Measurements of recorded runs, if any
 
     # ---------------------------------------------------------------- loading
     def display(self, abspath: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from pathlib import PurePath
 
@@ -34,7 +35,9 @@ def issues(findings) -> list[dict]:
     out = []
     for f in findings:
         path = PurePath(f.path).as_posix()
-        key = (f.code, path, f.message)
+        # a measured finding's seconds change from run to run: its fingerprint must not
+        message = re.sub(r"\d+(?:\.\d+)?", "#", f.message) if f.basis == "measured" else f.message
+        key = (f.code, path, message)
         occurrence = seen[key]
         seen[key] += 1
         out.append(
@@ -44,7 +47,7 @@ def issues(findings) -> list[dict]:
                 "description": f"{f.code} [{f.slug}] {f.message}",
                 "categories": ["Performance"],
                 "severity": SEVERITIES.get(f.severity, "minor"),
-                "fingerprint": fingerprint(f.code, path, f.message, occurrence),
+                "fingerprint": fingerprint(f.code, path, message, occurrence),
                 "location": {"path": path, "lines": _lines(f)},
                 "engine_name": "ansopt",
                 **({"content": {"body": f.help}} if f.help else {}),

@@ -29,8 +29,11 @@ def finding_dict(f, cwd: str = ".") -> dict:
         "severity": f.severity,
         "message": f.message,
         "help": f.help,
+        "basis": f.basis,
         "fix": None,
     }
+    if f.measured_s is not None:
+        d["measured_seconds"] = f.measured_s
     if f.extra:
         d["extra"] = {k: v for k, v in f.extra}
     if f.fix is not None:

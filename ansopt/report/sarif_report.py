@@ -165,7 +165,9 @@ def result(f, rule_index: dict[str, int], cwd: str) -> dict:
     r["level"] = LEVELS.get(f.severity, "warning")
     r["message"] = {"text": f.message or f.slug}
     r["locations"] = [{"physicalLocation": {"artifactLocation": artifact_location(f.path, cwd), "region": _region(f)}}]
-    props: dict = {"slug": f.slug}
+    props: dict = {"slug": f.slug, "basis": f.basis}
+    if f.measured_s is not None:
+        props["measuredSeconds"] = f.measured_s
     if f.help:
         props["help"] = f.help
     if f.fix is not None:

@@ -9,6 +9,8 @@ A rule module holds:
 * ``DEFAULT``: whether the rule runs without a ``select`` (default True); rules that are
   hygiene or save nothing measurable set it to False and run when selected by name, by a
   prefix or with ``ALL``;
+* optionally ``DEFAULT_WHEN_MEASURED``: an opt-in rule that runs by default when the run
+  has recorded timings (``check --timings``), reporting then only what they measured;
 * optionally ``OPTIONS``: ``{name: (default, json-schema)}`` settable under
   ``rules: {CODE: {...}}`` in the settings;
 * ``check(ctx)``: a generator of findings. Rules never write text: they build fixes with
@@ -40,6 +42,9 @@ class Rule:
     default: bool = True
     # purposes of content (model.purpose) where the rule's advice does not apply
     skip_purposes: frozenset[str] = frozenset()
+    # an opt-in rule that joins the default selection when recorded timings exist, reporting
+    # then only what a measurement backs
+    default_when_measured: bool = False
 
     @property
     def summary(self) -> str:
@@ -82,6 +87,7 @@ def all_rules() -> list[Rule]:
                     options=dict(getattr(mod, "OPTIONS", {}) or {}),
                     default=bool(getattr(mod, "DEFAULT", True)),
                     skip_purposes=frozenset(getattr(mod, "SKIP_PURPOSES", ())),
+                    default_when_measured=bool(getattr(mod, "DEFAULT_WHEN_MEASURED", False)),
                 )
             )
         rules.sort(key=lambda r: r.code)
@@ -96,11 +102,16 @@ def all_rules() -> list[Rule]:
 class RuleContext:
     """What a rule sees: the project, its options, and a helper to make findings."""
 
-    def __init__(self, project, rule: Rule, options: dict[str, Any], settings=None):
+    def __init__(self, project, rule: Rule, options: dict[str, Any], settings=None, measured_only: bool = False):
         self.project = project
         self.rule = rule
         self.options = options
         self.settings = settings
+        # recorded task timings (model.timings.Measurements), when the run has some
+        self.measurements = getattr(project, "measurements", None)
+        # the rule runs only because timings exist (DEFAULT_WHEN_MEASURED): report only what
+        # a measurement backs
+        self.measured_only = measured_only
 
     def finding(
         self,
@@ -111,9 +122,11 @@ class RuleContext:
         severity: Severity | None = None,
         extra: dict[str, Any] | None = None,
         help: str = "",
+        measured: float | None = None,
     ) -> Finding:
         """A finding in `file` (YamlFile or CfgFile) at a node, a Span, a (start, end) pair
-        of offsets or an offset."""
+        of offsets or an offset. `measured`: the seconds a recorded timing measured for what
+        the finding is about (its basis is then "measured")."""
         if file is None:
             raise ValueError("finding without a file")
         if isinstance(at, Span):
@@ -140,6 +153,8 @@ class RuleContext:
             end_col=end_col,
             extra=tuple(sorted((extra or {}).items())),
             help=help,
+            basis="pattern" if measured is None else "measured",
+            measured_s=None if measured is None else round(float(measured), 3),
         )
 
     def lazy_fix(self, builder, safety: Safety, description: str, **kw):

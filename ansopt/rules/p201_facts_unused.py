@@ -71,6 +71,11 @@ Default selection
     Plays that run on the controller only (localhost, `connection: local`, inventory hosts
     with `ansible_connection=local`) are never reported.
 
+With recorded timings
+    When the run has task timings (`ansopt check --timings FILE`, `.ansopt/timings.jsonl`
+    beside the playbooks, or `--ara`), the message gives the play's measured gathering time
+    (its `Gathering Facts` task: median over recent runs of the slowest host).
+
 Fix (unsafe)
     Sets `gather_facts: false` (replacing the value, or adding the key after `hosts:`), or
     adds `gather_subset`. Unsafe because ansopt cannot see every reader: a custom plugin,
@@ -110,13 +115,16 @@ def check(ctx):
         if local_only(scope_for_playbook(ctx.project, play.file_abspath), play):
             continue  # gathering on the controller takes well under a second
         label = play_label(play)
+        measured = ctx.measurements.of_play_gathering(ctx.project, play) if ctx.measurements else None
+        cost = f" (gathering measured {measured.describe()})" if measured else ""
+        seconds = measured.median if measured else None
         if advice.kind == "off":
             made = yaml_edits.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
             fix = None
             if made is not None:
                 fix = Fix.unsafe([made[0]], "set gather_facts: false", [made[1]])
-            msg = f"{label} gathers facts on every host, but nothing it runs (or any later play) reads them"
-            yield ctx.finding(play.file, _where(play), msg, fix=fix, help="set `gather_facts: false`")
+            msg = f"{label} gathers facts on every host, but nothing it runs (or any later play) reads them{cost}"
+            yield ctx.finding(play.file, _where(play), msg, fix=fix, help="set `gather_facts: false`", measured=seconds)
             continue
         subset, names = advice.subset, advice.names
         facts = ", ".join(sorted(names)[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")
@@ -126,6 +134,6 @@ def check(ctx):
         fix = None
         if made is not None:
             fix = Fix.unsafe([made[0]], f"set gather_subset: {subset}", [made[1]], **SUBSET_FIX)
-        msg = f"{label} gathers every fact but only reads {facts}"
+        msg = f"{label} gathers every fact but only reads {facts}{cost}"
         help = f"set `gather_subset: {subset}`: it skips the hardware, network and virtual collectors"
-        yield ctx.finding(play.file, _where(play), msg, fix=fix, help=help)
+        yield ctx.finding(play.file, _where(play), msg, fix=fix, help=help, measured=seconds)

@@ -106,10 +106,23 @@ Use instead
     on every run: fetch it with `get_url` to a file (skipped once it is there), then unpack
     that copy with `unarchive` and `remote_src: true`.
 
+With recorded timings
+    When the run has task timings (`ansopt check --timings FILE`, `.ansopt/timings.jsonl`
+    written by the `ansopt_timing` callback beside the playbooks, or `--ara`), a task they
+    cover is judged by its measured time, not its pattern: the median over the most recent
+    runs (`timings.runs`, 5) of its slowest host's duration. A task measured at or above the
+    `threshold` option (60 s) without `async` is reported even when no pattern knows it, its
+    message giving the measured time; a pattern match measured shorter is not reported. The
+    fix then derives its values from the measurement: `async` three times the longest run
+    seen (rounded up to a minute, at least the `async` option), `poll` a twentieth of the
+    median (between the `poll` option and 30 s), so the wait after the job ends stays near
+    2.5% of the task. Tasks the timings do not cover keep the patterns above.
+
 Default selection
     Opt-in: `async` saves no time by itself (the host still waits) and makes each run of
     the task about `poll` seconds longer; its value is a long task that survives a dropped
-    connection, which a project chooses.
+    connection, which a project chooses. With recorded timings it runs by default, and then
+    reports only what they measured (select it to get the pattern findings as well).
 
 Fix (unsafe)
     For downloads and the `extra_*` tasks only: adds `async: 600` and `poll: 2` (the `async`
@@ -129,6 +142,7 @@ Fix (unsafe)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -139,6 +153,7 @@ from ..fixers import yaml_edits
 from ..model.purpose import DOCS, TEST
 from ..model.shell import VALUE_FLAGS, argv_commands, commands, has_option, operands_after, option_value, task_commands
 from ..model.tasks import Task, is_template, short_name
+from ..model.timings import fmt_seconds
 from ..source.yamlfile import YScalar
 from ._text import clip
 
@@ -148,7 +163,19 @@ SEVERITY = "info"
 FIX = UNSAFE
 SKIP_PURPOSES = (DOCS, TEST)  # see model.purpose
 DEFAULT = False
+DEFAULT_WHEN_MEASURED = True  # with recorded timings: measured-slow tasks, by default
 OPTIONS = {
+    "threshold": (
+        60,
+        {
+            "type": "number",
+            "minimum": 0,
+            "description": (
+                "With recorded timings: a task measured at least this many seconds (median of recent runs, "
+                "slowest host) is reported, pattern or not; one measured shorter is not."
+            ),
+        },
+    ),
     "async": (
         600,
         {
@@ -522,20 +549,40 @@ def _what(task: Task, extra_modules: set[str], extra_cmds: list[re.Pattern]) -> 
     return what, kind, action_supports_async(name or fqcn)
 
 
+def derived_values(m, async_min: int, poll_min: int) -> tuple[int, int]:
+    """`async` and `poll` for a task measured at `m` (model.timings.Measure): a limit of three
+    times the longest run seen (rounded up to a minute, never below the `async` option), and
+    a poll interval of a twentieth of the usual duration (between the `poll` option and 30 s),
+    so the wait after the job ends averages about 2.5% of the task."""
+    limit = max(async_min, int(math.ceil(3 * m.max / 60.0)) * 60)
+    poll = max(poll_min, min(30, int(m.median // 20)))
+    return limit, poll
+
+
 def check(ctx):
     opts = ctx.options
     async_val = int(opts.get("async", 600))
     poll_val = int(opts.get("poll", 2))
+    threshold = float(opts.get("threshold", 60))
     extra_modules = set(opts.get("extra_modules") or ())
     extra_modules |= {knowledge.get().canonical_module(m) for m in list(extra_modules)}
     extra_cmds = _compile(opts.get("extra_commands"))
     local_tasks = _local_play_tasks(ctx.project)
+    measurements = ctx.measurements
     for task in ctx.project.all_tasks():
         if task.is_block or task.module is None or task.has("async") or task.loop_key is not None:
             continue
         if _true_keyword(task.value("check_mode")):
             continue  # nothing is downloaded or upgraded in check mode
         if id(task.node) in local_tasks or _runs_locally(task):
+            continue
+        measured = measurements.of_task(ctx.project, task) if measurements is not None else None
+        if measured is not None:
+            if measured.median < threshold:
+                continue  # measured quick: whatever its pattern says, nothing to hold open
+            yield from _measured(ctx, task, measured, extra_modules, extra_cmds, async_val, poll_val)
+            continue
+        if ctx.measured_only:
             continue
         got = _what(task, extra_modules, extra_cmds)
         if got is None:
@@ -571,6 +618,42 @@ def check(ctx):
             help=help,
             fix=_fix(task, async_val, None if has_poll else poll_val),
         )
+
+
+def _measured(ctx, task: Task, m, extra_modules, extra_cmds, async_min: int, poll_min: int):
+    """A task that recorded runs measured at or above the threshold, pattern or not."""
+    got = _what(task, extra_modules, extra_cmds)
+    fqcn = task.fqcn or ""
+    what = got[0] if got else f"`{short_name(task.module)}`"
+    kind = got[1] if got else None
+    can_async = got[2] if got else action_supports_async(fqcn)
+    at = task.module_key or task.node
+    took = f"measured {m.describe()}"
+    if not can_async:
+        yield ctx.finding(task.file, at, f"{what} {took}, and its action refuses `async`", measured=m.median)
+        return
+    limit, poll = derived_values(m, async_min, poll_min)
+    if kind == UPGRADE:
+        yield ctx.finding(
+            task.file,
+            at,
+            f"{what} {took} over one held connection; an `async` limit kills the upgrade when hit",
+            help=f"to survive a dropped connection add `async: {limit}` (3x the longest run seen, {fmt_seconds(m.max)}) "
+            f"and `poll: {poll}`; no fix is offered: a limit too low leaves a half-applied transaction",
+            measured=m.median,
+        )
+        return
+    has_poll = task.has("poll")
+    keys = f"`async: {limit}`" + ("" if has_poll else f" and `poll: {poll}`")
+    yield ctx.finding(
+        task.file,
+        at,
+        f"{what} {took}, holding one connection open without `async`: a time-out fails it",
+        help=f"add {keys} (from the measured time; the host still waits: `poll: 0` with a later "
+        "`async_status` overlaps it with other tasks)",
+        fix=_fix(task, limit, None if has_poll else poll),
+        measured=m.median,
+    )
 
 
 def _fix(task: Task, async_val: int, poll_val: int | None) -> Fix | None:
