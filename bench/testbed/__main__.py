@@ -203,6 +203,8 @@ def ratios(summaries: list[runner.Summary]) -> list[dict]:
                 continue
             if base == "defaults" and variant == "ansopt-lost-cp":
                 continue
+            if base == "lost-cp" and variant == "mitogen":
+                continue
             out.append(
                 {
                     "from": base,

@@ -44,6 +44,7 @@ class Variant:
     cfg: str | None = None  # replaces ansible.cfg
     fix: tuple[str, ...] | None = None  # ansopt fix arguments, None: not fixed
     about: str = ""
+    mitogen: bool = False  # run under Mitogen's strategy plugin (pip install mitogen)
 
 
 VARIANTS = {
@@ -61,6 +62,13 @@ VARIANTS = {
         ),
         Variant("ansopt-lost-cp", "before", fix=(), about="lost-cp + ansopt fix --unsafe-fixes"),
         Variant("hand-tuned", "hand-tuned", about="tuned by hand from the guide"),
+        Variant(
+            "mitogen",
+            "before",
+            cfg="defaults.cfg",
+            mitogen=True,
+            about="ansible-core's defaults under Mitogen's mitogen_linear strategy: what a person might pick instead",
+        ),
     )
 }
 
@@ -148,6 +156,8 @@ def stage(variant: Variant, dest: Path, tb: Testbed, extra_fix: tuple[str, ...] 
     _copy_variant(variant, dest)
     if variant.cfg:
         shutil.copy(FLEET / variant.cfg, dest / "ansible.cfg")
+    if variant.mitogen:
+        use_mitogen(dest / "ansible.cfg")
     write_inventory(dest, tb)
     applied: list[str] = []
     if variant.fix is not None:
@@ -158,6 +168,20 @@ def stage(variant: Variant, dest: Path, tb: Testbed, extra_fix: tuple[str, ...] 
         applied = fixed_codes(dest, variant, extra_fix)
     map_standins(dest)
     return applied
+
+
+def use_mitogen(cfg: Path) -> None:
+    """Switch a staged ansible.cfg to Mitogen's strategy plugin (the documented two lines)."""
+    try:
+        import ansible_mitogen
+    except ImportError as e:
+        raise RuntimeError("the mitogen variant needs Mitogen in this Python: pip install mitogen") from e
+    plugins = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    text = cfg.read_text()
+    lines = f"[defaults]\nstrategy_plugins = {plugins}\nstrategy = mitogen_linear\n"
+    if "[defaults]\n" not in text:
+        raise RuntimeError(f"{cfg}: no [defaults] section to add Mitogen's strategy to")
+    cfg.write_text(text.replace("[defaults]\n", lines, 1))
 
 
 def fixed_codes(dest: Path, variant: Variant, extra_fix: tuple[str, ...]) -> list[str]:

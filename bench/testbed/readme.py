@@ -25,6 +25,7 @@ _NAMES = {
     "ansopt": "ansopt fix",
     "ansopt-lost-cp": "ansopt fix of it",
     "hand-tuned": "hand-tuned",
+    "mitogen": "Mitogen",
 }
 
 
@@ -36,6 +37,7 @@ def render(data: dict) -> str:
     by = {(s["variant"], s["scenario"], s["hosts"], s["rtt_ms"]): s for s in data["summaries"]}
     keys = sorted({(s["hosts"], s["rtt_ms"], s["scenario"] != "first", s["scenario"]) for s in data["summaries"]})
     m = data["machine"]
+    mitogen = any(s["variant"] == "mitogen" for s in data["summaries"])
     out = [
         START,
         f"Measured {data['date']} on this machine ({m.get('cores')} cores, ansible-core {m.get('ansible_core')}), "
@@ -44,8 +46,9 @@ def render(data: dict) -> str:
         "*repeat*: the same hosts converged, warm fact cache. ControlPersist masters closed before every run. "
         "In brackets: the speed-up from the unfixed variant beside it.",
         "",
-        "| hosts | RTT | run | defaults | ansopt fix | hand-tuned | lost ControlPersist | ansopt fix of it |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| hosts | RTT | run | defaults | ansopt fix | hand-tuned | lost ControlPersist | ansopt fix of it |"
+        + (" Mitogen (defaults) |" if mitogen else ""),
+        "|---:|---:|---|---:|---:|---:|---:|---:|" + ("---:|" if mitogen else ""),
     ]
 
     def cell(variant: str, base: str | None, key: tuple) -> str:
@@ -63,6 +66,7 @@ def render(data: dict) -> str:
             f"| {key[0]} | {key[1]:g} ms | {key[3]} | {cell('defaults', None, key)} "
             f"| {cell('ansopt', 'defaults', key)} | {cell('hand-tuned', 'defaults', key)} "
             f"| {cell('lost-cp', None, key)} | {cell('ansopt-lost-cp', 'lost-cp', key)} |"
+            + (f" {cell('mitogen', 'defaults', key)} |" if mitogen else "")
         )
     spread = [s for s in data["summaries"]]
     widest = max(spread, key=lambda s: (s["max_s"] - s["min_s"]) / s["median_s"]) if spread else None
