@@ -22,7 +22,9 @@ UNITS: dict[str, tuple[str, ...]] = {
     "C203": ("fact_gathering_s",),
     "P201": ("fact_gathering_s",),
     "P202": ("fact_gathering_s",),
-    "P301": ("async_poll2_extra_s",),
+    "P101": ("package_task_s",),
+    "P102": ("package_task_s",),
+    "P301": ("async_poll2_extra_s", "async_status_check_s"),
     "P601": ("include_s",),
     "P602": ("include_s",),
 }
@@ -35,6 +37,8 @@ _UNIT_TEXT = {
     "fact_gathering_s": "one fact gathering",
     "include_s": "one include_tasks more than an import",
     "async_poll2_extra_s": "`async` with `poll: 2` adds to a quick task",
+    "async_status_check_s": "one async status check",
+    "package_task_s": "one package in a task of its own rather than in a batch",
 }
 
 
