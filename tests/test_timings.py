@@ -622,3 +622,45 @@ def test_ara_records_the_same_run(tmp_path):
     )
     found = [f for f in json.loads(chk.stdout) if f["code"] == "P301"]
     assert [(f["line"], f["basis"]) for f in found] == [(9, "measured")], chk.stdout + chk.stderr
+
+
+def test_timings_join_p301_to_the_default_selection_only(tmp_path):
+    from ansopt.engine import Engine
+    from ansopt.settings import load
+
+    write_tree(tmp_path, {"site.yml": PLAYBOOK})
+    t = tmp_path / ".ansopt" / "timings.jsonl"
+    t.parent.mkdir()
+    t.write_text(
+        json.dumps(
+            {
+                "type": "task",
+                "run": "r",
+                "task": "Compile the assets",
+                "host": "h",
+                "duration": 90.0,
+                "status": "ok",
+                "path": str(tmp_path / "site.yml"),
+                "line": 8,
+            }
+        )
+        + "\n"
+    )
+    settings = load(str(tmp_path))
+
+    def codes(**kw):
+        e = Engine(settings, ["."], cwd=str(tmp_path), **kw)
+        return {r.code for r in e.rules}, e.measured_only
+
+    got, only = codes()
+    assert "P301" in got and only == {"P301"}
+    assert "P301" not in codes(select=["C101"])[0]
+    assert "P301" not in codes(ignore=["P301"])[0]
+    got, only = codes(extend_select=["P301"])
+    assert "P301" in got and only == set()  # selected by name: pattern findings too
+    assert "P301" not in codes(use_timings=False)[0]
+    found = Engine(settings, ["."], cwd=str(tmp_path)).check().findings
+    p301 = [f for f in found if f.code == "P301"]
+    assert [(f.line, f.basis, f.measured_s) for f in p301] == [(9, "measured", 90.0)]
+    # 90 s measured: the limit stays the option's 600 (3 x 90 s is less), poll 90 / 20 -> 4
+    assert p301[0].fix is not None and p301[0].fix.description == "add async: 600 and poll: 4"

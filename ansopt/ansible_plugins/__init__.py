@@ -4,7 +4,7 @@
 and written as JSON lines. Enable it in ansible.cfg:
 
     [defaults]
-    callback_plugins = <the folder `python -m ansopt.ansible_plugins` prints>
+    callback_plugins = <the folder `ansopt callback-path` (or `python -m ansopt.ansible_plugins`) prints>
     callbacks_enabled = ansopt_timing
 """
 

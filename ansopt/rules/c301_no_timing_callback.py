@@ -8,7 +8,7 @@ What it does
     `profile_tasks` and `profile_roles` (ansible.posix), ARA's `ara_default`,
     `junit` (community.general: a duration per task in the XML report),
     `opentelemetry` and `elastic` (community.general: a span per task), and ansopt's
-    timing callback (ansopt.ansible_plugins), `ansopt_timing`. `timer` (ansible.posix)
+    timing callback, `ansopt_timing`. `timer` (ansible.posix)
     prints only the total run time: it is not enough, and the message says so.
     The finding is on `callbacks_enabled` when the file sets it, else on the `[defaults]`
     header, else on line 1.
@@ -33,8 +33,12 @@ Use instead
 
     ansible-core alone does not ship `profile_tasks`: it comes with the ansible.posix
     collection (`ansible-galaxy collection install ansible.posix`, included in the
-    `ansible` package). ansopt's timing callback (ansopt.ansible_plugins) writes the same
-    timings as JSON lines for `ansopt profile`.
+    `ansible` package). ansopt's own needs no collection and writes per-host timings as
+    JSON lines that `ansopt profile` shows and `ansopt check` uses (P301, P201):
+
+    [defaults]
+    callback_plugins = <the folder `ansopt callback-path` prints>
+    callbacks_enabled = ansopt_timing
 
 Default selection
     Opt-in: enabling a timing callback shows where time goes but saves no time by itself.
