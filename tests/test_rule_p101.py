@@ -108,3 +108,16 @@ def test_no_fix_when_the_variable_is_empty_somewhere(tmp_path):
     }
     [f] = p101(tmp_path, files)
     assert f.fix is None and "empty somewhere" in f.help
+
+
+def test_a_project_pinned_before_2_11_already_squashes_the_loop(tmp_path):
+    five = ["git", "curl", "jq", "vim", "tmux"]
+    # ansible 2.6 merged an apt loop over {{ item }} into one call (squash_actions)
+    assert not p101(tmp_path / "old", {"site.yml": loop_play(five), "requirements.txt": "ansible~=2.6.14\n"})
+    # ansible-base 2.10 still did; ansible-core 2.11 dropped it
+    assert not p101(tmp_path / "base", {"site.yml": loop_play(five), "requirements.txt": "ansible-base==2.10.17\n"})
+    [f] = p101(tmp_path / "new", {"site.yml": loop_play(five), "requirements.txt": "ansible-core==2.11.12\n"})
+    assert "5 items" in f.message
+    # `package` was never squashed
+    pkg = loop_play(five).replace("ansible.builtin.apt", "ansible.builtin.package")
+    assert len(p101(tmp_path / "pkg", {"site.yml": pkg, "requirements.txt": "ansible~=2.6.14\n"})) == 1

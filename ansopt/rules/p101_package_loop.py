@@ -24,7 +24,10 @@ What it does
     saying some items may not exist or may fail ("may not be available", "optional", "best
     effort", "so that one failure does not abort the others", "instead of passing a list").
     In one transaction a package that does not exist fails every package of the list; the
-    loop installs the others.
+    loop installs the others. Nor, in a project pinned to Ansible older than 2.11 (a
+    requirements file, a CI image tag: see C404), a loop over ``{{ item }}`` with a module
+    ansible-core merged by itself then (`squash_actions`: apk, apt, dnf, homebrew,
+    openbsd_pkg, pacman, pip, pkgng, yum, zypper): it already runs as one transaction there.
 
 Why
     Each loop item is a separate module run: a round trip to the host, a new package
@@ -85,7 +88,7 @@ import re
 
 from ..diagnostics import SAFE, Fix
 from ..fixers import Refusal, task_edits, yaml_edits
-from ..model.tasks import Task, is_template
+from ..model.tasks import Task, is_template, short_name
 from ..source.yamlfile import YMap, YScalar, YSeq
 from ._packages import (
     LOOP_KEYS,
@@ -284,6 +287,19 @@ def _too_few(items: int, args: dict, min_items: int) -> bool:
     return items < 2 or (items < min_items and not refreshes_cache(args))
 
 
+# ansible-core before 2.11 merged a loop over these modules' `name` into one call
+# (DEFAULT_SQUASH_ACTIONS, removed in 2.11)
+SQUASHED = frozenset({"apk", "apt", "dnf", "homebrew", "openbsd_pkg", "pacman", "pip", "pkgng", "yum", "zypper"})
+
+
+def _squashed_by_pinned_core(project, task, value, var: str) -> bool:
+    if short_name(task.fqcn) not in SQUASHED or not var_only(value, var):
+        return False
+    abspath = project.abspath_of(task.file)
+    pin = project.pinned_core(os.path.dirname(abspath)) if abspath else None
+    return pin is not None and pin < (2, 11)
+
+
 def check(ctx):
     min_items = int(ctx.options.get("min_items", 4))
     for task in ctx.project.all_tasks():
@@ -301,6 +317,8 @@ def check(ctx):
         if name_key is None:
             continue
         value = args[name_key]
+        if _squashed_by_pinned_core(ctx.project, task, value, var):
+            continue
         free = task.free_form is not None and not isinstance(task.args_node, YMap)
         module = task.module
         if var_only(value, var):
