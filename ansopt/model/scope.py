@@ -47,6 +47,8 @@ class Scope:
     cfg_abspath: str | None
     cfg: CfgFile | None
     inventories: list[InventorySource] = field(default_factory=list)
+    # host -> the non-SSH connection some inventory of the project sets for that host name
+    elsewhere: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def config(self) -> EffectiveConfig:
@@ -110,11 +112,36 @@ class Scope:
                     yield src, h
 
     def connection_of(self, src: InventorySource, host: str, playbook_dir: str | None = None) -> str:
-        v = self.host_vars(src, host, playbook_dir).get("ansible_connection")
-        if v is None or v.value is None:
-            t = self.config.base("DEFAULT_TRANSPORT")
-            return str(t.raw or "ssh") if t.from_file else "ssh"
-        return str(v.value)
+        """The host's connection plugin: its `ansible_connection`; without one, what its other
+        variables imply (`ansible_winrm_*`, `ansible_psrp_*`, a PowerShell shell type: the
+        connection is then given on the command line or by a second inventory, as in
+        `-i hosts -i windows.yml`), or what another inventory of the project sets for the
+        same host name; else the cfg's transport, else ssh."""
+        hv = self.host_vars(src, host, playbook_dir)
+        v = hv.get("ansible_connection")
+        if v is not None and v.value is not None:
+            return str(v.value)
+        implied = implied_connection(hv)
+        if implied is not None:
+            return implied
+        elsewhere = self.elsewhere.get(host)
+        if elsewhere is not None:
+            return elsewhere
+        t = self.config.base("DEFAULT_TRANSPORT")
+        return str(t.raw or "ssh") if t.from_file else "ssh"
+
+
+def implied_connection(hv) -> str | None:
+    """winrm or psrp when a host's variables configure only that plugin (or a Windows shell)."""
+    keys = set(hv)
+    if any(k.startswith("ansible_psrp_") for k in keys):
+        return "psrp"
+    if any(k.startswith("ansible_winrm_") for k in keys):
+        return "winrm"
+    shell = hv.get("ansible_shell_type")
+    if shell is not None and str(shell.value).strip().lower() in ("powershell", "cmd"):
+        return "winrm"
+    return None
 
 
 _VARS_CACHE: dict[tuple[str, str, float], source_inventory.VarsDir] = {}
@@ -203,8 +230,34 @@ def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
         src = _load_source(p)
         if src is not None:
             scope.inventories.append(src)
+    scope.elsewhere = _connections_elsewhere(project, base_dir, paths, scope)
     cache[key] = scope
     return scope
+
+
+def _connections_elsewhere(project, base_dir: str, used: list[str], scope: Scope) -> dict[str, str]:
+    """{host: connection} for the scope's hosts that another inventory of the project reaches
+    with a non-SSH plugin (winrm, psrp, local): run together (`-i hosts -i windows.yml`), the
+    second one's `ansible_connection` applies to the host the first one lists. Alternatives
+    (two inventories found, neither named) count too: the host is the same machine."""
+    mine = {h for _src, h in scope.all_hosts()}
+    if not mine:
+        return {}
+    out: dict[str, str] = {}
+    loaded = {os.path.abspath(s.abspath): s for s in scope.inventories}
+    for p in dict.fromkeys([*used, *_find_inventories(base_dir, project.root, project.yaml)]):
+        src = loaded.get(os.path.abspath(p)) or _load_source(p)
+        if src is None or not src.usable:
+            continue
+        for h in src.inv.hosts:
+            if h not in mine or h in out:
+                continue
+            hv = src.inv.var_sources(h, src.group_vars, src.host_vars) or {}
+            v = hv.get("ansible_connection")
+            conn = str(v.value) if v is not None and v.value is not None else implied_connection(hv)
+            if conn and "{{" not in conn and conn not in ("ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh", "paramiko", "paramiko_ssh"):
+                out[h] = conn
+    return out
 
 
 def scope_for_playbook(project, playbook_abspath: str) -> Scope:

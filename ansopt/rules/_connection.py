@@ -171,21 +171,29 @@ def pulled(ctx, cfg) -> bool:
 
 
 _WINDOWS = ("ansible.windows.", "community.windows.", "chocolatey.chocolatey.", "microsoft.")
+# actions that run on the controller, or have a PowerShell implementation ansible-core picks
+# on a Windows host: a Windows play uses them beside its win_* modules
+_EITHER = frozenset(
+    "ansible.builtin." + n
+    for n in (
+        "debug set_fact assert fail meta include_vars add_host group_by pause set_stats "
+        "wait_for_connection setup gather_facts async_status slurp fetch"
+    ).split()
+)
 
 
 def windows_only(play) -> bool:
     """Every task the play runs is a Windows module (`win_*`, ansible.windows,
-    community.windows, chocolatey): its hosts are reached with winrm or psrp, not SSH."""
+    community.windows, chocolatey), beside actions that work on either (debug, set_fact,
+    assert, setup, fetch...), with at least one Windows module: its hosts are reached with
+    winrm or psrp, not SSH."""
     from ._gathering import play_run
 
     run = play_run(play)
     names = [rt.task.fqcn or "" for rt in run.tasks if not rt.task.is_block]
     names = [n for n in names if n and not n.startswith(("ansible.builtin.include", "ansible.builtin.import"))]
-    return (
-        bool(names)
-        and all(n.startswith(_WINDOWS) or n.rsplit(".", 1)[-1].startswith("win_") for n in names)
-        and not run.unknown
-    )
+    windows = [n for n in names if n.startswith(_WINDOWS) or n.rsplit(".", 1)[-1].startswith("win_")]
+    return bool(windows) and all(n in _EITHER for n in names if n not in windows) and not run.unknown
 
 
 def local_only(scope: Scope, play) -> bool:
