@@ -500,3 +500,38 @@ def test_c201_silent_when_the_project_reads_the_time_from_facts(tmp_path):
     play = _two_plays("all", "all")
     assert codes(findings(tmp_path / "plain", "[defaults]\n", play, select=["C201"])) == ["C201"]
     assert codes(findings(tmp_path / "clock", "[defaults]\n", play + clock, select=["C201"])) == []
+
+
+@pytest.mark.parametrize(
+    "lab",
+    ["Vagrantfile", "../Vagrantfile", "terraform/main.tf", "packer/images/node.pkr.hcl"],
+)
+def test_c201_rebuilt_hosts_get_smart_gathering_without_a_cache_across_runs(tmp_path, lab):
+    # the hosts are destroyed and made anew under the same names (vagrant destroy/up,
+    # terraform apply): a jsonfile cache would serve the old machine's addresses and
+    # interfaces for a day; gathering = smart alone gathers each host once per run
+    project = tmp_path / "p"
+    write_tree(project, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "a\nb\n", "site.yml": GATHERS})
+    (project / lab).parent.mkdir(parents=True, exist_ok=True)
+    (project / lab).write_text("# the lab\n", encoding="utf-8")
+    [f] = [f for f in run_engine(project, select=["C201"]).findings if f.code == "C201"]
+    assert "every run" not in f.message and "rebuilds the hosts" in f.help, f.help
+    res = run_engine(project, select=["C201"], fix=True, unsafe=True)
+    new = res.changed[str(project / "ansible.cfg")][2]
+    assert new == "[defaults]\ninventory = hosts\ngathering = smart\n"
+
+
+def test_c201_lab_files_further_away_do_not_count(tmp_path):
+    # a Vagrantfile three levels below the cfg belongs to another project
+    project = tmp_path / "p"
+    write_tree(
+        project,
+        {
+            "ansible.cfg": "[defaults]\ninventory = hosts\n",
+            "hosts": "a\nb\n",
+            "site.yml": GATHERS,
+            "x/y/z/Vagrantfile": "# a lab\n",
+        },
+    )
+    res = run_engine(project, select=["C201"], fix=True, unsafe=True)
+    assert "fact_caching = jsonfile" in res.changed[str(project / "ansible.cfg")][2]

@@ -255,7 +255,12 @@ def _connections_elsewhere(project, base_dir: str, used: list[str], scope: Scope
             hv = src.inv.var_sources(h, src.group_vars, src.host_vars) or {}
             v = hv.get("ansible_connection")
             conn = str(v.value) if v is not None and v.value is not None else implied_connection(hv)
-            if conn and "{{" not in conn and conn not in ("ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh", "paramiko", "paramiko_ssh"):
+            if (
+                conn
+                and "{{" not in conn
+                and conn
+                not in ("ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh", "paramiko", "paramiko_ssh")
+            ):
                 out[h] = conn
     return out
 

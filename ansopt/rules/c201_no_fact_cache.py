@@ -80,12 +80,19 @@ Fix (unsafe)
     file's `key = value` spacing and line breaks. Unsafe: facts may be up to a day old
     (see Caveats).
 
+    A project whose hosts are rebuilt under the same names (a Vagrantfile, Terraform or
+    Packer files in the cfg's folder, up to two folders above it or two levels below it: a lab
+    destroyed and made anew, with new addresses, interfaces and disks) gets
+    `gathering = smart` only: the memory cache gathers each host once per run and keeps
+    nothing across runs, so no play reads the facts of a machine that was torn down.
+
 Suppress
     `# noqa: C201` on the line above `[defaults]` (or above `gathering`).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 
@@ -103,7 +110,8 @@ from ._factcache import (
     lazy_defaults,
     timeout_seconds,
 )
-from ._gathering import SMART_FIX, subset_hazard
+from ._gathering import SMART_FIX, play_run, subset_hazard
+from ._text import clip
 
 CODE = "C201"
 SLUG = "no-fact-cache"
@@ -135,9 +143,39 @@ OPTIONS = {
 
 
 def _adds_hosts(plays) -> bool:
-    """A run that creates its hosts at run time (`add_host` of new instances): a host
-    name can come back as another machine, and cached facts would follow the name."""
-    return any((t.fqcn or "") == "ansible.builtin.add_host" for play in plays for t in play.own_tasks())
+    """A run that creates its hosts at run time (`add_host` of new instances, in the play or
+    in a role or file it includes): a host name can come back as another machine, and
+    cached facts would follow the name."""
+    return any((rt.task.fqcn or "") == "ansible.builtin.add_host" for play in plays for rt in play_run(play).tasks)
+
+
+# files of tools that create and destroy the hosts a project configures: a lab rebuilt with
+# the same host names (and new addresses, interfaces, disks) on every `vagrant up`
+_REBUILDERS = ("Vagrantfile", "*.tf", "*.pkr.hcl", "*.pkr.json", "packer.json", ".kitchen.yml", "kitchen.yml")
+_REBUILD_DEPTH = 2
+
+
+def rebuilt_hosts(base: str) -> str | None:
+    """The name of a Vagrantfile, Terraform or Packer file in the cfg's folder, in one of the
+    two folders above it (not above a git repository's top), or up to two levels below: its hosts are torn
+    down and made anew under the same names, so facts kept across runs would describe the
+    machine before the rebuild."""
+    base = os.path.abspath(base)
+    folders = [(base, _REBUILD_DEPTH)]
+    d = base
+    for _ in range(_REBUILD_DEPTH):  # up to two folders up, never above a repository's top
+        if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
+            break
+        d = os.path.dirname(d)
+        folders.append((d, 0))
+    for folder, depth in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            level = os.path.relpath(dirpath, folder).count(os.sep) + (0 if dirpath == folder else 1)
+            dirnames[:] = [] if level >= depth else [n for n in dirnames if n not in discover.SKIP_DIRS]
+            for fn in filenames:
+                if any(fnmatch.fnmatch(fn, pat) for pat in _REBUILDERS):
+                    return os.path.relpath(os.path.join(dirpath, fn), base)
+    return None
 
 
 _EVERY_HOST = ("all", "*")
@@ -223,11 +261,18 @@ def check(ctx):
             f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
         )
         why_c = f"fact_caching = {fc.plugin_opt.value}" if fc.plugin_opt is not None else "no fact cache"
-        pairs = [("gathering", "smart"), ("fact_caching", "jsonfile")]
-        if fc.connection_opt is None:
-            pairs.append(("fact_caching_connection", cache_dir))
-        if fc.timeout_opt is None:
-            pairs.append(("fact_caching_timeout", str(timeout)))
+        lab = rebuilt_hosts(os.path.dirname(ctx.project.abspath_of(cfg) or "."))
+        if lab is not None:
+            # rebuilt hosts: gather once per run (the memory cache), never keep facts across runs
+            pairs = [("gathering", "smart")]
+            what = "set gathering = smart (facts kept in memory for the run)"
+        else:
+            pairs = [("gathering", "smart"), ("fact_caching", "jsonfile")]
+            if fc.connection_opt is None:
+                pairs.append(("fact_caching_connection", cache_dir))
+            if fc.timeout_opt is None:
+                pairs.append(("fact_caching_timeout", str(timeout)))
+            what = "set gathering = smart with a jsonfile fact cache"
         fix = None
         hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
         if (
@@ -237,14 +282,16 @@ def check(ctx):
             and not isinstance(timeout, bool)
             and timeout >= 0
         ):
-            fix = lazy_defaults(
-                ctx, cfg, pairs, UNSAFE, "set gathering = smart with a jsonfile fact cache", **SMART_FIX
-            )
+            fix = lazy_defaults(ctx, cfg, pairs, UNSAFE, what, **SMART_FIX)
         kept = timeout_seconds(fc) if fc.timeout_opt is not None else timeout
         age = f" for {hours(kept)}" if isinstance(kept, int) and kept > 0 else ""
         stale = f"up to {hours(kept)} old" if isinstance(kept, int) and kept > 0 else "cached without expiry"
         msg = f"facts are gathered again in every play of every run ({why_g}, {why_c})"
-        help = f"set gathering = smart with a jsonfile fact cache to reuse each host's facts{age}; plays then read facts {stale} (refresh with --flush-cache)"
+        if lab is not None:
+            msg = f"facts are gathered again in every play ({why_g})"
+            help = f"set gathering = smart to gather each host once per run (no cache across runs: {clip(lab, 40)} rebuilds the hosts)"
+        else:
+            help = f"set gathering = smart with a jsonfile fact cache to reuse each host's facts{age}; plays then read facts {stale} (refresh with --flush-cache)"
         if hazard:
             help += f"; no automatic fix: {hazard}"
         yield ctx.finding(cfg, finding_span(cfg, fc.gathering_opt, fc.plugin_opt), msg, fix=fix, help=help)
