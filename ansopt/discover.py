@@ -84,7 +84,7 @@ ROLE_PARTS = {"tasks": TASKS, "handlers": HANDLERS, "defaults": VARS, "vars": VA
 NOT_ANSIBLE = re.compile(
     r"(^|/)(\.github/|\.gitlab-ci\.ya?ml$|\.pre-commit-(config|hooks)\.ya?ml$|\.yamllint(\.ya?ml)?$|"
     r"\.ansible-lint$|\.ansopt\.ya?ml$|docker-compose[^/]*\.ya?ml$|compose\.ya?ml$|mkdocs\.ya?ml$|"
-    r"changelogs/|molecule/[^/]+/molecule\.ya?ml$|galaxy\.ya?ml$|requirements\.ya?ml$|"
+    r"changelogs/|molecule/[^/]+/molecule\.ya?ml$|galaxy\.ya?ml$|requirements[^/]*\.ya?ml$|"
     r"meta/runtime\.ya?ml$|meta/argument_specs\.ya?ml$|execution-environment\.ya?ml$|"
     r"\.readthedocs\.ya?ml$|codecov\.ya?ml$|\.travis\.ya?ml$|ansible-navigator\.ya?ml$|"
     r"Taskfile\.ya?ml$|rulebooks/)"

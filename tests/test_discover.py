@@ -8,7 +8,7 @@ from ansopt import discover
 from ansopt.engine import Engine
 from ansopt.settings import Settings
 
-from .conftest import write_tree
+from .conftest import run_engine, write_tree
 
 
 def kinds(tmp_path, **kw):
@@ -371,3 +371,20 @@ def test_ignore_rules_as_per_file_ignores_use_them(tmp_path):
     assert not rules.ignored_path(str(tmp_path / "tests/t.yml"))
     assert not rules.ignored_path(str(tmp_path / "sub/tests/deeper/t.yml"))
     assert not rules.ignored_path(str(tmp_path.parent / "molecule/x.yml"))  # outside the root
+
+
+def test_no_parse_error_for_files_that_are_not_yaml_to_read(tmp_path):
+    # a Jinja template named .yml, an INI inventory named hosts.yml (ansible-core's ini
+    # plugin reads it after the yaml plugin refused it), a requirements-dev.yml: not
+    # ansopt's to parse; a broken playbook still is
+    write_tree(
+        tmp_path,
+        {
+            "inventory/hosts.yml": "[web]\nw1\nw2\n",
+            "conf/app.yml": "server:\n{% for h in hosts %}\n  - {{ h }}\n{% endfor %}\n",
+            "requirements-dev.yml": "- name: x\n  src: [bad\n",
+            "broken.yml": "- hosts: all\n  tasks:\n    - debug:\n  bad: [\n",
+        },
+    )
+    res = run_engine(tmp_path)
+    assert [(f.code, f.path) for f in res.findings if f.code == "E001"] == [("E001", "broken.yml")]

@@ -249,6 +249,51 @@ def test_c105_counts_windows_hosts_too(tmp_path):
     assert "set forks = 8" in f.help
 
 
+ENVS = "[prod]\np[1:8]\n\n[test]\nt[1:3]\n"
+
+
+def test_c105_environments_count_one_at_a_time(tmp_path):
+    # `hosts: all` over disjoint prod/test groups runs one environment at a time: 8, not 11;
+    # a play on the prod group itself counts its 8 hosts
+    write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": ENVS, "site.yml": play(hosts="all")})
+    (f,) = findings(tmp_path, "C105")
+    assert "set forks = 8" in f.help, f.help
+
+
+@pytest.mark.parametrize(
+    "inv",
+    [
+        "[prod]\np[1:8]\n\n[test]\nt[1:3]\np1\n",  # a host in both: not environments
+        "[prod]\np[1:8]\n\n[test]\nt[1:3]\n\n[web]\nw[1:4]\n",  # hosts outside both
+        "[web]\nw[1:8]\n\n[db]\nd[1:3]\n",  # roles, not environments: all 11 run together
+    ],
+)
+def test_c105_all_counts_every_host_unless_the_inventory_is_split_into_environments(tmp_path, inv):
+    write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": inv, "site.yml": play(hosts="all")})
+    (f,) = findings(tmp_path, "C105")
+    assert "set forks = " in f.help and "set forks = 8" not in f.help, f.help
+
+
+def test_c105_playbook_a_packer_template_runs_is_per_machine(tmp_path):
+    tpl = 'build {\n  provisioner "ansible" {\n    playbook_file = "image.yml"\n  }\n}\n'
+    write_tree(
+        tmp_path,
+        {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "image.yml": play(hosts="all"), "build.pkr.hcl": tpl},
+    )
+    assert not findings(tmp_path, "C105")
+    (tmp_path / "build.pkr.hcl").write_text(tpl.replace("image.yml", "other.yml"), encoding="utf-8")
+    assert findings(tmp_path, "C105")
+
+
+def test_c105_a_play_of_run_once_tasks_with_facts_counts_every_host(tmp_path):
+    # gathering facts runs on every host: the play is as wide as its hosts
+    body = "- hosts: web\n  tasks:\n    - ansible.builtin.command: migrate\n      run_once: true\n"
+    write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "site.yml": body})
+    assert findings(tmp_path, "C105")
+    (tmp_path / "site.yml").write_text(body.replace("  tasks:", "  gather_facts: false\n  tasks:"), encoding="utf-8")
+    assert not findings(tmp_path, "C105")
+
+
 def test_c105_noqa(tmp_path):
     write_tree(
         tmp_path,

@@ -8,6 +8,7 @@ ansible.cfg and inventory that apply to it).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from .. import discover
 from ..source import cfgfile, yamlfile
 from ..source.cfgfile import CfgFile
+from ..source.inventory.load import ini_succeeds
 from ..source.reader import Reader
 from ..source.yamlfile import YamlFile, YamlLoadError, YMap, YNode, YScalar, YSeq
 from . import pins
@@ -77,11 +79,14 @@ class Project:
         if abspath in self._yaml:
             return self._yaml[abspath]
         result: YamlFile | None = None
+        text = ""
         try:
-            result = yamlfile.load_text(self.display(abspath), self.reader.read(abspath))
+            text = self.reader.read(abspath)
+            result = yamlfile.load_text(self.display(abspath), text)
             self._abs_of[id(result)] = abspath
         except YamlLoadError as e:
-            self.errors[abspath] = e
+            if not _not_yaml(abspath, text, self.by_abspath.get(abspath)):
+                self.errors[abspath] = e
         except OSError as e:
             self.errors[abspath] = YamlLoadError(f"cannot read file: {e.strerror or e}", 1, 1)
         self._yaml[abspath] = result
@@ -436,3 +441,18 @@ class Project:
         """Where upward searches stop: the project root, a repository root, the top."""
         d = os.path.abspath(d)
         return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
+
+
+_JINJA_BLOCK = re.compile(r"\{%-?\s*(if|for|set|macro|raw|include|import|from|block|extends)\b|\{#")
+
+
+def _not_yaml(abspath: str, text: str, source: discover.SourceFile | None) -> bool:
+    """A `.yml` file that does not parse and is not meant to be read as YAML: a Jinja
+    template (`{% if %}`, `{% for %}`, `{# #}` outside strings: rendered by a `template`
+    task or a tool before anyone reads it), or an INI inventory that ansible-core's ini plugin
+    reads after its yaml plugin refused the file. No parse error for those."""
+    if _JINJA_BLOCK.search(text):
+        return True
+    if source is not None and source.kind == discover.INVENTORY:
+        return ini_succeeds(abspath, text)
+    return False

@@ -77,6 +77,11 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     if best is None or best[0] == 0:
         return None
     n, path, src = best
+    env = environments(src.inv) if isinstance(pattern, str) and pattern.strip() in ("all", "*") else None
+    if env is not None:
+        n = env  # `hosts: all` over disjoint environments: run one environment at a time (--limit)
+    if once_per_play(play):
+        n = 1
     serial = play.value("serial")
     useful = serial_batch(serial, n)
     if useful is None:
@@ -85,17 +90,76 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     return PlayWidth(play, n, useful, path, pattern, serial, group)
 
 
+# names of the groups an inventory splits into deployment environments
+_ENVIRONMENT = re.compile(
+    r"(?i)^(prod|production|live|staging|stage|stg|preprod|pre-prod|test|testing|tst|dev|devel|development|qa|uat|"
+    r"acc|acceptance|sandbox|demo|lab|int|integration)([_-].*)?$"
+)
+
+
+def environments(inv) -> int | None:
+    """The largest environment, when the inventory's top groups split its hosts into
+    disjoint environments (prod, staging, test, dev...) that hold every host: a `hosts:
+    all` play then runs on one environment at a time (`--limit prod`, or the environment's
+    own `-i`); None otherwise."""
+    tops = [g for g in inv.groups["all"].children if g != "ungrouped" and _ENVIRONMENT.match(g)]
+    if len(tops) < 2:
+        return None
+    seen: set[str] = set()
+    sizes = []
+    for g in tops:
+        hosts = set(inv.group_hosts_ordered(g))
+        if not hosts or hosts & seen:
+            return None
+        seen |= hosts
+        sizes.append(len(hosts))
+    if seen != set(inv.hosts):
+        return None
+    return max(sizes)
+
+
+def once_per_play(play) -> bool:
+    """Every task of the play runs once (`run_once`, on it or a block around it) and the
+    play gathers no facts: one host works at a time, whatever forks is."""
+    from ._gathering import play_run
+
+    if play.gathers_facts() is not False:
+        return False
+    run = play_run(play)
+    if run.unknown:
+        return False
+    tasks = [rt.task for rt in run.tasks if not rt.task.is_block]
+    if not tasks:
+        return False
+
+    def once(t) -> bool:
+        while t is not None:
+            if t.value("run_once") is True:
+                return True
+            t = t.parent
+        return False
+
+    return all(once(t) for t in tasks)
+
+
+_PACKER = re.compile(r"""(?i)\bplaybook_file\b""")
 _VAGRANT_ANSIBLE = re.compile(r"""\.vm\.provision\s*\(?\s*[:"']ansible(_local)?\b""")
 _VAGRANT_LIMIT_ALL = re.compile(r"""\.limit\s*=\s*["'](all|\*)["']""")
 
 
 def runs_per_machine(project, playbook_abspath: str) -> bool:
-    """A Vagrantfile beside the playbook (or above it, within the project) runs it with
-    Vagrant's ansible provisioner, whose default `limit` is the machine being provisioned:
-    each run has one host, so forks and strategies do not matter."""
+    """The playbook runs on one machine at a time: a Vagrantfile beside it (or above it,
+    within the project) runs it with Vagrant's ansible provisioner, whose default `limit` is
+    the machine being provisioned; or a Packer template (`*.pkr.hcl`, `*.pkr.json`, a
+    `packer*.json`) names it as its ansible provisioner's `playbook_file`, or it lives in a
+    `packer/` folder: Packer runs it against the one image it builds. Forks and strategies
+    do not matter there."""
     base = os.path.basename(playbook_abspath)
     root = os.path.abspath(project.root)
     d = os.path.dirname(os.path.abspath(playbook_abspath))
+    rel = os.path.relpath(os.path.abspath(playbook_abspath), root).split(os.sep)
+    if "packer" in (part.lower() for part in rel[:-1]):
+        return True
     while True:
         vf = os.path.join(d, "Vagrantfile")
         if project.reader.exists(vf):
@@ -105,9 +169,29 @@ def runs_per_machine(project, playbook_abspath: str) -> bool:
                 text = ""
             if _VAGRANT_ANSIBLE.search(text) and base in text:
                 return not _VAGRANT_LIMIT_ALL.search(text)
+        if _packer_builds_with(project, d, base):
+            return True
         if d == root or os.path.dirname(d) == d or not d.startswith(root):
             return False
         d = os.path.dirname(d)
+
+
+def _packer_builds_with(project, folder: str, playbook: str) -> bool:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    for n in names:
+        low = n.lower()
+        if not (low.endswith((".pkr.hcl", ".pkr.json")) or (low.startswith("packer") and low.endswith(".json"))):
+            continue
+        try:
+            text = project.reader.read_lenient(os.path.join(folder, n))
+        except OSError:
+            continue
+        if _PACKER.search(text) and playbook in text:
+            return True
+    return False
 
 
 def widest_play(project, scope: Scope, playbooks) -> PlayWidth | None:

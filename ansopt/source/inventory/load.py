@@ -74,7 +74,7 @@ def _parse_source(inv: Inventory, path: str, text: str | None, raw: bytes | None
         try:
             yf = load_text(path, text)
         except YamlLoadError as e:
-            if ext in YAML_EXTENSIONS and not _ini_succeeds(path, text):
+            if ext in YAML_EXTENSIONS and not ini_succeeds(path, text):
                 # ansible-core's yaml plugin fails, and so does the ini plugin after it.
                 inv.format = inv.format or "yaml"
                 inv._error(e.message, e.line, e.col, path)
@@ -97,7 +97,7 @@ def _parse_source(inv: Inventory, path: str, text: str | None, raw: bytes | None
                 ext in YAML_EXTENSIONS
                 and root is not None
                 and not isinstance(root, YScalar)
-                and not _ini_succeeds(path, text)
+                and not ini_succeeds(path, text)
             ):
                 return False
     inv.format = inv.format or "ini"
@@ -108,7 +108,8 @@ def _parse_source(inv: Inventory, path: str, text: str | None, raw: bytes | None
     return True
 
 
-def _ini_succeeds(path: str, text: str) -> bool:
+def ini_succeeds(path: str, text: str) -> bool:
+    """ansible-core's ini inventory plugin reads the text without an error."""
     probe = Inventory(path)
     return parse_ini(probe, text, path) and not probe.errors
 

@@ -1,0 +1,6 @@
+build {
+  sources = ["source.amazon-ebs.base"]
+  provisioner "ansible" {
+    playbook_file = "./bake.yml"
+  }
+}
