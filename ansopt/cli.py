@@ -369,6 +369,14 @@ def callback_path_cmd():
     click.echo(str(CALLBACK_DIR))
 
 
+@main.command("lint-rules-path")
+def lint_rules_path_cmd():
+    """Print the folder of ansopt's ansible-lint rule (for `ansible-lint -r`, or `rulesdir:`)."""
+    from .lint_plugin import rules_path
+
+    click.echo(rules_path())
+
+
 def _timings(files: list[str], ara: bool, ara_playbooks: int = 20, ara_path: str | None = None):
     from .model.timings import load
     from .source.timings import TimingsError

@@ -2,7 +2,8 @@
 
 YAML files: ``# noqa`` (everything) or ``# noqa: C101, package-loop`` (codes, slugs or code
 prefixes; commas or spaces between them, ansible-lint's ``# noqa package-loop`` form too) in
-a comment on the finding's line.
+a comment on the finding's line. The spelling of ansopt's ansible-lint rule works too:
+``# noqa: ansopt[package-loop]`` (or ``ansopt[P101]``) for one rule, ``# noqa: ansopt`` for all.
 
 ansible.cfg: ansible-core strips only `;` inline comments (``forks = 20 # x`` makes `20 # x`
 the value), so the inline form there is ``pipelining = False ; noqa: C101``. A comment line
@@ -16,15 +17,12 @@ import re
 
 from .selection import matches
 
-_YAML_NOQA = re.compile(
-    r"(?:^|\s)#\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE
-)
-_CFG_NOQA = re.compile(
-    r"(?:^|\s);\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE
-)
-_LINE_NOQA = re.compile(
-    r"^\s*[#;]\s*noqa\b(?::?\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*[, ]\s*[A-Za-z0-9_\-]+)*))?\s*$", re.IGNORECASE
-)
+_TOKEN = r"[A-Za-z0-9_\-]+(?:\[[A-Za-z0-9_\-]+\])?"
+_CODES = rf"(?::?\s*(?P<codes>{_TOKEN}(?:\s*[, ]\s*{_TOKEN})*))?"
+_YAML_NOQA = re.compile(r"(?:^|\s)#\s*noqa\b" + _CODES, re.IGNORECASE)
+_CFG_NOQA = re.compile(r"(?:^|\s);\s*noqa\b" + _CODES, re.IGNORECASE)
+_LINE_NOQA = re.compile(r"^\s*[#;]\s*noqa\b" + _CODES + r"\s*$", re.IGNORECASE)
+_LINT_TAG = re.compile(r"(?i)^ansopt(?:\[(?P<rule>[A-Za-z0-9_\-]+)\])?$")  # the ansible-lint rule's tags
 
 
 def _codes(m: re.Match[str]) -> list[str] | None:
@@ -38,7 +36,15 @@ def _codes(m: re.Match[str]) -> list[str] | None:
 def _covers(codes: list[str] | None, code: str, slug: str) -> bool:
     if codes is None:
         return True
-    return any(matches(code, slug, c) or c.upper() == code for c in codes)
+    for c in codes:
+        tag = _LINT_TAG.match(c)
+        if tag is not None:
+            if tag.group("rule") is None:
+                return True  # a bare `ansopt` tag: every ansopt finding
+            c = tag.group("rule")
+        if matches(code, slug, c) or c.upper() == code:
+            return True
+    return False
 
 
 def suppressed(lines: list[str], line: int, code: str, slug: str, cfg: bool) -> bool:
