@@ -115,6 +115,7 @@ def _report(
     else:
         stream.write(text)
         stream.flush()
+    return text
 
 
 _common = [
@@ -170,6 +171,7 @@ def main() -> None:
     "--show-fixes", is_flag=True, help="Text format: print what to do (help) and the fix offered under each finding."
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (not for parse errors).")
+@click.option("--no-cache", is_flag=True, help="Check again even when nothing changed since the last same check.")
 @common
 def check(
     paths,
@@ -178,6 +180,7 @@ def check(
     statistics,
     show_fixes,
     exit_zero,
+    no_cache,
     select,
     ignore,
     extend_select,
@@ -187,33 +190,100 @@ def check(
     ara,
 ):
     """Report performance problems in ansible.cfg, playbooks, roles and inventories."""
+    command = {
+        "paths": list(paths),
+        "format": fmt,
+        "output": output,
+        "statistics": statistics,
+        "show_fixes": show_fixes,
+        "exit_zero": exit_zero,
+        "select": list(select),
+        "ignore": list(ignore),
+        "extend_select": list(extend_select),
+        "config": config,
+        "timings": list(timings),
+        "no_timings": no_timings,
+        "color": _use_color(sys.stdout, output) and fmt == "text",
+    }
+    cache = None if no_cache or ara else _check_cache(command, paths, config)
+    if cache is not None:
+        hit = cache.lookup()
+        if hit is not None:
+            _replay(hit)
+        before = cache.begin()
     engine, settings = _engine(paths, config, select, ignore, extend_select, timings, no_timings, ara)
-    _warn_if_nothing(engine, settings)
     result = engine.check(build_fixes=fmt != "text")
-    _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
-    _note_archived(engine)
+    notes = [_nothing_to_check(engine, settings), _archived_note(engine)]
+    text = _report(fmt, result.findings, len(result.files), output, statistics, show_fixes=show_fixes)
+    err = "".join(n + "\n" for n in notes if n)
+    if err:
+        click.echo(err, err=True, nl=False)
+    code = EXIT_CLEAN
     if result.parse_errors or result.internal_errors:
-        sys.exit(EXIT_ERROR)
-    if result.findings and not exit_zero:
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+        code = EXIT_ERROR
+    elif result.findings and not exit_zero:
+        code = EXIT_FINDINGS
+    if cache is not None and not result.internal_errors:
+        from .source.reader import Reader
+
+        outside = [p for p in Reader.touched if not any(p == r or p.startswith(r + os.sep) for r in cache.entry.roots)]
+        cache.store(before, outside + engine.timing_files, text, err, code, output)
+    sys.exit(code)
+
+
+def _check_cache(command: dict, paths, config):
+    """The result cache for this check: its trees are the project (the settings' folder, else
+    the repository top, else the working folder) and the checked paths."""
+    from .cache import CheckCache
+    from .discover import git_root
+    from .settings import find_settings
+
+    cwd = os.getcwd()
+    found = None if config else find_settings(cwd)
+    root = os.path.dirname(found) if found else (git_root(cwd) or cwd)
+    roots = [os.path.abspath(root)] + [os.path.abspath(p) for p in (paths or ["."])]
+    return CheckCache(command, roots)
+
+
+def _replay(hit: dict) -> None:
+    """Print a stored report (or write it to its file) and exit with its code."""
+    if hit.get("output_file"):
+        try:
+            with open(hit["output_file"], "w", encoding="utf-8", newline="") as f:
+                f.write(hit["out"])
+        except OSError as e:
+            _fail(f"cannot write {hit['output_file']}: {e.strerror or e}")
+    else:
+        sys.stdout.write(hit["out"])
+        sys.stdout.flush()
+    if hit.get("err"):
+        click.echo(hit["err"], err=True, nl=False)
+    sys.exit(int(hit["code"]))
+
+
+def _archived_note(engine) -> str:
+    if not engine.archived:
+        return ""
+    readme = os.path.relpath(engine.archived, engine.cwd)
+    return f"ansopt: note: {readme} says this project is no longer maintained: its findings are not reported"
+
+
+def _nothing_to_check(engine, settings) -> str:
+    if engine.files:
+        return ""
+    where = f" (excludes of {os.path.relpath(settings.source)} apply)" if settings.source and settings.exclude else ""
+    return f"ansopt: warning: no Ansible file to check under {', '.join(engine.paths)}{where}"
 
 
 def _note_archived(engine) -> None:
     if engine.archived:
-        readme = os.path.relpath(engine.archived, engine.cwd)
-        click.echo(
-            f"ansopt: note: {readme} says this project is no longer maintained: its findings are not reported",
-            err=True,
-        )
+        click.echo(_archived_note(engine), err=True)
 
 
 def _warn_if_nothing(engine, settings) -> None:
-    if not engine.files:
-        where = (
-            f" (excludes of {os.path.relpath(settings.source)} apply)" if settings.source and settings.exclude else ""
-        )
-        click.echo(f"ansopt: warning: no Ansible file to check under {', '.join(engine.paths)}{where}", err=True)
+    note = _nothing_to_check(engine, settings)
+    if note:
+        click.echo(note, err=True)
 
 
 def unified_diff(display: str, old: str, new: str, created: bool) -> str:
