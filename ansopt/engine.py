@@ -35,7 +35,7 @@ from .diagnostics import (
 )
 from .fixers.verify import apply_verified, is_cfg_path
 from .model.project import Project, Reader
-from .model.purpose import ARCHIVED, GENERATED
+from .model.purpose import ARCHIVED, GENERATED, VENDORED
 from .rules import Rule, RuleContext
 from .selection import matches, measured_rules, selected_rules
 from .settings import Settings
@@ -275,8 +275,8 @@ class Engine:
             if ARCHIVED in purposes:
                 self.archived = project.purposes.archived
                 continue
-            if purposes & rule.skip_purposes:
-                continue
+            if VENDORED in purposes or purposes & rule.skip_purposes:
+                continue  # a role ansible-galaxy installs: the next install undoes any edit
             if GENERATED in purposes and f.fix is not None:
                 note = "generated file: no fix written, change its generator"
                 f = dataclasses.replace(f, fix=None, help=f"{f.help} ({note})" if f.help else note)

@@ -383,6 +383,13 @@ def test_no_parse_error_for_files_that_are_not_yaml_to_read(tmp_path):
             "inventory/hosts.yml": "[web]\nw1\nw2\n",
             "conf/app.yml": "server:\n{% for h in hosts %}\n  - {{ h }}\n{% endfor %}\n",
             "requirements-dev.yml": "- name: x\n  src: [bad\n",
+            "invm.yml": "[web]\nw1 ansible_host=10.0.0.1\n",  # INI, passed with -i invm.yml
+            "template/kong/cassandra.yaml": "cassandra:\n  hosts: {{ hosts }}\n  bad: [\n",
+            "docs/example.yml": "- hosts: all\n  tasks: [\n",  # documentation: nothing runs it
+            "roles/r/tests/test.yml": "- hosts: all\n  roles: [\n",  # a role's test stub
+            "deploy/pod.yml": "kind: Pod\nspec: {{ spec }}\n  x: [\n",  # no Ansible keyword
+            "roles/.template/tasks/main.yml": "- name: x\n  tasks: [\n",  # a scaffold in a hidden folder
+            "roles/r/vars/main.yml": "{{ role_name }}_port: 80\nx: [\n",  # a templated key: a template
             "broken.yml": "- hosts: all\n  tasks:\n    - debug:\n  bad: [\n",
         },
     )

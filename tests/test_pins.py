@@ -28,6 +28,9 @@ from .conftest import run_engine, write_tree
         ({"run.sh": "image='me/ansiblecm:ansible-3.1.0-me-0.7'\n"}, (2, 10)),
         ({"requirements.txt": "ansible>=2.9\nansible-lint<6\n"}, None),  # a lower bound pins nothing
         ({"README.md": "ansible==2.9\n"}, None),
+        # ansible-core's own pin wins over a loose `ansible<3` beside it
+        ({"requirements.txt": "ansible>=2.15.0,<3.0.0\nansible-core>=2.15.0,<3.0.0\n"}, (2, 99)),
+        ({"requirements.txt": "ansible>=2.15,<3\n"}, (2, 99)),  # ansible-core's numbers, under the old name
     ],
 )
 def test_pinned_core(tmp_path, files, want):

@@ -122,3 +122,20 @@ def test_windows_only_plays_without_an_inventory(tmp_path):
     assert not c101(tmp_path / "a", {"ansible.cfg": "[defaults]\ninventory = instances.txt\n", "site.yml": win})
     mixed = win + "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
     assert c101(tmp_path / "b", {"ansible.cfg": "[defaults]\ninventory = instances.txt\n", "site.yml": mixed})
+
+
+def test_pipelining_in_a_section_ansible_core_does_not_read(tmp_path):
+    from ansopt.fixers.write import write_atomic
+
+    cfg = "[defaults]\ninventory = hosts\n\n[ssh_connections]\npipelining = true\n"
+    [f] = c101(tmp_path / "typo", {"ansible.cfg": cfg, "hosts": "a\nb\n"})
+    assert "[ssh_connections]" in f.message and f.line == 5 and "move it" in f.help
+    res = run_engine(tmp_path / "typo", select=["C101"], fix=True)
+    for abspath, (_, _, new) in res.changed.items():
+        write_atomic(abspath, new)
+    fixed = (tmp_path / "typo" / "ansible.cfg").read_text()
+    assert fixed == "[defaults]\ninventory = hosts\n\n[ssh_connections]\n\n[ssh_connection]\npipelining = true\n"
+    assert not c101(tmp_path / "typo", {})
+    # written off in a dormant section: the author meant it off; no fix switches it on
+    [f] = c101(tmp_path / "off", {"ansible.cfg": "[all]\npipelining = False\n", "hosts": "a\n"})
+    assert "[all]" in f.message and f.fix is None

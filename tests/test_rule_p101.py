@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import run_engine, write_tree
 
 
@@ -89,9 +91,16 @@ def _roles_project(site: str) -> dict[str, str]:
 def test_role_that_no_play_runs(tmp_path):
     site = "- hosts: all\n  roles:\n    - web\n    # - themes\n"
     assert [f.path for f in p101(tmp_path / "a", _roles_project(site))] == ["roles/web/tasks/main.yml"]
-    # a role name ansopt cannot follow: every role may run
+    # a role name ansopt cannot follow: the roles some file of the project names as a value
+    # (where such a name comes from) may run; a role named nowhere does not
     templ = "- hosts: all\n  roles:\n    - web\n    - '{{ extra_role }}'\n"
-    assert len(p101(tmp_path / "b", _roles_project(templ))) == 2
+    named = {**_roles_project(templ), "group_vars/all.yml": "extra_role: themes\n"}
+    assert len(p101(tmp_path / "b", named)) == 2
+    assert [f.path for f in p101(tmp_path / "b2", _roles_project(templ))] == ["roles/web/tasks/main.yml"]
+    by_path = {**_roles_project(templ), "vars/roles.yml": "extra_roles:\n  - ../roles/themes\n"}
+    assert len(p101(tmp_path / "b3", by_path)) == 2
+    paths_only = {**_roles_project(templ), "group_vars/all.yml": "themes_dir: /opt/themes\n"}
+    assert len(p101(tmp_path / "b4", paths_only)) == 1
     # a collection's roles are run by its users
     coll = {**_roles_project(site), "galaxy.yml": "namespace: me\nname: web\n"}
     assert len(p101(tmp_path / "c", coll)) == 2
@@ -121,3 +130,51 @@ def test_a_project_pinned_before_2_11_already_squashes_the_loop(tmp_path):
     # `package` was never squashed
     pkg = loop_play(five).replace("ansible.builtin.apt", "ansible.builtin.package")
     assert len(p101(tmp_path / "pkg", {"site.yml": pkg, "requirements.txt": "ansible~=2.6.14\n"})) == 1
+
+
+def test_homebrew_cask_installs_cask_by_cask_anyway(tmp_path):
+    # community.general.homebrew_cask runs one `brew install --cask` per cask: no transaction saved
+    play = loop_play(["firefox", "iterm2", "slack", "zoom"]).replace(
+        "ansible.builtin.apt", "community.general.homebrew_cask"
+    )
+    assert not p101(tmp_path / "cask", {"site.yml": play})
+    brew = loop_play(["git", "jq", "tmux", "wget"]).replace("ansible.builtin.apt", "community.general.homebrew")
+    assert len(p101(tmp_path / "brew", {"site.yml": brew})) == 1
+
+
+def test_a_project_written_for_ansible_before_2_9_already_squashes(tmp_path):
+    # `sudo:` was removed in Ansible 2.9: such a project runs 2.8 at most, which squashed the loop
+    five = ["git", "curl", "jq", "vim", "tmux"]
+    old = loop_play(five).replace("- hosts: all\n", "- hosts: all\n  sudo: yes\n")
+    assert not p101(tmp_path / "old", {"site.yml": old})
+    assert len(p101(tmp_path / "new", {"site.yml": loop_play(five)})) == 1
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    [
+        "- src: https://github.com/ANXS/postgresql.git\n  version: v1.4.0\n  path: external-roles\n",
+        "- src: git@github.com:ANXS/postgresql.git\n",
+        "roles:\n  - name: postgresql\n    src: anxs.postgresql\n",
+    ],
+)
+def test_roles_installed_from_requirements_are_not_the_projects(tmp_path, requirements):
+    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - postgresql\n    - base\n",
+        "ansible.cfg": "[defaults]\nroles_path = external-roles:roles\n",
+        "requirements.yml": requirements,
+        "external-roles/postgresql/tasks/main.yml": task,
+        "roles/base/tasks/main.yml": task,
+    }
+    assert [f.path for f in p101(tmp_path, files)] == ["roles/base/tasks/main.yml"]
+
+
+def test_a_role_ansible_galaxy_installed_is_not_the_projects(tmp_path):
+    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - geerlingguy.php\n",
+        "roles/geerlingguy.php/tasks/main.yml": task,
+        "roles/geerlingguy.php/meta/.galaxy_install_info": "install_date: today\nversion: 5.0.0\n",
+    }
+    assert not p101(tmp_path, files)

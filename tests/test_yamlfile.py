@@ -174,3 +174,17 @@ def test_plain_scalar_meaning_matches_pyyaml(text):
         assert math.isnan(got)
     else:
         assert got == expected and type(got) is type(expected), (text, got, expected)
+
+
+@pytest.mark.parametrize(
+    "text, data",
+    [
+        ("a: [system:masters]\n", {"a": ["system:masters"]}),
+        ("x: { value: https://x.example/a }\n", {"x": {"value": "https://x.example/a"}}),
+    ],
+)
+def test_a_colon_inside_a_flow_plain_scalar_parses_as_pyyaml_reads_it(text, data):
+    # ruamel.yaml.clib's libyaml refuses these; PyYAML (what Ansible uses) and YAML accept them
+    f = load_text("t.yml", text)
+    assert f.data() == [data]
+    assert (f.root.start, f.root.end) == (0, len(text.rstrip("\n")))

@@ -63,24 +63,37 @@ def _bound(package: str, op: str, major: int, minor: int | None) -> tuple[int, i
     return core_of(package, major, minor or 0)
 
 
-def _pins_in(text: str, name: str) -> list[tuple[int, int]]:
+def _pins_in(text: str, name: str) -> list[tuple[tuple[int, int], bool]]:
+    """(newest ansible-core allowed, stated for ansible-core itself) for each pin. An
+    `ansible` requirement with a lower bound of 2.11 or more (`ansible>=2.15,<3`) names
+    ansible-core's versions (the `ansible` package went from 2.10 to 3.0): read as such."""
     out = []
     for m in _REQ.finditer(text):
         package = m.group(1) or ""
-        for c in _CLAUSE.finditer(m.group(2)):
+        clauses = list(_CLAUSE.finditer(m.group(2)))
+        if not package and any(
+            c.group(1) in (">=", ">", "==", "~=") and int(c.group(2)) == 2 and int(c.group(3) or 0) >= 11
+            for c in clauses
+        ):
+            package = "-core"
+        for c in clauses:
             op = c.group(1)
             if op in ("==", "<=", "<", "~="):
-                out.append(_bound(package, op, int(c.group(2)), int(c.group(3)) if c.group(3) else None))
+                bound = _bound(package, op, int(c.group(2)), int(c.group(3)) if c.group(3) else None)
+                out.append((bound, bool(package)))
     if not name.endswith((".txt", ".pip", ".toml", ".cfg", ".ini")) and name != "Pipfile":
         for m in _IMAGE.finditer(text):
-            out.append(core_of("", int(m.group(1)), int(m.group(2))))
+            out.append((core_of("", int(m.group(1)), int(m.group(2))), False))
     return out
 
+
+# play, block and task keywords Ansible 2.9 removed (deprecated since 1.9; become replaced them)
+REMOVED_IN_2_9 = ("sudo", "sudo_user", "su", "su_user")
 
 RUNNER_DIRS = ("scripts", "bin", "docker", "ci", ".ci", "tools")
 
 
-def _scan(d: str, read, found: list[tuple[int, int]], depth: int = 0) -> None:
+def _scan(d: str, read, found: list[tuple[tuple[int, int], bool]], depth: int = 0) -> None:
     """The pins of the files in `d` (and, `depth` levels down, of its folders)."""
     try:
         names = sorted(os.listdir(d))
@@ -102,10 +115,12 @@ def _scan(d: str, read, found: list[tuple[int, int]], depth: int = 0) -> None:
 
 def pinned_core(root: str, folder: str, read) -> tuple[int, int] | None:
     """The newest ansible-core (major, minor) that the pins found from `folder` up to `root`
-    (and in the root's runner folders) allow, or None when nothing pins Ansible."""
+    (and in the root's runner folders) allow, or None when nothing pins Ansible. Pins of
+    ansible-core (or ansible-base) itself win over those of the `ansible` package: they are
+    the exact statement (`ansible<3` beside `ansible-core>=2.15` is a loose upper bound)."""
     root = os.path.abspath(root)
     d = os.path.abspath(folder)
-    found: list[tuple[int, int]] = []
+    found: list[tuple[tuple[int, int], bool]] = []
     while True:
         _scan(d, read, found)
         if d == root or not d.startswith(root + os.sep):
@@ -113,4 +128,5 @@ def pinned_core(root: str, folder: str, read) -> tuple[int, int] | None:
         d = os.path.dirname(d)
     for sub in RUNNER_DIRS:
         _scan(os.path.join(root, sub), read, found, depth=2)
-    return min(found) if found else None
+    core = [b for b, is_core in found if is_core]
+    return min(core or [b for b, _ in found]) if found else None

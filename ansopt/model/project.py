@@ -85,12 +85,29 @@ class Project:
             result = yamlfile.load_text(self.display(abspath), text)
             self._abs_of[id(result)] = abspath
         except YamlLoadError as e:
-            if not _not_yaml(abspath, text, self.by_abspath.get(abspath)):
+            if not text:  # not UTF-8 (a binary file named .yml, a Latin-1 file): always said
+                self.errors[abspath] = e
+            elif not _not_yaml(abspath, text, self.by_abspath.get(abspath)) and self._reports_errors(abspath, text):
                 self.errors[abspath] = e
         except OSError as e:
             self.errors[abspath] = YamlLoadError(f"cannot read file: {e.strerror or e}", 1, 1)
         self._yaml[abspath] = result
         return result
+
+    def _reports_errors(self, abspath: str, text: str) -> bool:
+        """Is a parse error in this file worth an E001? Not in documentation, role tests
+        or vendored roles (as the rules skip them), nor in a YAML file of no known kind
+        whose text shows no Ansible keyword (a Kubernetes manifest, a tool's settings)."""
+        from .purpose import DOCS, TEST, VENDORED
+
+        if self.purposes.of(abspath) & {DOCS, TEST, VENDORED}:
+            return False
+        rel = os.path.relpath(abspath, self.root)
+        folders = [] if rel.startswith("..") else rel.split(os.sep)[:-1]
+        if any(p.startswith(".") or p == "template" for p in folders):
+            return False  # a hidden folder (a scaffold copied by hand: roles/.template), templates
+        source = self.by_abspath.get(abspath)
+        return source is None or source.kind != discover.YAML or bool(_ANSIBLE_WORDS.search(text))
 
     def abspath_of(self, file) -> str | None:
         """The absolute path a loaded YamlFile or CfgFile came from."""
@@ -395,10 +412,24 @@ class Project:
         return out
 
     def pinned_core(self, folder: str) -> tuple[int, int] | None:
-        """The newest ansible-core the Ansible pins at `folder` or above allow (model.pins)."""
+        """The newest ansible-core the Ansible pins at `folder` or above allow (model.pins),
+        or that the project's own keywords allow: `sudo:` / `su:` on plays, blocks or tasks
+        were removed in Ansible 2.9, so a project written with them runs 2.8 at most."""
         if folder not in self._pins:
-            self._pins[folder] = pins.pinned_core(self.root, folder, self.reader.read_lenient)
+            found = pins.pinned_core(self.root, folder, self.reader.read_lenient)
+            era = self.keyword_era
+            self._pins[folder] = min(found, era) if found is not None and era is not None else (found or era)
         return self._pins[folder]
+
+    @cached_property
+    def keyword_era(self) -> tuple[int, int] | None:
+        """(2, 8) when a play, block or task uses a keyword Ansible 2.9 removed, else None."""
+        removed = pins.REMOVED_IN_2_9
+        if any(any(k in play.node for k in removed) for play in self.plays()):
+            return (2, 8)
+        if any(t.node is not None and any(t.has(k) for k in removed) for t in self.all_tasks()):
+            return (2, 8)
+        return None
 
     def var_dir_texts(self, folder: str) -> list[tuple[str, str]]:
         """(display path, text) of every file under `folder`'s group_vars and host_vars."""
@@ -443,16 +474,28 @@ class Project:
         return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
 
 
-_JINJA_BLOCK = re.compile(r"\{%-?\s*(if|for|set|macro|raw|include|import|from|block|extends)\b|\{#")
+_ANSIBLE_WORDS = re.compile(
+    r"^[ \t-]*(hosts|tasks|roles|pre_tasks|post_tasks|handlers|import_playbook|include_tasks|import_tasks|"
+    r"include_role|import_role|block|gather_facts|become)\s*:",
+    re.MULTILINE,
+)
+_INI_GROUP = re.compile(r"^\[[A-Za-z0-9_.:-]+\][ \t]*$", re.MULTILINE)
+_JINJA_BLOCK = re.compile(
+    r"\{%-?\s*(if|for|set|macro|raw|include|import|from|block|extends)\b|\{#"
+    r"|^[ \t]*-?[ \t]*['\"]?\{\{[^}\n]*\}\}[^:\n]*:",  # a templated key: `{{ role_name }}_port: 80`
+    re.MULTILINE,
+)
 
 
 def _not_yaml(abspath: str, text: str, source: discover.SourceFile | None) -> bool:
     """A `.yml` file that does not parse and is not meant to be read as YAML: a Jinja
-    template (`{% if %}`, `{% for %}`, `{# #}` outside strings: rendered by a `template`
+    template (`{% if %}`, `{% for %}`, `{# #}`, a `{{ }}` key: rendered by a `template`
     task or a tool before anyone reads it), or an INI inventory that ansible-core's ini plugin
     reads after its yaml plugin refused the file. No parse error for those."""
     if _JINJA_BLOCK.search(text):
         return True
     if source is not None and source.kind == discover.INVENTORY:
         return ini_succeeds(abspath, text)
+    if source is not None and source.kind == discover.YAML and _INI_GROUP.search(text):
+        return ini_succeeds(abspath, text)  # an INI inventory named .yml, passed with -i
     return False

@@ -22,6 +22,7 @@ from typing import Any
 from .. import discover
 from ..source import inventory as source_inventory
 from ..source.cfgfile import CfgFile
+from ..source.reader import Reader
 from .config import EffectiveConfig
 
 MAX_DEPTH = 3  # how deep below the project folder inventories are looked for
@@ -149,6 +150,7 @@ _VARS_CACHE: dict[tuple[str, str, float], source_inventory.VarsDir] = {}
 
 def _vars_dir(base: str, kind: str) -> source_inventory.VarsDir:
     folder = os.path.join(base, kind)
+    Reader.touched.add(folder)
     try:
         stamp = os.stat(folder).st_mtime
     except OSError:
@@ -160,6 +162,7 @@ def _vars_dir(base: str, kind: str) -> source_inventory.VarsDir:
 
 
 def _load_source(path: str) -> InventorySource | None:
+    Reader.touched.add(path)  # read outside the project's reader: the result cache stamps it
     inv = source_inventory.load_inventory(path)
     if inv is None:
         return None

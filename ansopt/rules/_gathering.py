@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -146,7 +147,8 @@ def narrows_subset(play: Play) -> bool:
 
 
 def subset_hazard(playbooks) -> str | None:
-    """Why switching to `gathering = smart` would starve later plays, or None."""
+    """Why switching to `gathering = smart` would starve later plays, or hand them stale
+    facts, or None."""
     for pb in playbooks:
         for play in pb.plays:
             if narrows_subset(play):
@@ -155,4 +157,34 @@ def subset_hazard(playbooks) -> str | None:
                     f"play {name} ({pb.file.path}) gathers only a subset of facts: under smart gathering "
                     "later plays and runs would not gather the rest"
                 )
+    t = reboot_task([play for pb in playbooks for play in pb.plays])
+    if t is not None:
+        where = f"{t.file.path}:{t.line}"
+        return (
+            f"{where} reboots hosts: under smart gathering later plays and runs would read the facts "
+            "from before the reboot (gather again with ansible.builtin.setup after it)"
+        )
+    return None
+
+
+_REBOOT_MODULES = frozenset({"ansible.builtin.reboot", "ansible.windows.win_reboot", "community.general.shutdown"})
+_COMMANDS = frozenset({"ansible.builtin.command", "ansible.builtin.shell", "ansible.builtin.raw"})
+_REBOOT_COMMAND = re.compile(r"\breboot\b|\bshutdown\s+(-\w*\s+)*-r\b|\bsystemctl\s+(reboot|kexec)\b|\binit\s+6\b")
+
+
+def reboot_task(plays):
+    """The first task of these plays' runs that reboots its host (the reboot module, or a
+    command that reboots): facts gathered before it (kernel, interfaces, mounts) are stale
+    after it, so a play later in the run must gather again."""
+    for play in plays:
+        for rt in play_run(play).tasks:
+            t = rt.task
+            if t.fqcn in _REBOOT_MODULES:
+                return t
+            if t.fqcn in _COMMANDS:
+                text = " ".join(str(v) for k, v in t.args.items() if k in ("_raw_params", "cmd", "argv")) or (
+                    t.free_form or ""
+                )
+                if _REBOOT_COMMAND.search(text):
+                    return t
     return None

@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import re
 
+from .. import discover
+
 BUILTIN = frozenset(f"ansible.builtin.{m}" for m in ("apt", "yum", "dnf", "dnf5", "package", "pip"))
+# not homebrew_cask: it runs one `brew install --cask` per cask whatever it is given
 COMMUNITY_GENERAL = frozenset(
     f"community.general.{m}"
     for m in (
@@ -18,7 +21,6 @@ COMMUNITY_GENERAL = frozenset(
         "apt_rpm",
         "flatpak",
         "homebrew",
-        "homebrew_cask",
         "macports",
         "openbsd_pkg",
         "opkg",
@@ -50,17 +52,52 @@ def used_roles(project) -> set[str] | None:
 
 
 def _used_roles(project) -> set[str] | None:
+    """What the plays reach, followed statically. Where a play cannot be followed (a
+    templated role name, `include_role: name: "{{ item }}"`; a templated task include that
+    may reach any task file), every role whose name some task file, playbook, role meta or
+    vars file of the project holds as a plain value (`- web`, `role: web`, `name: web`) counts
+    as used: that is where such a name comes from. A role or file that is not there reaches
+    nothing of the project."""
     from ._gathering import play_run
 
     if not project.playbooks or os.path.isfile(os.path.join(project.root, "galaxy.yml")):
         return None
     used: set[str] = set()
+    named_anywhere = False
     for play in project.plays():
         run = play_run(play)
-        if any("role" in u.reason or "include" in u.reason for u in run.unknown):
-            return None
+        for u in run.unknown:
+            if u.reason in ("templated role name", "templated tasks_from", "templated include") or (
+                u.reason.startswith("role ") and "{{" in u.reason
+            ):
+                named_anywhere = True
         used |= {r.path for r in run.roles}
+    if named_anywhere:
+        used |= _roles_named(project)
     return used
+
+
+# a plain scalar value on its own: a list item or a mapping value
+_PLAIN_VALUE = re.compile(r"""(?:^[ \t]*-[ \t]+|:[ \t]+)['"]?(?P<name>[A-Za-z0-9_.\-/]+)['"]?[ \t]*(?:#.*)?$""", re.M)
+
+
+def _roles_named(project) -> set[str]:
+    """The folders of the project's roles whose name (or a `roles/NAME` path) is a plain
+    value somewhere in the project's task files, playbooks, role metas or vars files."""
+    names: set[str] = set()
+    for f in project.files_of(discover.TASKS, discover.PLAYBOOK, discover.HANDLERS, discover.META, discover.VARS):
+        try:
+            text = project.reader.read_lenient(f.abspath)
+        except OSError:
+            continue
+        for m in _PLAIN_VALUE.finditer(text):
+            value = m["name"].rstrip("/")
+            if "/" not in value:
+                names.add(value)
+            elif re.search(r"(^|/)roles/[^/]+$", value):  # a role by path: ../roles/web
+                names.add(value.rsplit("/", 1)[-1])
+    roles = {r.path: r for f in project.files if (r := project.role_of_file(f.abspath)) is not None}
+    return {path for path, role in roles.items() if role.name in names}
 
 
 def in_unused_role(project, task) -> bool:

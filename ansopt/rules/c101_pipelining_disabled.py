@@ -100,9 +100,22 @@ FIX = SAFE
 SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
 
 
+def _dormant(cfg, read_in: set[str]):
+    """A `pipelining` option in a section ansible-core does not read it from, if any."""
+    for name, sec in cfg.sections.items():
+        if name in read_in or name == "DEFAULT":
+            continue
+        opt = sec.options.get("pipelining")
+        if opt is not None:
+            return opt
+    return None
+
+
 def check(ctx):
     K = knowledge.get()
-    var_names = K.plugin_options("connection", "ssh").get("pipelining", {}).get("vars", [])
+    popt = K.plugin_options("connection", "ssh").get("pipelining", {})
+    var_names = popt.get("vars", [])
+    read_in = {str(e[0]) if isinstance(e, list | tuple) else str(e.get("section")) for e in popt.get("ini", [])}
     done_positions: set[tuple[str, int]] = set()
     for cfg in ctx.project.cfg_files:
         eff = EffectiveConfig(cfg)
@@ -175,6 +188,27 @@ def check(ctx):
             else:
                 msg = f"SSH pipelining is off ([{opt.section}] {clip(key, 24)} = {clip(opt.value, 20)}): each task pays extra SSH round trips"
                 help = f"set {key} = True once no host's sudoers has `requiretty` (it was turned off on purpose: no automatic fix){note}"
+        elif (dormant := _dormant(cfg, read_in)) is not None:
+            # `pipelining` written in a section ansible-core never reads it from ([ssh_connections],
+            # [all]): the author's intent is known, and the setting has no effect
+            sec_name = dormant.section
+            at = dormant.key_span
+            meant_on = K.is_boolean_text(dormant.value.strip()) and K.boolean(dormant.value.strip())
+            msg = f"SSH pipelining is off: `{clip(dormant.raw_key.strip(), 20)} = {clip(dormant.value, 12)}` is in [{clip(sec_name, 24)}], which ansible-core does not read"
+            fix = None
+            if meant_on and cfg.get("ssh_connection", dormant.key) is None:
+
+                def move(cfg=cfg, opt=dormant):
+                    made = cfg_edits.move_option(cfg, opt, "ssh_connection")
+                    if made is None:
+                        return None
+                    edits, changes = made
+                    return Fix.safe(list(edits), "move pipelining to [ssh_connection]", list(changes))
+
+                fix = ctx.lazy_fix(move, SAFE, "move pipelining to [ssh_connection]")
+                help = f"move it to [ssh_connection]{note}"
+            else:
+                help = f"it is off as written; set pipelining = True in [ssh_connection] once that is meant (no automatic fix){note}"
         else:
 
             def build(cfg=cfg):

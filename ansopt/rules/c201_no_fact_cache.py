@@ -151,7 +151,7 @@ def _adds_hosts(plays) -> bool:
 
 # files of tools that create and destroy the hosts a project configures: a lab rebuilt with
 # the same host names (and new addresses, interfaces, disks) on every `vagrant up`
-_REBUILDERS = ("Vagrantfile", "*.tf", "*.pkr.hcl", "*.pkr.json", "packer.json", ".kitchen.yml", "kitchen.yml")
+REBUILDERS = ("Vagrantfile", "*.tf", "*.pkr.hcl", "*.pkr.json", "packer.json", ".kitchen.yml", "kitchen.yml")
 _REBUILD_DEPTH = 2
 
 
@@ -173,7 +173,7 @@ def rebuilt_hosts(base: str) -> str | None:
             level = os.path.relpath(dirpath, folder).count(os.sep) + (0 if dirpath == folder else 1)
             dirnames[:] = [] if level >= depth else [n for n in dirnames if n not in discover.SKIP_DIRS]
             for fn in filenames:
-                if any(fnmatch.fnmatch(fn, pat) for pat in _REBUILDERS):
+                if any(fnmatch.fnmatch(fn, pat) for pat in REBUILDERS):
                     return os.path.relpath(os.path.join(dirpath, fn), base)
     return None
 

@@ -318,9 +318,9 @@ except ImportError:  # pragma: no cover - depends on the platform
         _CParser = None
 
 
-def _events(text: str):
+def _events(text: str, pure: bool = False):
     """Yield (event, index_shift) for the text, with a parser of ruamel.yaml."""
-    if _CParser is not None:
+    if _CParser is not None and not pure:
         parser = _CParser(text)
         # libyaml counts offsets after a byte-order mark; shift them back onto the text.
         shift = 1 if text.startswith("\ufeff") else 0
@@ -329,7 +329,7 @@ def _events(text: str):
                 yield parser.get_event(), shift
         finally:
             parser.dispose()
-    else:  # pragma: no cover
+    else:
         from ruamel.yaml import YAML
 
         y = YAML(typ="safe", pure=True)
@@ -366,7 +366,24 @@ def _block_scalar_end(text: str, start: int, end: int) -> int:
 
 
 def compose(text: str) -> list[YDoc]:
-    """Compose every document of `text` into YNode trees with exact spans."""
+    """Compose every document of `text` into YNode trees with exact spans.
+
+    The libyaml inside ruamel.yaml.clib is older than PyYAML's (which Ansible uses) and
+    refuses a `:` inside a plain scalar of a flow collection (`[system:masters]`,
+    `{ url: https://x }`), which YAML allows: a text it refuses is parsed again with
+    ruamel.yaml's pure-Python parser, and only a text both refuse is an error."""
+    try:
+        return _compose(text, pure=False)
+    except YamlLoadError as first:
+        if _CParser is None:
+            raise
+        try:
+            return _compose(text, pure=True)
+        except YamlLoadError:
+            raise first from None
+
+
+def _compose(text: str, pure: bool) -> list[YDoc]:
     docs: list[YDoc] = []
     stack: list[Any] = []  # open YMap/YSeq nodes, plus pending mapping keys
     anchors: dict[str, YNode] = {}
@@ -394,7 +411,7 @@ def compose(text: str) -> list[YDoc]:
             stack.append(_PendingKey(node))
 
     try:
-        for ev, shift in _events(text):
+        for ev, shift in _events(text, pure):
             name = type(ev).__name__
             if name == "ScalarEvent":
                 s = ev.start_mark.index + shift
