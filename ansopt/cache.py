@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .discover import SKIP_DIRS, git_root
+from .discover import REBUILD_FILES, SKIP_DIRS, git_root
 
 FORMAT = 1
 MAX_ENTRIES = 256
@@ -118,13 +118,11 @@ def _nearby(root: str, out: dict[str, Stamp]) -> None:
     Terraform and Packer files: hosts rebuilt under the same names); and the upward-searched
     names of every folder up to the repository top (or the file system's root). Not the
     folders' own times: a shared folder such as /tmp or a home changes all day."""
-    from .rules.c201_no_fact_cache import REBUILDERS
-
     d = os.path.dirname(root)
     for _ in range(_NEARBY_LEVELS):
         try:
             for e in os.scandir(d):
-                if e.path not in out and any(fnmatch.fnmatch(e.name, pat) for pat in REBUILDERS):
+                if e.path not in out and any(fnmatch.fnmatch(e.name, pat) for pat in REBUILD_FILES):
                     out[e.path] = _stamp(e.path)
         except OSError:
             pass
@@ -160,13 +158,15 @@ def _tools() -> list[Any]:
             if fn.endswith((".py", ".json")):
                 p = os.path.join(dirpath, fn)
                 mods[p] = _stamp(p, "file")
-    try:
-        import importlib.metadata as md
+    import importlib.util
 
-        core = md.version("ansible-core")
-    except Exception:  # not installed: the run itself reports that
+    try:  # ansible-core's release file, stamped, not imported (importing ansible is slow)
+        spec = importlib.util.find_spec("ansible")
+        origin = spec.origin if spec is not None else None
+        core = _stamp(os.path.join(os.path.dirname(origin), "release.py"), "file") if origin else None
+    except (ImportError, ValueError):  # not installed: the run itself reports that
         core = None
-    return [__version__, sys.version, core, sorted(mods.values())]
+    return [__version__, sys.version, sys.executable, core, sorted(mods.values())]
 
 
 @dataclass

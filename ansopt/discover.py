@@ -17,10 +17,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .source.yamlfile import YamlFile, YMap, YScalar, YSeq
-
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec, RegexPattern
+
+    from .source.yamlfile import YamlFile, YMap
 
 
 class FileKind(StrEnum):
@@ -76,6 +76,9 @@ SKIP_DIRS = frozenset(
 )
 
 YAML_EXT = (".yml", ".yaml")
+# files of tools that create and destroy the hosts a project configures (a lab rebuilt with the
+# same host names on every `vagrant up`): read by C201, stamped by the result cache
+REBUILD_FILES = ("Vagrantfile", "*.tf", "*.pkr.hcl", "*.pkr.json", "packer.json", ".kitchen.yml", "kitchen.yml")
 ROLE_OTHER_PARTS = frozenset(
     {"files", "library", "module_utils", "filter_plugins", "lookup_plugins", "action_plugins", "callback_plugins"}
 )
@@ -438,6 +441,8 @@ def is_import_playbook(node: YMap) -> bool:
 
 def content_kind(file: YamlFile) -> FileKind:
     """Settle a YAML file's kind from its content: playbook, tasks, inventory or other."""
+    from .source.yamlfile import YMap, YScalar, YSeq  # not at import: the cache's fast path needs none
+
     root = file.root
     if isinstance(root, YSeq):
         maps = [i for i in root.items if isinstance(i, YMap)]

@@ -1,11 +1,22 @@
 #!/usr/bin/env python3
-"""Time ``ansopt check`` against ``ansible-lint --offline`` on the same folder.
+"""Time ``ansopt check`` against ``ansible-lint --offline`` on the same folder, and
+against the parse floor.
 
 Each run is a fresh subprocess started with the folder as its working directory and
 ``.`` as its only path argument; wall time is measured with ``time.perf_counter``
 and the tools' output is thrown away.  Before timing, each tool gets one untimed
 warm-up run so that caches (ansible-lint's schema/collection cache, ansopt's
 knowledge cache, the OS file cache) are warm for both.
+
+Four figures, as ratios from one run:
+
+* ansible-lint / ansopt: ansopt checks with ``--no-cache`` (a cold check each time);
+* ansopt / the parse floor: a subprocess that only imports PyYAML and parses the same YAML
+  files with libyaml (``yaml.compose_all`` with ``CSafeLoader``): what no YAML linter can
+  go below;
+* warm / cold: ``ansopt check`` over the unchanged tree with its result cache (the
+  pre-commit and editor case) against the cold check;
+* one playbook with its ansible.cfg and inventory (``--small``), cold, in milliseconds.
 
 Usage::
 
@@ -40,13 +51,36 @@ DEFAULT_FOLDER = REPO_ROOT / ".." / "shared" / "corpus" / "ansible-for-devops"
 #: Exit codes that mean "ran fine" (with or without findings), per tool.
 #: ansopt: 0 clean, 1 findings, 2 error.  ansible-lint: 0 clean, 2 violations found
 #: (3 invalid config, 4 lock timeout, 5 no files matched, ... are errors).
-OK_CODES = {"ansopt": {0, 1}, "ansible-lint": {0, 2}}
+OK_CODES = {"ansopt": {0, 1}, "ansopt (warm cache)": {0, 1}, "parse floor": {0}, "ansible-lint": {0, 2}}
 
 #: Flags that stop ansible-lint from installing collections/roles or refreshing
 #: its schemas over the network (both exist in ansible-lint >= 6).
 PEER_FLAGS = ["--offline", "-q"]
 
-SMALL_TARGET_MS = 250.0
+SMALL_TARGET_MS = 150.0
+FLOOR_TARGET = 3.0  # a cold check within 3x of the parse floor
+WARM_TARGET = 0.10  # a warm check under 10% of a cold one
+PEER_TARGET = 200.0
+
+#: The parse floor: import PyYAML, parse every YAML file of the folder with libyaml.
+FLOOR_SCRIPT = r"""
+import os, sys, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+skip = {".git", ".tox", ".venv", "venv", "node_modules", "__pycache__", ".cache"}
+n = 0
+for d, dirs, files in os.walk("."):
+    dirs[:] = [x for x in dirs if x not in skip]
+    for f in files:
+        if f.endswith((".yml", ".yaml")):
+            try:
+                with open(os.path.join(d, f), "rb") as fh:
+                    for _ in yaml.compose_all(fh.read(), Loader=loader):
+                        pass
+            except Exception:
+                pass
+            n += 1
+print(n)
+"""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x1b\]8;[^\x1b]*\x1b\\")
 
@@ -331,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-peer", action="store_true", help="time ansopt only")
     parser.add_argument(
-        "--small", action="store_true", help="also time ansopt on a temporary 10-task playbook + ansible.cfg"
+        "--small",
+        action="store_true",
+        help="also time ansopt on a temporary 10-task playbook + ansible.cfg + inventory",
     )
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     args = parser.parse_args(argv)
@@ -394,7 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(flush=True)
 
-    timings = [measure("ansopt", ansopt_run, folder, args.repeat, ansopt_env)]
+    cold_env = dict(ansopt_env, ANSOPT_CACHE_DIR=tempfile.mkdtemp(prefix="ansopt-bench-cache-"))
+    timings = [measure("ansopt", [*ansopt_run, "--no-cache"], folder, args.repeat, cold_env)]
+    warm = measure("ansopt (warm cache)", ansopt_run, folder, args.repeat, cold_env)
+    floor = measure("parse floor", [sys.executable, "-c", FLOOR_SCRIPT], folder, args.repeat, ansopt_env)
     if peer_cmd is not None:
         timings.append(measure("ansible-lint", [*peer_cmd, *PEER_FLAGS], folder, args.peer_repeat, peer_env or {}))
 
@@ -404,17 +443,36 @@ def main(argv: list[str] | None = None) -> int:
             tmpdir = Path(tmp)
             (tmpdir / "ansible.cfg").write_text(SMALL_CFG, encoding="utf-8")
             (tmpdir / "site.yml").write_text(small_playbook(), encoding="utf-8")
-            small = measure("ansopt", ansopt_run, tmpdir, args.repeat, ansopt_env)
+            (tmpdir / "inventory").write_text("[web]\nweb1\nweb2\n", encoding="utf-8")
+            small = measure("ansopt", [*ansopt_run, "--no-cache"], tmpdir, args.repeat, cold_env)
             small.tool = "ansopt (small)"
 
-    print_table(timings)
-    results["timings"] = [t.as_dict() for t in timings]
+    print_table([*timings, warm, floor])
+    results["timings"] = [t.as_dict() for t in [*timings, warm, floor]]
+    cold = timings[0]
+    if cold.runs and floor.runs and warm.runs:
+        to_floor = cold.median / floor.median
+        warm_share = warm.median / cold.median
+        print()
+        print(
+            f"ansopt cold / parse floor: {to_floor:.1f}x "
+            f"({'within' if to_floor <= FLOOR_TARGET else 'OVER'} the {FLOOR_TARGET:.0f}x target)"
+        )
+        print(
+            f"ansopt warm (cache) / cold: {warm_share:.0%} "
+            f"({'under' if warm_share < WARM_TARGET else 'OVER'} the {WARM_TARGET:.0%} target)"
+        )
+        results["to_floor"] = round(to_floor, 2)
+        results["warm_share"] = round(warm_share, 3)
 
     ratio = None
     if len(timings) == 2 and timings[0].runs and timings[1].runs:
         ratio = timings[1].median / timings[0].median
         print()
-        print(f"ratio (median ansible-lint / median ansopt): {ratio:.0f}x")
+        print(
+            f"ratio (median ansible-lint / median ansopt): {ratio:.0f}x "
+            f"({'met' if ratio >= PEER_TARGET else 'below'} the {PEER_TARGET:.0f}x target)"
+        )
     results["ratio"] = round(ratio, 1) if ratio is not None else None
 
     if small is not None:

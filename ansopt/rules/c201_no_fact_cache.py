@@ -149,9 +149,7 @@ def _adds_hosts(plays) -> bool:
     return any((rt.task.fqcn or "") == "ansible.builtin.add_host" for play in plays for rt in play_run(play).tasks)
 
 
-# files of tools that create and destroy the hosts a project configures: a lab rebuilt with
-# the same host names (and new addresses, interfaces, disks) on every `vagrant up`
-REBUILDERS = ("Vagrantfile", "*.tf", "*.pkr.hcl", "*.pkr.json", "packer.json", ".kitchen.yml", "kitchen.yml")
+REBUILDERS = discover.REBUILD_FILES  # a lab rebuilt under the same host names: new addresses, disks
 _REBUILD_DEPTH = 2
 
 
