@@ -178,3 +178,26 @@ def test_a_role_ansible_galaxy_installed_is_not_the_projects(tmp_path):
         "roles/geerlingguy.php/meta/.galaxy_install_info": "install_date: today\nversion: 5.0.0\n",
     }
     assert not p101(tmp_path, files)
+
+
+def test_a_templated_item_the_project_defines_as_one_name_counts_as_one(tmp_path):
+    task = (
+        "- name: Ruby\n  ansible.builtin.apt:\n    name: '{{ item }}'\n"
+        "  with_items:\n    - ruby-full\n    - '{{ rubygems_name }}'\n"
+    )
+    files = {"site.yml": "- hosts: all\n  roles:\n    - ruby\n", "roles/ruby/tasks/main.yml": task}
+    # unknown: the item may be a list
+    assert len(p101(tmp_path / "unknown", files)) == 1
+    one = {**files, "roles/ruby/defaults/main.yml": "rubygems_name: rubygems\n"}
+    assert not p101(tmp_path / "one", one)  # two items in all: below the default four
+    many = {**files, "roles/ruby/defaults/main.yml": "rubygems_name: [a, b, c]\n"}
+    [f] = p101(tmp_path / "many", many)
+    assert "4 items" in f.message
+
+
+def test_a_cache_refresh_with_cache_valid_time_runs_once(tmp_path):
+    # update_cache on each item refreshes each time, unless apt finds the cache fresh
+    three = ["git", "curl", "jq"]
+    assert len(p101(tmp_path / "each", {"site.yml": loop_play(three, "        update_cache: true\n")})) == 1
+    valid = "        update_cache: true\n        cache_valid_time: 3600\n"
+    assert not p101(tmp_path / "once", {"site.yml": loop_play(three, valid)})

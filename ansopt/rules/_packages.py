@@ -123,9 +123,13 @@ def comment_block_start(text: str, start: int) -> int:
 
 
 def refreshes_cache(args: dict) -> bool:
-    """`update_cache` on the task: a repository refresh on each run of it, not only a transaction."""
+    """`update_cache` on the task: a repository refresh on each run of it, not only a
+    transaction. Not with apt's `cache_valid_time`: the first run refreshes, the next ones
+    find the cache fresh."""
     v = args.get("update_cache", args.get("update-cache"))
-    return v is True or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "on", "1"))
+    on = v is True or (isinstance(v, str) and v.strip().lower() in ("yes", "true", "on", "1"))
+    valid = args.get("cache_valid_time")
+    return on and (valid is None or str(valid).strip() in ("", "0"))
 
 
 def is_package_module(fqcn: str | None) -> bool:

@@ -281,6 +281,23 @@ def known_list_length(project, task: Task, loop_node) -> int | None:
     return max(lengths) if lengths else None
 
 
+def _flattened_count(project, task: Task, loop_node) -> int | None:
+    """The items of a `with_items` list that mixes names and templated items, when each
+    templated item is a variable the project defines as literal names (a string is one
+    item, a list its length): `[ruby, "{{ rubygems_name }}"]` is two items. Else None."""
+    total = 0
+    for item in loop_node.items:
+        value = getattr(item, "value", None)
+        if isinstance(value, str) and _WHOLE_TEMPLATE.fullmatch(value):
+            lengths = known_lengths(project, task, item)
+            if not lengths:
+                return None
+            total += max(lengths)
+        else:
+            total += 1
+    return total
+
+
 def _too_few(items: int, args: dict, min_items: int) -> bool:
     """One item (one transaction already), or fewer than `min_items` that do not each
     refresh the package cache: a few seconds to save, not worth a change."""
@@ -344,6 +361,8 @@ def check(ctx):
                 )
             )
             count = len(loop_node) if isinstance(loop_node, YSeq) and not flattened else None
+            if flattened:
+                count = _flattened_count(ctx.project, task, loop_node)
             if count is None and _joined(loop_node):
                 continue  # a string, not a list: the loop has one item (a comma-separated name)
             # the loop's own length, else the variable's where the project defines it
