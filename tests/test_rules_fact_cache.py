@@ -24,6 +24,13 @@ GATHERS = """\
     - name: Show the kernel
       ansible.builtin.debug:
         msg: "{{ ansible_facts['kernel'] }}"
+
+- name: Report
+  hosts: all
+  tasks:
+    - name: Show the memory
+      ansible.builtin.debug:
+        msg: "{{ ansible_facts['memtotal_mb'] }}"
 """
 
 NO_GATHER = """\
@@ -115,7 +122,7 @@ def test_c201_needs_a_play_that_gathers(tmp_path):
     assert codes(findings(tmp_path / "a", "[defaults]\n", NO_GATHER)) == []
     assert codes(findings(tmp_path / "b", "[defaults]\n", None)) == []  # no playbook: ad-hoc use
     templ = NO_GATHER.replace("gather_facts: false", 'gather_facts: "{{ want_facts }}"')
-    assert codes(findings(tmp_path / "c", "[defaults]\n", templ + templ)) == ["C201"]  # may gather, twice
+    assert codes(findings(tmp_path / "c", "[defaults]\n", templ * 3)) == ["C201"]  # may gather, thrice
     # one gathering per run: a cache would only save across runs, with facts up to a day old
     assert codes(findings(tmp_path / "one", "[defaults]\n", GATHERS.split("\n\n")[0] + "\n")) == []
     both = NO_GATHER + GATHERS
@@ -452,7 +459,7 @@ def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_pat
     """add_host of new instances: a 24 h cache would serve a torn-down machine's facts to the
     next one of that name. An inventory of local-connection hosts: a second of local work."""
     play = (
-        "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n" * 2
+        "- hosts: all\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ ansible_facts['os_family'] }}\"\n" * 3
     )
     cloud = (
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - ansible.builtin.add_host:\n        name: web1\n"
@@ -471,9 +478,10 @@ def test_c201_silent_for_hosts_created_at_run_time_and_local_inventories(tmp_pat
     assert codes(run_engine(tmp_path / "remote", select=["C201"]).findings) == ["C201"]
 
 
-def _two_plays(first: str, second: str) -> str:
+def _plays(*patterns: str, serial: str = "") -> str:
     body = "  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n"
-    return f"- name: One\n  hosts: {first}\n{body}\n- name: Two\n  hosts: {second}\n{body}"
+    extra = f"  serial: {serial}\n" if serial else ""
+    return "\n".join(f"- name: Play {i}\n  hosts: {p}\n{extra if i else ''}{body}" for i, p in enumerate(patterns))
 
 
 INVENTORY = "[web]\nweb1\nweb2\n[db]\ndb1\n[app:children]\nweb\n"
@@ -481,23 +489,35 @@ INVENTORY = "[web]\nweb1\nweb2\n[db]\ndb1\n[app:children]\nweb\n"
 
 def test_c201_plays_on_different_hosts_gather_each_host_once(tmp_path):
     cfg = "[defaults]\ninventory = hosts.ini\n"
-    for name, pair, want in [
-        ("disjoint", ("web", "db"), []),
-        ("overlap", ("app", "web"), ["C201"]),  # web1 and web2 gather twice
-        ("all", ("all", "db"), ["C201"]),
+    for name, pats, want in [
+        ("disjoint", ("web", "db", "db:web"), []),  # db:web gathers them again once: one round
+        ("overlap", ("app", "web", "web"), ["C201"]),  # web1 and web2 gather thrice: two rounds
+        ("all", ("all", "db", "web"), ["C201"]),
+        ("twice", ("app", "web"), []),  # one repeated gathering: a second or two
     ]:
         write_tree(tmp_path / name, {"hosts.ini": INVENTORY})
-        assert codes(findings(tmp_path / name, cfg, _two_plays(*pair), select=["C201"])) == want, name
+        assert codes(findings(tmp_path / name, cfg, _plays(*pats), select=["C201"])) == want, name
+
+
+def test_c201_serial_batches_gather_one_after_the_other(tmp_path):
+    # the second play gathers its three hosts one at a time: three rounds of waiting
+    cfg = "[defaults]\ninventory = hosts.ini\n"
+    inv = "[app]\napp1\napp2\napp3\n"
+    write_tree(tmp_path / "s", {"hosts.ini": inv})
+    assert codes(findings(tmp_path / "s", cfg, _plays("app", "app", serial="1"), select=["C201"])) == ["C201"]
+    write_tree(tmp_path / "p", {"hosts.ini": inv})
+    assert codes(findings(tmp_path / "p", cfg, _plays("app", "app"), select=["C201"])) == []
 
 
 def test_c201_without_inventory_same_pattern_or_all_counts(tmp_path):
-    assert codes(findings(tmp_path / "a", "[defaults]\n", _two_plays("web", "db"), select=["C201"])) == []
-    assert codes(findings(tmp_path / "b", "[defaults]\n", _two_plays("web", "web"), select=["C201"])) == ["C201"]
+    assert codes(findings(tmp_path / "a", "[defaults]\n", _plays("web", "db", "app"), select=["C201"])) == []
+    three = _plays("web", "web", "web")
+    assert codes(findings(tmp_path / "b", "[defaults]\n", three, select=["C201"])) == ["C201"]
 
 
 def test_c201_silent_when_the_project_reads_the_time_from_facts(tmp_path):
     clock = '    - name: Log\n      ansible.builtin.debug:\n        msg: "{{ ansible_date_time.iso8601 }}"\n'
-    play = _two_plays("all", "all")
+    play = _plays("all", "all", "all")
     assert codes(findings(tmp_path / "plain", "[defaults]\n", play, select=["C201"])) == ["C201"]
     assert codes(findings(tmp_path / "clock", "[defaults]\n", play + clock, select=["C201"])) == []
 

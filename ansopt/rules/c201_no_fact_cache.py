@@ -7,8 +7,13 @@ What it does
     as the `ansible-playbook` process). The file is reported only when it matters: when some
     playbook under its folder that it applies to gathers facts in two plays or more (no
     `gather_facts: false`; the plays of the playbooks it imports count, as a `site.yml` of
-    `import_playbook` lines runs them) on the same host: the inventory tells which hosts each play
-    targets; without one, two plays on the same pattern, or one on `all`, count. Plays on
+    `import_playbook` lines runs them) on the same hosts, and the run waits for those
+    repeated gatherings at least twice: each play that gathers hosts an earlier play
+    gathered counts once (its hosts gather in parallel), or once per `serial` batch, as
+    batches gather one after the other. Two plays on the same hosts repeat one gathering (a
+    second or two: not reported); three plays, or a second play with `serial: 1` on three
+    hosts, are. The inventory tells which hosts each play targets; without one, plays on the
+    same pattern, or on `all`, count. Plays on
     different hosts gather each host once, as a cache would. Nor is a project whose tasks,
     templates or variables read `ansible_date_time`: a cache would hand them the time of
     the last gathering, up to a day old. A playbook that gathers once per run would only save that one
@@ -196,20 +201,33 @@ def _reads_the_clock_from_facts(project, base: str) -> bool:
     return False
 
 
+MIN_REGATHERS = 2  # gatherings a run repeats, in wall-clock rounds: one saves a second or two
+
+
 def _regathers(scope, plays) -> bool:
-    """Does some host gather facts in two of these plays? From the inventory when it tells
-    the plays' hosts; else two plays on the same pattern, or one on every host."""
+    """Does a run gather facts again at least MIN_REGATHERS times, counted as a run waits for
+    them: each play that gathers hosts an earlier play gathered counts once (its hosts
+    gather in parallel), or once per `serial` batch of them (batches gather one after the
+    other)? From the inventory when it tells the plays' hosts; else plays on the same
+    pattern, or on every host, count."""
+    from ._parallel import serial_batch
+
     patterns = [play.value("hosts") for play in plays]
     sets = [scope.play_hosts(p) for p in patterns]
     if all(s is not None for s in sets):
         seen: set[str] = set()
-        for hosts in sets:
-            if seen & hosts:
-                return True
+        again = 0
+        for play, hosts in zip(plays, sets, strict=True):
+            overlap = len(seen & hosts)
+            if overlap:
+                batch = serial_batch(play.value("serial"), len(hosts)) or len(hosts)
+                again += max(1, -(-overlap // max(1, batch)))
             seen |= hosts
-        return False
+        return again >= MIN_REGATHERS
     texts = [" ".join(p) if isinstance(p, list) else str(p).strip() for p in patterns]
-    return len(set(texts)) < len(texts) or any(t in _EVERY_HOST for t in texts)
+    if any(t in _EVERY_HOST for t in texts):
+        return len(texts) - 1 >= MIN_REGATHERS
+    return len(texts) - len(set(texts)) >= MIN_REGATHERS
 
 
 def worth_caching(ctx, cfg) -> bool:
