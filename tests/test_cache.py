@@ -17,7 +17,11 @@ from .conftest import write_tree
 PROJECT = {
     "ansible.cfg": "[defaults]\ninventory = inventory\nroles_path = roles\n",
     "inventory": "[web]\nweb1\nweb2\n",
-    "site.yml": "- name: Web\n  hosts: web\n  roles:\n    - app\n\n- name: Check\n  hosts: web\n  tasks:\n    - name: Show\n      ansible.builtin.debug:\n        msg: ok\n",
+    "site.yml": (
+        "- name: Web\n  hosts: web\n  roles:\n    - app\n\n"
+        + "- name: Check\n  hosts: web\n  tasks:\n    - name: Show\n      ansible.builtin.debug:\n        msg: ok\n\n"
+        * 2
+    ),
     "roles/app/tasks/main.yml": (
         "- name: Packages\n  ansible.builtin.apt:\n    name: '{{ item }}'\n  loop: [git, curl, jq, vim]\n"
         "- name: Config\n  ansible.builtin.template:\n    src: app.conf.j2\n    dest: /etc/app.conf\n"

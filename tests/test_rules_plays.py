@@ -280,7 +280,7 @@ def test_subset_and_smart_switch_never_land_together(tmp_path):
 def test_explicit_subset_blocks_the_smart_switch(tmp_path):
     play = (
         "- hosts: web\n  gather_subset: ['!all']\n  tasks:\n    - command: /bin/true\n"
-        + "- hosts: web\n  tasks:\n    - command: /bin/true\n"
+        + "- hosts: web\n  tasks:\n    - command: /bin/true\n" * 2
     )
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "[web]\nw1\n", "site.yml": play})
     found = findings_of(run_engine(tmp_path, select=["C201"]), "C201")
