@@ -14,7 +14,7 @@ not keyed by files but by *everything a run could have looked at*, re-stamped on
   size, modification time; folders' times catch added and removed files), `.ansopt/` timings
   included, the usual tool folders (`.git`, `.venv`, `node_modules`...) left out;
 * around the trees: the Vagrantfile, Terraform and Packer files of the two folders above each
-  tree root (C201's rebuilt labs), and the settings, `ansible.cfg` and `.git` names of every
+  tree root and of the folders beside it (C201's rebuilt labs), and the settings, `ansible.cfg` and `.git` names of every
   folder up to the repository top (the upward searches for settings and configuration);
 * what the run read outside all of that (a role path elsewhere, a named timings file),
   recorded by the run's file reader.
@@ -119,13 +119,20 @@ def _nearby(root: str, out: dict[str, Stamp]) -> None:
     names of every folder up to the repository top (or the file system's root). Not the
     folders' own times: a shared folder such as /tmp or a home changes all day."""
     d = os.path.dirname(root)
-    for _ in range(_NEARBY_LEVELS):
-        try:
-            for e in os.scandir(d):
-                if e.path not in out and any(fnmatch.fnmatch(e.name, pat) for pat in REBUILD_FILES):
-                    out[e.path] = _stamp(e.path)
-        except OSError:
-            pass
+    for level in range(_NEARBY_LEVELS):
+        folders = [d]
+        if level == 0:  # the parent's other folders too: a terraform/ beside the project
+            try:
+                folders += [e.path for e in os.scandir(d) if e.is_dir() and e.path != root]
+            except OSError:
+                pass
+        for folder in folders:
+            try:
+                for e in os.scandir(folder):
+                    if e.path not in out and any(fnmatch.fnmatch(e.name, pat) for pat in REBUILD_FILES):
+                        out[e.path] = _stamp(e.path)
+            except OSError:
+                pass
         parent = os.path.dirname(d)
         if parent == d:
             break

@@ -139,3 +139,22 @@ def test_pipelining_in_a_section_ansible_core_does_not_read(tmp_path):
     # written off in a dormant section: the author meant it off; no fix switches it on
     [f] = c101(tmp_path / "off", {"ansible.cfg": "[all]\npipelining = False\n", "hosts": "a\n"})
     assert "[all]" in f.message and f.fix is None
+
+
+def test_mitogen_commented_out_and_never_loaded(tmp_path):
+    site = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
+    # Mitogen's strategy carries modules over its own connection
+    mitogen = {"ansible.cfg": "[defaults]\nstrategy = mitogen_linear\n", "hosts": "a\n", "site.yml": site}
+    assert not c101(tmp_path / "mitogen", mitogen)
+    # tried and commented out again (a tty error, a jump host): reported, never switched on
+    cfg = "[defaults]\ninventory = hosts\n\n[ssh_connection]\n# TTY errors on CentOS\n# pipelining = True\n"
+    [f] = c101(tmp_path / "commented", {"ansible.cfg": cfg, "hosts": "a\n", "site.yml": site})
+    assert f.fix is None and "commented out (line 6)" in f.message
+    # an ansible.cfg inside the inventory folder, written for the folder above: never read
+    dead = {
+        "inventory/ansible.cfg": "[defaults]\ninventory = ./inventory/hosts.ini\n",
+        "inventory/hosts.ini": "[dc]\ndc1\n",
+        "ansible.cfg": "[defaults]\ninventory = inventory/hosts.ini\n\n[ssh_connection]\npipelining = True\n",
+        "site.yml": site,
+    }
+    assert not c101(tmp_path / "dead", dead)

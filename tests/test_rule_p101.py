@@ -201,3 +201,20 @@ def test_a_cache_refresh_with_cache_valid_time_runs_once(tmp_path):
     assert len(p101(tmp_path / "each", {"site.yml": loop_play(three, "        update_cache: true\n")})) == 1
     valid = "        update_cache: true\n        cache_valid_time: 3600\n"
     assert not p101(tmp_path / "once", {"site.yml": loop_play(three, valid)})
+
+
+def test_a_repository_package_first_keeps_the_loop(tmp_path):
+    # epel-release must be installed before htop can resolve: one transaction would fail
+    play = loop_play(["epel-release", "htop", "jq", "tmux"]).replace("ansible.builtin.apt", "ansible.builtin.dnf")
+    assert not p101(tmp_path / "epel", {"site.yml": play})
+    plain = loop_play(["lsb-release", "htop", "jq", "tmux"])  # lsb-release adds no repository
+    assert len(p101(tmp_path / "lsb", {"site.yml": plain})) == 1
+
+
+def test_a_set_fact_string_is_one_item(tmp_path):
+    task = (
+        "- name: Pick the package\n  ansible.builtin.set_fact:\n    packagename: 'percona-server-{{ ver }}'\n"
+        "- name: Install it\n  ansible.builtin.yum:\n    name: '{{ item }}'\n  with_items: '{{ packagename }}'\n"
+    )
+    files = {"site.yml": "- hosts: all\n  roles:\n    - db\n", "roles/db/tasks/main.yml": task}
+    assert not p101(tmp_path, files)

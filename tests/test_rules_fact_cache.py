@@ -524,7 +524,7 @@ def test_c201_silent_when_the_project_reads_the_time_from_facts(tmp_path):
 
 @pytest.mark.parametrize(
     "lab",
-    ["Vagrantfile", "../Vagrantfile", "terraform/main.tf", "packer/images/node.pkr.hcl"],
+    ["Vagrantfile", "../Vagrantfile", "terraform/main.tf", "packer/images/node.pkr.hcl", "../terraform-aws/main.tf"],
 )
 def test_c201_rebuilt_hosts_get_smart_gathering_without_a_cache_across_runs(tmp_path, lab):
     # the hosts are destroyed and made anew under the same names (vagrant destroy/up,
@@ -555,3 +555,16 @@ def test_c201_lab_files_further_away_do_not_count(tmp_path):
     )
     res = run_engine(project, select=["C201"], fix=True, unsafe=True)
     assert "fact_caching = jsonfile" in res.changed[str(project / "ansible.cfg")][2]
+
+
+def test_c202_role_test_stubs_do_not_count(tmp_path):
+    # `ansible-galaxy init` writes roles/x/tests/test.yml; nobody runs it: the project's own
+    # plays gather explicitly
+    cfg = "[defaults]\nfact_caching = jsonfile\nfact_caching_connection = /tmp/facts\n"
+    own = "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.setup:\n"
+    stub = "- hosts: localhost\n  remote_user: root\n  roles:\n    - x\n"
+    files = {"ansible.cfg": cfg, "site.yml": own, "roles/x/tests/test.yml": stub, "roles/x/tasks/main.yml": "[]\n"}
+    write_tree(tmp_path / "p", files)
+    assert not codes(run_engine(tmp_path / "p", select=["C202"]).findings)
+    write_tree(tmp_path / "q", {**files, "site.yml": own.replace("  gather_facts: false\n", "")})
+    assert codes(run_engine(tmp_path / "q", select=["C202"]).findings) == ["C202"]

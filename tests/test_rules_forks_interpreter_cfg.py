@@ -845,3 +845,18 @@ def test_c105_an_etc_hosts_file_is_no_inventory(tmp_path):
     play = "- hosts: all\n  tasks:\n    - ansible.builtin.ping:\n"
     write_tree(tmp_path, {"ansible.cfg": "[defaults]\n", "scripts/hosts": etc, "site.yml": play})
     assert not [f for f in run_engine(tmp_path, select=["C105"]).findings if f.code == "C105"]
+
+
+def test_c105_title_plays_and_test_playbooks_do_not_count(tmp_path):
+    title = "- name: Deploy the homelab\n  hosts: all\n  gather_facts: false\n\n- import_playbook: web.yml\n"
+    write_tree(
+        tmp_path,
+        {
+            "ansible.cfg": C105_CFG,
+            "inventory.ini": WEB12,
+            "site.yml": title,
+            "web.yml": play(hosts="db"),
+            "test/playbooks/bootstrap.yml": play(hosts="all"),  # a test harness's, run with --limit
+        },
+    )
+    assert not findings(tmp_path, "C105")

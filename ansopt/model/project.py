@@ -411,6 +411,16 @@ class Project:
         self._cfg_playbooks[cfg_abspath] = out
         return out
 
+    def run_playbooks_for_cfg(self, cfg_abspath: str) -> list[Playbook]:
+        """The playbooks of `playbooks_for_cfg` that a run under this cfg starts: not
+        documentation, role tests (`roles/x/tests/test.yml` as `ansible-galaxy init` writes
+        it), Molecule scenarios or Zuul jobs (their runner writes its own configuration)."""
+        from .purpose import DOCS, TEST, ZUUL
+
+        return [
+            pb for pb in self.playbooks_for_cfg(cfg_abspath) if not self.purposes.of(pb.abspath) & {DOCS, TEST, ZUUL}
+        ]
+
     def pinned_core(self, folder: str) -> tuple[int, int] | None:
         """The newest ansible-core the Ansible pins at `folder` or above allow (model.pins),
         or that the project's own keywords allow: `sudo:` / `su:` on plays, blocks or tasks

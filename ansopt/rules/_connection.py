@@ -4,6 +4,7 @@ variable is set for them."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..model.scope import InventorySource, Scope, scope_for_cfg
@@ -219,3 +220,24 @@ def local_only(scope: Scope, play) -> bool:
             if src is None or scope.connection_of(src, h) != "local":
                 return False
     return True
+
+
+def mitogen_strategy(cfg) -> str | None:
+    """The cfg's `strategy` when it is one of Mitogen's (`mitogen_linear`, `mitogen_free`...):
+    Mitogen runs modules over its own connection, so SSH pipelining and ControlPersist advice
+    does not apply to the runs it drives."""
+    from ..model.config import EffectiveConfig
+
+    raw = EffectiveConfig(cfg).base("DEFAULT_STRATEGY").raw
+    name = str(raw or "").strip().rsplit(".", 1)[-1]
+    return name if name.startswith("mitogen") else None
+
+
+_COMMENTED_ON = re.compile(r"^[ \t]*[#;]+[ \t]*pipelining[ \t]*=[ \t]*(true|yes|on|1)\b", re.I | re.M)
+
+
+def commented_pipelining(cfg) -> int | None:
+    """The line of a commented-out `# pipelining = True`: someone tried it and turned it off
+    again (often for a sudoers `requiretty`, or a jump host), the same as writing False."""
+    m = _COMMENTED_ON.search(cfg.text)
+    return cfg.text.count("\n", 0, m.start()) + 1 if m else None

@@ -126,12 +126,15 @@ def short_name(name: str) -> str:
 
 
 def scope_gathers(ctx, cfg: CfgFile) -> bool:
-    """Does some play of the playbooks this cfg applies to gather facts (or may it: a
-    templated `gather_facts`)? False when no play is found under the cfg's folder."""
+    """Does some play of the playbooks this cfg's runs start gather facts (or may it: a
+    templated `gather_facts`)? Role tests and documentation do not count. False when no play
+    is found under the cfg's folder."""
     abspath = ctx.project.abspath_of(cfg)
     if abspath is None:
         return False
-    return any(play.gathers_facts() is not False for pb in ctx.project.playbooks_for_cfg(abspath) for play in pb.plays)
+    return any(
+        play.gathers_facts() is not False for pb in ctx.project.run_playbooks_for_cfg(abspath) for play in pb.plays
+    )
 
 
 def ini_value_ok(value: str) -> bool:

@@ -80,7 +80,7 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     env = environments(src.inv) if isinstance(pattern, str) and pattern.strip() in ("all", "*") else None
     if env is not None:
         n = env  # `hosts: all` over disjoint environments: run one environment at a time (--limit)
-    if once_per_play(play):
+    if once_per_play(play) or runs_nothing(play):
         n = 1
     serial = play.value("serial")
     useful = serial_batch(serial, n)
@@ -116,6 +116,14 @@ def environments(inv) -> int | None:
     if seen != set(inv.hosts):
         return None
     return max(sizes)
+
+
+def runs_nothing(play) -> bool:
+    """A play with no tasks, roles or handlers that gathers no facts: a title, or a play
+    that only sets `vars` for those after it: no host works in it."""
+    if play.gathers_facts() is not False:
+        return False
+    return not any(play.node.get(k) for k in ("tasks", "pre_tasks", "post_tasks", "roles", "handlers"))
 
 
 def once_per_play(play) -> bool:

@@ -75,6 +75,8 @@ Suppress
 
 from __future__ import annotations
 
+import os
+
 from .. import knowledge
 from ..diagnostics import SAFE, Fix
 from ..fixers import cfg_edits
@@ -84,7 +86,9 @@ from ..model.tasks import is_template
 from ..source.cfgfile import hash_comment
 from ._connection import (
     cfg_scope,
+    commented_pipelining,
     galaxy_only,
+    mitogen_strategy,
     names,
     pulled,
     split_hosts,
@@ -98,6 +102,27 @@ SLUG = "pipelining-disabled"
 SEVERITY = "warning"
 FIX = SAFE
 SKIP_PURPOSES = (DOCS, TEST)  # a role's test or an example's ansible.cfg: see model.purpose
+
+
+def _never_loaded(ctx, cfg) -> bool:
+    """An ansible.cfg no run reads: it sits in an inventory folder (`inventory/ansible.cfg`),
+    no playbook runs under it, and the inventory it names is not there (`inventory =
+    ./inventory/hosts.ini`, written for the folder above): ansible-core reads the cfg of the
+    folder it starts in, and nothing starts here."""
+    from .. import discover
+    from ..model.config import EffectiveConfig
+
+    abspath = ctx.project.abspath_of(cfg)
+    if abspath is None or ctx.project.playbooks_for_cfg(abspath):
+        return False
+    if os.path.basename(os.path.dirname(abspath)) not in discover.INVENTORY_DIRS:
+        return False
+    opt = EffectiveConfig(cfg).base("DEFAULT_HOST_LIST")
+    if not opt.from_file:
+        return False
+    base = os.path.dirname(abspath)
+    paths = [os.path.expanduser(p) for p in opt.as_list]
+    return bool(paths) and not any(os.path.exists(p if os.path.isabs(p) else os.path.join(base, p)) for p in paths)
 
 
 def _dormant(cfg, read_in: set[str]):
@@ -163,8 +188,10 @@ def check(ctx):
             continue
         if setting.as_bool or split.only_other:
             continue
-        if galaxy_only(cfg) or pulled(ctx, cfg):
-            continue  # read by ansible-galaxy; or ansible-pull: each machine runs itself, locally
+        if galaxy_only(cfg) or pulled(ctx, cfg) or mitogen_strategy(cfg):
+            continue  # read by ansible-galaxy; ansible-pull: each machine runs itself; Mitogen's transport
+        if _never_loaded(ctx, cfg):
+            continue
         targets = ssh_targets(ctx, cfg, scope)
         if targets is not None and not targets & set(split.ssh):
             continue  # no play reaches an SSH host (all local or Windows), or none of the inventory's
@@ -209,6 +236,15 @@ def check(ctx):
                 help = f"move it to [ssh_connection]{note}"
             else:
                 help = f"it is off as written; set pipelining = True in [ssh_connection] once that is meant (no automatic fix){note}"
+        elif (off_line := commented_pipelining(cfg)) is not None:
+            # `# pipelining = True` commented out: tried and turned off again, on purpose
+            fix = None
+            sec = cfg.sections.get("ssh_connection")
+            at = sec.header_span if sec is not None else 0
+            msg = f"SSH pipelining is off: `pipelining = True` is commented out (line {off_line})"
+            help = (
+                f"uncomment it once no host's sudoers has `requiretty` (turned off on purpose: no automatic fix){note}"
+            )
         else:
 
             def build(cfg=cfg):

@@ -85,6 +85,7 @@ from ..fixers import cfg_edits
 from ..model.config import EffectiveConfig
 from ..model.purpose import DOCS, TEST
 from ..model.tasks import is_template
+from ._connection import mitogen_strategy
 from ._ssh import (
     ADD,
     ARG_OPTIONS,
@@ -211,6 +212,8 @@ def check(ctx):
 
 
 def _check_cfg(ctx, cfg, done: set[tuple]):
+    if mitogen_strategy(cfg):
+        return  # Mitogen keeps its own connection per host: ssh_args' multiplexing does not matter
     eff = EffectiveConfig(cfg)
     view = host_view(ctx, cfg)
     if not view.rows:

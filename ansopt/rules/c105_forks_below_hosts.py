@@ -125,7 +125,7 @@ def check(ctx):
         scope = cfg_scope(ctx, cfg)
         if not scope.known_inventory or pulled(ctx, cfg):
             continue  # no inventory to count; or ansible-pull: each machine runs itself
-        w = widest_play(ctx.project, scope, ctx.project.playbooks_for_cfg(abspath))
+        w = widest_play(ctx.project, scope, ctx.project.run_playbooks_for_cfg(abspath))
         if w is None:
             continue
         target = min(w.useful, cap)

@@ -86,7 +86,7 @@ Fix (unsafe)
     (see Caveats).
 
     A project whose hosts are rebuilt under the same names (a Vagrantfile, Terraform or
-    Packer files in the cfg's folder, up to two folders above it or two levels below it: a lab
+    Packer files in the cfg's folder or two levels below it, in the folder above or its other folders, or one more folder up: a lab
     destroyed and made anew, with new addresses, interfaces and disks) gets
     `gathering = smart` only: the memory cache gathers each host once per run and keeps
     nothing across runs, so no play reads the facts of a machine that was torn down.
@@ -159,18 +159,19 @@ _REBUILD_DEPTH = 2
 
 
 def rebuilt_hosts(base: str) -> str | None:
-    """The name of a Vagrantfile, Terraform or Packer file in the cfg's folder, in one of the
-    two folders above it (not above a git repository's top), or up to two levels below: its hosts are torn
+    """The name of a Vagrantfile, Terraform or Packer file in the cfg's folder or up to two
+    levels below it, in the folder above it or that folder's other folders (`terraform/`
+    beside `ansible/`), or in the folder above that (never above a git repository's top): its hosts are torn
     down and made anew under the same names, so facts kept across runs would describe the
     machine before the rebuild."""
     base = os.path.abspath(base)
     folders = [(base, _REBUILD_DEPTH)]
     d = base
-    for _ in range(_REBUILD_DEPTH):  # up to two folders up, never above a repository's top
+    for level in range(_REBUILD_DEPTH):  # up to two folders up, never above a repository's top
         if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
             break
         d = os.path.dirname(d)
-        folders.append((d, 0))
+        folders.append((d, 1 if level == 0 else 0))  # the parent's folders: a terraform/ beside ansible/
     for folder, depth in folders:
         for dirpath, dirnames, filenames in os.walk(folder):
             level = os.path.relpath(dirpath, folder).count(os.sep) + (0 if dirpath == folder else 1)
@@ -290,7 +291,7 @@ def check(ctx):
                 pairs.append(("fact_caching_timeout", str(timeout)))
             what = "set gathering = smart with a jsonfile fact cache"
         fix = None
-        hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
+        hazard = subset_hazard(ctx.project.run_playbooks_for_cfg(ctx.project.abspath_of(cfg)))
         if (
             hazard is None
             and ini_value_ok(cache_dir)

@@ -88,7 +88,7 @@ def check(ctx):
             continue
         if not scope_gathers(ctx, cfg):
             continue
-        hazard = subset_hazard(ctx.project.playbooks_for_cfg(ctx.project.abspath_of(cfg)))
+        hazard = subset_hazard(ctx.project.run_playbooks_for_cfg(ctx.project.abspath_of(cfg)))
         fix = (
             lazy_defaults(ctx, cfg, [("gathering", "smart")], UNSAFE, "set gathering = smart", **SMART_FIX)
             if hazard is None

@@ -182,7 +182,19 @@ def must_stay_per_item(task: Task) -> str | None:
     start = comment_block_start(file.text, node.start)
     if _PER_ITEM_COMMENT.search(file.text[start : node.end]):
         return "a comment says some items may be missing"
+    loop = task.loop_node
+    items = [getattr(i, "value", None) for i in loop.items] if isinstance(loop, YSeq) else []
+    if any(
+        isinstance(v, str) and _ENABLES_A_REPOSITORY.search(v) and not v.strip().startswith("lsb-") for v in items[:-1]
+    ):
+        return "an early item enables a repository the later ones come from"
     return None
+
+
+# a package that adds a repository (epel-release, centos-release-scl, a repo RPM by URL):
+# installed first, item by item, so that the next items resolve from it; one transaction
+# would look for them before the repository exists
+_ENABLES_A_REPOSITORY = re.compile(r"(^|[/\s])[\w.+-]*-release(-[\w.]+)?(\.noarch)?(\.rpm)?\s*$|^\w+://\S+\.rpm$")
 
 
 # a `when:` on the result of an earlier check: the loop runs on a first install only
@@ -255,6 +267,15 @@ def _defined_values(project, task: Task, loop_node) -> list | None:
         data = f.data()[0] if f is not None and f.docs else None
         if isinstance(data, dict) and m.group(1) in data:
             out.append(data[m.group(1)])
+    # a set_fact in the same file: a string that is more than one expression (`pkg-{{ v }}`)
+    # is one name, whatever it renders to
+    for t in project.all_tasks():
+        if t.file is not task.file or t.fqcn != "ansible.builtin.set_fact" or m.group(1) not in t.args:
+            continue
+        v = t.args[m.group(1)]
+        if isinstance(v, str) and is_template(v) and _WHOLE_TEMPLATE.fullmatch(v.strip()):
+            return None  # `{{ other }}`: may be a list
+        out.append("one-name" if isinstance(v, str) else v)
     return out
 
 
