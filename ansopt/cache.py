@@ -88,18 +88,33 @@ def _sha1(path: str) -> str | None:
         return None
 
 
+MAX_WALK = 200_000  # entries stamped in all: a tree larger than this is not cached
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _walk(root: str, out: dict[str, Stamp]) -> None:
-    """Stamp every folder and file under `root` (the tool folders left out)."""
+    """Stamp every folder and file under `root` (the tool folders left out). Symbolic links
+    to folders are followed once each (by their real path): a link back up the tree
+    (`roles/x/roles -> ..`) is stamped as a link, not walked again."""
+    seen: set[str] = set()
     stack = [root]
     while stack:
         d = stack.pop()
-        if d in out:
+        real = os.path.realpath(d)
+        if real in seen:
+            out.setdefault(d, [d, "link:" + real, 0, 0, None])
             continue
+        seen.add(real)
         out[d] = _stamp(d, "dir")
         try:
             entries = list(os.scandir(d))
         except OSError:
             continue
+        if len(out) + len(entries) > MAX_WALK:
+            raise _TooBig(root)
         for e in entries:
             try:
                 if e.is_dir():  # follows symlinks, as discovery does
@@ -226,7 +241,11 @@ class CheckCache:
             _trace("miss (ansopt or ansible-core changed)")
             return None
         stored = {s[0]: s for s in data.get("stamps", [])}
-        now = self._world(data.get("extra", []))
+        try:
+            now = self._world(data.get("extra", []))
+        except _TooBig:
+            _trace("miss (tree too large to stamp)")
+            return None
         if set(now) != set(stored):
             _trace("miss (files added or removed)")
             return None
@@ -242,23 +261,30 @@ class CheckCache:
             pass
         return data
 
-    def begin(self) -> tuple[float, dict[str, Stamp]]:
-        """Stamp the world before the run: what changes while the check runs is not stored."""
-        return time.time(), self._world([])
+    def begin(self) -> tuple[float, dict[str, Stamp]] | None:
+        """Stamp the world before the run: what changes while the check runs is not stored.
+        None when the tree is too large to stamp (nothing is cached then)."""
+        try:
+            return time.time(), self._world([])
+        except _TooBig:
+            return None
 
     def store(
         self,
-        before: tuple[float, dict[str, Stamp]],
+        before: tuple[float, dict[str, Stamp]] | None,
         extra: list[str],
         out: str,
         err: str,
         code: int,
         output_file: str | None,
     ) -> None:
-        if len(out) + len(err) > MAX_OUTPUT:
+        if before is None or len(out) + len(err) > MAX_OUTPUT:
             return
         started, pre = before
-        world = self._world(extra)
+        try:
+            world = self._world(extra)
+        except _TooBig:
+            return
         if any(world.get(p, [None])[:4] != s[:4] for p, s in pre.items()) or set(world) - set(pre) - {
             os.path.abspath(p) for p in extra
         }:

@@ -144,3 +144,13 @@ def test_concurrent_runs_and_a_bounded_cache(project, tmp_path, monkeypatch):
     result_cache._prune(str(folder))
     left = {p.name for p in folder.glob("*.json")}
     assert len(left) == 3 and {"old3.json", "old4.json", entries[0].name} == left
+
+
+def test_a_symlink_loop_is_stamped_once(project, tmp_path):
+    # a link back up the tree (found in a real repository: a run never ended, 12 GB later)
+    (project / "roles/app/loop").symlink_to("../..", target_is_directory=True)
+    (project / "other").symlink_to("roles", target_is_directory=True)
+    cache = tmp_path / "cache"
+    cold = _check(project, cache)
+    assert "miss" in cold[2]
+    assert _check(project, cache)[2] == "ansopt: cache hit"
