@@ -277,6 +277,8 @@ class Engine:
                 continue
             if VENDORED in purposes or purposes & rule.skip_purposes:
                 continue  # a role ansible-galaxy installs: the next install undoes any edit
+            if GENERATED in purposes and _hidden(os.path.relpath(ab, project.root)):
+                continue  # a tool's generated template (`.manala/etc/ansible/ansible.cfg`): the tool's
             if GENERATED in purposes and f.fix is not None:
                 note = "generated file: no fix written, change its generator"
                 f = dataclasses.replace(f, fix=None, help=f"{f.help} ({note})" if f.help else note)
@@ -479,6 +481,11 @@ def _with_cfg_inventories(files: list[discover.SourceFile], cwd: str) -> list[di
                     out.append(discover.SourceFile(discover.display_path(full, cwd), full, discover.INVENTORY))
                     by_path[full] = len(out) - 1
     return out
+
+
+def _hidden(rel: str) -> bool:
+    """A path inside a hidden folder of the project (`.manala/`, `.devcontainer/`)."""
+    return not rel.startswith("..") and any(p.startswith(".") for p in rel.split(os.sep)[:-1])
 
 
 def _internal_error(path: str, what: str, e: BaseException, at: Finding | None = None) -> Finding:

@@ -146,3 +146,12 @@ def test_collection_root_cfg_is_test_configuration_without_an_inventory(tmp_path
     for name, want in (("coll", True), ("proj", False)):
         cfg = str(tmp_path / name / "ansible.cfg")
         assert (TEST in Purposes(str(tmp_path / name), lambda p: open(p).read()).of(cfg)) is want, name
+
+
+def test_a_generated_cfg_in_a_hidden_tool_folder_is_not_reported(tmp_path):
+    # manala writes .manala/etc/ansible/ansible.cfg from its own template
+    header = "# Don't edit this file directly: it is generated, run `manala up`\n"
+    files = {".manala/etc/ansible/ansible.cfg": header + "[defaults]\nforks = 5\n", "ansible.cfg": "[defaults]\n"}
+    write_tree(tmp_path, files)
+    paths = {f.path for f in run_engine(tmp_path, select=["C101"]).findings}
+    assert paths == {"ansible.cfg"}

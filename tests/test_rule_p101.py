@@ -218,3 +218,14 @@ def test_a_set_fact_string_is_one_item(tmp_path):
     )
     files = {"site.yml": "- hosts: all\n  roles:\n    - db\n", "roles/db/tasks/main.yml": task}
     assert not p101(tmp_path, files)
+
+
+def test_a_role_with_its_own_licence_is_someone_elses(tmp_path):
+    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - newrelic.infra\n    - base\n",
+        "roles/newrelic.infra/tasks/main.yml": task,
+        "roles/newrelic.infra/LICENSE.md": "Apache License\n",
+        "roles/base/tasks/main.yml": task,
+    }
+    assert [f.path for f in p101(tmp_path, files)] == ["roles/base/tasks/main.yml"]
