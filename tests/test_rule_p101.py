@@ -229,3 +229,13 @@ def test_a_role_with_its_own_licence_is_someone_elses(tmp_path):
         "roles/base/tasks/main.yml": task,
     }
     assert [f.path for f in p101(tmp_path, files)] == ["roles/base/tasks/main.yml"]
+
+
+def test_a_repository_package_first_in_the_role_defaults_keeps_the_loop(tmp_path):
+    task = '- name: Packages\n  ansible.builtin.package:\n    name: "{{ item }}"\n  loop: "{{ packages }}"\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - common\n",
+        "roles/common/tasks/main.yml": task,
+        "roles/common/defaults/main.yml": "packages:\n  - epel-release\n  - htop\n  - jq\n  - tmux\n",
+    }
+    assert not p101(tmp_path, files)

@@ -184,11 +184,22 @@ def must_stay_per_item(task: Task) -> str | None:
         return "a comment says some items may be missing"
     loop = task.loop_node
     items = [getattr(i, "value", None) for i in loop.items] if isinstance(loop, YSeq) else []
-    if any(
-        isinstance(v, str) and _ENABLES_A_REPOSITORY.search(v) and not v.strip().startswith("lsb-") for v in items[:-1]
-    ):
+    if any(_enables_a_repository(v) for v in items[:-1]):
         return "an early item enables a repository the later ones come from"
     return None
+
+
+def _repository_first_in_values(project, task: Task) -> bool:
+    """The loop's variable, where the project defines it, lists a repository package before
+    other items (`packages: [epel-release, htop]` in the role's defaults)."""
+    for v in _defined_values(project, task, task.loop_node) or []:
+        if isinstance(v, list) and any(_enables_a_repository(x) for x in v[:-1]):
+            return True
+    return False
+
+
+def _enables_a_repository(v: object) -> bool:
+    return isinstance(v, str) and bool(_ENABLES_A_REPOSITORY.search(v)) and not v.strip().startswith("lsb-")
 
 
 # a package that adds a repository (epel-release, centos-release-scl, a repo RPM by URL):
@@ -343,7 +354,7 @@ def check(ctx):
     for task in ctx.project.all_tasks():
         if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
             continue
-        if must_stay_per_item(task) is not None:
+        if must_stay_per_item(task) is not None or _repository_first_in_values(ctx.project, task):
             continue  # one transaction would fail every package where the loop fails one
         if rarely_runs(task):
             continue  # a removal or a first-install step: its speed rarely matters
