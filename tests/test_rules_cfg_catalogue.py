@@ -595,3 +595,13 @@ def test_c404_collections_paths_rename_that_would_hide_the_defaults(tmp_path):
     assert f.fix is not None
     [f] = check(tmp_path / "c", "[defaults]\ncollections_paths = ~/.ansible/collections:./\n", "C404")
     assert f.fix is not None
+
+
+def test_c404_a_removed_key_set_to_its_replacements_default_changes_nothing(tmp_path):
+    from .conftest import run_engine, write_tree
+
+    same = "[defaults]\nhostfile = /etc/ansible/hosts\ncollections_paths = ~/.ansible/collections:/usr/share/ansible/collections\n"
+    write_tree(tmp_path / "same", {"ansible.cfg": same})
+    assert not [f for f in run_engine(tmp_path / "same", select=["C404"]).findings if f.code == "C404"]
+    write_tree(tmp_path / "own", {"ansible.cfg": "[defaults]\nhostfile = ./hosts\n"})
+    assert [f.line for f in run_engine(tmp_path / "own", select=["C404"]).findings if f.code == "C404"] == [2]

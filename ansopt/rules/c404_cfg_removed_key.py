@@ -14,7 +14,11 @@ What it does
       and ansible-core itself prints a warning on every run.
 
     `callback_whitelist` is C302's (one finding per problem). `sftp_batch_mode` and
-    `[ssh_connection] ssh_args`-style keys that still exist are not reported.
+    `[ssh_connection] ssh_args`-style keys that still exist are not reported. Nor is a
+    removed key whose value is what ansible-core does without it: its replacement's default
+    (`hostfile = /etc/ansible/hosts`, `collections_paths =
+    ~/.ansible/collections:/usr/share/ansible/collections`), or a value the table below
+    marks as the old default (`sudo_user = root`).
 
     Removed keys (each checked against ansible-core's own sources: the key is in the
     `base.yml` / plugin documentation of the last version named and absent from the next):
@@ -113,6 +117,7 @@ Fix (unsafe)
 from __future__ import annotations
 
 import os
+import re
 
 from .. import knowledge
 from ..diagnostics import UNSAFE, Fix
@@ -174,6 +179,36 @@ def _version(v: str) -> str:
     return ".".join(v.split(".")[:2]) if v else "the installed version"
 
 
+def _paths(value: str) -> list[str]:
+    out = []
+    for p in re.split(r"[:,]", value):
+        p = p.strip()
+        if p:
+            out.append(os.path.normpath(os.path.expanduser(p)))
+    return out
+
+
+def _is_the_default(K, section: str, entry, value: str) -> bool:
+    """The removed key's value is what its replacement defaults to (`hostfile =
+    /etc/ansible/hosts`, `collections_paths = ~/.ansible/collections:/usr/share/...`):
+    ansible-core ignores it and does the same thing."""
+    new_key = entry[2]
+    if new_key is None:
+        return False
+    for ref in K.ini_index.get((section, new_key), []):
+        default = K.option_def(ref).get("default")
+        if isinstance(default, list):
+            default = ":".join(str(d) for d in default)
+        if not isinstance(default, str):
+            continue
+        m = re.fullmatch(r"""\{\{\s*ANSIBLE_HOME\s*~\s*["']([^"']*)["']\s*\}\}""", default.strip())
+        if m:  # `{{ ANSIBLE_HOME ~ "/collections:..." }}`: ANSIBLE_HOME defaults to ~/.ansible
+            default = "~/.ansible" + m.group(1)
+        if _paths(default) == _paths(value):
+            return True
+    return False
+
+
 def check(ctx):
     K = knowledge.get()
     core = _version(K.core_version)
@@ -186,7 +221,14 @@ def check(ctx):
                     continue
                 key = opt.raw_key.strip()
                 entry = removed(sec.name, opt.key)
-                if entry is not None and inert_when_ignored(sec.name, opt.key, opt.value) and not report_deprecated:
+                if (
+                    entry is not None
+                    and not report_deprecated
+                    and (
+                        inert_when_ignored(sec.name, opt.key, opt.value)
+                        or _is_the_default(K, sec.name, entry, opt.value)
+                    )
+                ):
                     continue  # ignored, but a run does what the key asked anyway
                 if entry is not None and pin is not None and pin < tuple(int(x) for x in entry[0].split(".")):
                     continue  # the Ansible the project pins still reads it
