@@ -97,6 +97,7 @@ def test_p102_fix_indent_2(tmp_path):
         "    name:\n"
         "      - git\n"
         "      # curl for the health checks\n"
+        "      # Install curl\n"
         "      - curl\n"
         "    state: present\n"
         "\n"
@@ -128,7 +129,9 @@ def test_p102_fix_indent_4_task_file(tmp_path):
         "    ansible.builtin.dnf:\n"
         "        name:\n"
         "            - git\n"
+        "            # Install curl\n"
         "            - curl  # the client\n"
+        "            # Install vim\n"
         "            - vim-enhanced\n"
         "        state: latest\n"
     )
@@ -148,7 +151,7 @@ def test_p102_indentless_lists_stay_indentless(tmp_path):
     src = "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name: git\n  - name: b\n    apt:\n      name: curl\n"
     assert (
         fixed(tmp_path, {"site.yml": src}, "P102")
-        == "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name:\n      - git\n      - curl\n"
+        == "- hosts: all\n  tasks:\n  - name: a\n    apt:\n      name:\n      - git\n      # b\n      - curl\n"
     )
 
 
@@ -157,7 +160,7 @@ def test_p102_free_form_first_task_becomes_a_mapping(tmp_path):
         "- name: Install Java\n  yum: name=java-1.7.0-openjdk state=present\n\n- name: Install Tomcat\n  yum: name=tomcat state=present\n"
     )
     assert fixed(tmp_path, {"site.yml": src}, "P102") == play(
-        "- name: Install Java\n  yum:\n    name:\n      - java-1.7.0-openjdk\n      - tomcat\n    state: present\n"
+        "- name: Install Java\n  yum:\n    name:\n      - java-1.7.0-openjdk\n      # Install Tomcat\n      - tomcat\n    state: present\n"
     )
 
 
@@ -305,6 +308,7 @@ def test_p102_corpus_docker_role_containerd_packages(tmp_path):
         "      package:\n"
         "        name:\n"
         "          - container-selinux\n"
+        "          # Ensure containerd.io is installed.\n"
         "          - containerd.io\n"
         "        state: present\n"
         "  when: ansible_facts.distribution_major_version | int == 8\n"

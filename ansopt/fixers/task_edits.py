@@ -232,7 +232,8 @@ def merge_name_lists(seq: YSeq, idx: list[int], run: list[tuple[Task, str, list[
     """Merge package tasks: the tasks `run` (task, its name argument's key, its package
     names), the items `idx` of the task list `seq`, become the first one, whose `name_key`
     lists every package (free-form arguments turn into a mapping); the others are deleted,
-    their comments moved along with their packages."""
+    their comments moved along with their packages, each one's name as a comment above its
+    packages (`# Install the monitoring tools`)."""
     first, name_key, _ = run[0]
     file = first.file
     q = yaml_edits.quote_char(file)
@@ -259,6 +260,9 @@ def merge_name_lists(seq: YSeq, idx: list[int], run: list[tuple[Task, str, list[
             return Refusal()
         full, inline = _comment_lines(file, region, c[0], [n for _, n in it])
         moved.extend(full)
+        title = c[0].name
+        if isinstance(title, str) and title.strip() and "\n" not in title and "\r" not in title:
+            moved.append("# " + title.strip())  # the merged task's name, kept with its packages
         for text, node in it:
             moved.append("- " + text + (("  " + inline[id(node)]) if node is not None and id(node) in inline else ""))
 

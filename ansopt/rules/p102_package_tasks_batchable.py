@@ -73,7 +73,8 @@ Fix (unsafe)
     lists); the other tasks are deleted with their lines. Comment lines directly above a
     deleted task belong to it: they move into the list, above that task's packages, as do
     comments inside the deleted task; a comment on the package's own line stays on it.
-    A first task with free-form arguments (``yum: name=tomcat state=present``) is
+    Each deleted task's title becomes a comment line right above its packages (`# Install
+    curl`), so what the tasks were for stays readable in the list. A first task with free-form arguments (``yum: name=tomcat state=present``) is
     rewritten as a mapping (values kept as ansible-core's parse_kv gives them); old-style
     ``action:`` tasks, multi-line or tagged package scalars and flow-style tasks are
     reported without a fix.
