@@ -239,3 +239,31 @@ def test_a_repository_package_first_in_the_role_defaults_keeps_the_loop(tmp_path
         "roles/common/defaults/main.yml": "packages:\n  - epel-release\n  - htop\n  - jq\n  - tmux\n",
     }
     assert not p101(tmp_path, files)
+
+
+def test_one_name_per_os_from_task_vars_or_a_string_default(tmp_path):
+    # `default('cinnamon')`: the expression is one name; flatten would split it into letters
+    task = (
+        "- name: Desktop\n  package: name={{ item }}\n"
+        "  with_items: \"{{ desktop_package[ansible_os_family] | default('cinnamon') }}\"\n"
+    )
+    assert not p101(
+        tmp_path / "default",
+        {"site.yml": "- hosts: all\n  tasks:\n" + "\n".join("    " + ln for ln in task.splitlines()) + "\n"},
+    )
+    # the task's own vars give the loop's value: one string is one item
+    own = (
+        "- hosts: all\n  tasks:\n    - name: Desktop\n      vars:\n        pkgs: kde\n"
+        "      ansible.builtin.package:\n        name: '{{ item }}'\n      loop: '{{ pkgs }}'\n"
+    )
+    assert not p101(tmp_path / "vars", {"site.yml": own})
+    five = own.replace("pkgs: kde", "pkgs: [a, b, c, d, e]")
+    assert len(p101(tmp_path / "five", {"site.yml": five})) == 1
+
+
+def test_a_templated_repository_item_first_keeps_the_loop(tmp_path):
+    items = ["'{{ ohpc_release }}'", "ohpc-base", "docs-ohpc", "lmod-ohpc"]
+    play = loop_play(items).replace("loop:", "with_items:")
+    assert not p101(tmp_path / "repo", {"site.yml": play})
+    other = loop_play(["'{{ extra_tool }}'", "ohpc-base", "docs-ohpc", "lmod-ohpc"]).replace("loop:", "with_items:")
+    assert len(p101(tmp_path / "plain", {"site.yml": other})) == 1

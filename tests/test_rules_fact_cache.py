@@ -529,16 +529,28 @@ def test_c201_silent_when_the_project_reads_the_time_from_facts(tmp_path):
 def test_c201_rebuilt_hosts_get_smart_gathering_without_a_cache_across_runs(tmp_path, lab):
     # the hosts are destroyed and made anew under the same names (vagrant destroy/up,
     # terraform apply): a jsonfile cache would serve the old machine's addresses and
-    # interfaces for a day; gathering = smart alone gathers each host once per run
+    # interfaces for a day; gathering = smart alone gathers each host once per run.
+    # The project (p/) keeps its Ansible part in ansible/.
     project = tmp_path / "p"
-    write_tree(project, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "a\nb\n", "site.yml": GATHERS})
-    (project / lab).parent.mkdir(parents=True, exist_ok=True)
-    (project / lab).write_text("# the lab\n", encoding="utf-8")
+    files = {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "a\nb\n", "site.yml": GATHERS}
+    write_tree(project / "ansible", files)
+    (project / "ansible" / lab).parent.mkdir(parents=True, exist_ok=True)
+    (project / "ansible" / lab).write_text("# the lab\n", encoding="utf-8")
     [f] = [f for f in run_engine(project, select=["C201"]).findings if f.code == "C201"]
     assert "every run" not in f.message and "rebuilds the hosts" in f.help, f.help
     res = run_engine(project, select=["C201"], fix=True, unsafe=True)
-    new = res.changed[str(project / "ansible.cfg")][2]
+    new = res.changed[str(project / "ansible" / "ansible.cfg")][2]
     assert new == "[defaults]\ninventory = hosts\ngathering = smart\n"
+
+
+def test_c201_another_projects_lab_beside_this_one_does_not_count(tmp_path):
+    # checked from p/, a Vagrantfile in ../other/ is someone else's
+    project = tmp_path / "p"
+    write_tree(project, {"ansible.cfg": "[defaults]\ninventory = hosts\n", "hosts": "a\nb\n", "site.yml": GATHERS})
+    write_tree(tmp_path / "other", {"Vagrantfile": "# a lab\n"})
+    write_tree(tmp_path, {"Vagrantfile": "# a lab\n"})
+    [f] = [f for f in run_engine(project, select=["C201"]).findings if f.code == "C201"]
+    assert "rebuilds the hosts" not in f.help
 
 
 def test_c201_lab_files_further_away_do_not_count(tmp_path):

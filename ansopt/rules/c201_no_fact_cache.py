@@ -158,17 +158,19 @@ REBUILDERS = discover.REBUILD_FILES  # a lab rebuilt under the same host names: 
 _REBUILD_DEPTH = 2
 
 
-def rebuilt_hosts(base: str) -> str | None:
+def rebuilt_hosts(base: str, root: str | None = None) -> str | None:
     """The name of a Vagrantfile, Terraform or Packer file in the cfg's folder or up to two
     levels below it, in the folder above it or that folder's other folders (`terraform/`
-    beside `ansible/`), or in the folder above that (never above a git repository's top): its hosts are torn
+    beside `ansible/`), or in the folder above that; never above the project folder (`root`)
+    or a git repository's top: another project's Vagrantfile says nothing of this one. Its hosts are torn
     down and made anew under the same names, so facts kept across runs would describe the
     machine before the rebuild."""
     base = os.path.abspath(base)
     folders = [(base, _REBUILD_DEPTH)]
     d = base
-    for level in range(_REBUILD_DEPTH):  # up to two folders up, never above a repository's top
-        if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
+    top = os.path.abspath(root) if root else None
+    for level in range(_REBUILD_DEPTH):  # up to two folders up, never above the project or the repository
+        if d == top or os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
             break
         d = os.path.dirname(d)
         folders.append((d, 1 if level == 0 else 0))  # the parent's folders: a terraform/ beside ansible/
@@ -278,7 +280,7 @@ def check(ctx):
             f"gathering = {fc.gathering_opt.value}" if fc.gathering_opt is not None else "gathering implicit by default"
         )
         why_c = f"fact_caching = {fc.plugin_opt.value}" if fc.plugin_opt is not None else "no fact cache"
-        lab = rebuilt_hosts(os.path.dirname(ctx.project.abspath_of(cfg) or "."))
+        lab = rebuilt_hosts(os.path.dirname(ctx.project.abspath_of(cfg) or "."), ctx.project.root)
         if lab is not None:
             # rebuilt hosts: gather once per run (the memory cache), never keep facts across runs
             pairs = [("gathering", "smart")]

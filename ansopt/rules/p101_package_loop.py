@@ -199,7 +199,14 @@ def _repository_first_in_values(project, task: Task) -> bool:
 
 
 def _enables_a_repository(v: object) -> bool:
-    return isinstance(v, str) and bool(_ENABLES_A_REPOSITORY.search(v)) and not v.strip().startswith("lsb-")
+    """A repository package (`epel-release`, a `*-release.rpm` URL), or an item whose
+    variable says it is one (`{{ ohpc_release }}`, `{{ epel_repo_rpm }}`)."""
+    if not isinstance(v, str):
+        return False
+    m = re.fullmatch(r"\s*\{\{-?\s*([A-Za-z_][\w.]*)[^}]*\}\}\s*", v)
+    if m:
+        return bool(re.search(r"(^|_|\.)(release|repo|repository)(_|$|\.)", m.group(1)))
+    return bool(_ENABLES_A_REPOSITORY.search(v)) and not v.strip().startswith("lsb-")
 
 
 # a package that adds a repository (epel-release, centos-release-scl, a repo RPM by URL):
@@ -278,6 +285,17 @@ def _defined_values(project, task: Task, loop_node) -> list | None:
         data = f.data()[0] if f is not None and f.docs else None
         if isinstance(data, dict) and m.group(1) in data:
             out.append(data[m.group(1)])
+    # the task's own `vars:` (and its blocks'): the value the loop reads first
+    t = task
+    while t is not None:
+        vnode = t.node.get("vars") if hasattr(t.node, "get") else None
+        vars_ = vnode.to_data() if vnode is not None else None
+        if isinstance(vars_, dict) and m.group(1) in vars_:
+            v = vars_[m.group(1)]
+            if isinstance(v, str) and _WHOLE_TEMPLATE.fullmatch(v.strip()):
+                return None  # an expression: may be a list
+            return [v]
+        t = t.parent
     # a set_fact in the same file: a string that is more than one expression (`pkg-{{ v }}`)
     # is one name, whatever it renders to
     for t in project.all_tasks():
@@ -311,6 +329,16 @@ def known_list_length(project, task: Task, loop_node) -> int | None:
     `known_lengths`), else None."""
     lengths = known_lengths(project, task, loop_node)
     return max(lengths) if lengths else None
+
+
+_STRING_DEFAULT = re.compile(r"""\|\s*default\(\s*(['"])[^'"]*\1\s*\)\s*\}\}\s*$""")
+
+
+def _string_default(loop_node) -> bool:
+    """The loop's expression falls back to one quoted name (`{{ pkgs[os] | default('kde') }}`):
+    a string, which `with_items` takes as one item."""
+    value = getattr(loop_node, "value", None)
+    return isinstance(value, str) and bool(_STRING_DEFAULT.search(value))
 
 
 def _flattened_count(project, task: Task, loop_node) -> int | None:
@@ -397,6 +425,8 @@ def check(ctx):
                 count = _flattened_count(ctx.project, task, loop_node)
             if count is None and _joined(loop_node):
                 continue  # a string, not a list: the loop has one item (a comma-separated name)
+            if count is None and _string_default(loop_node):
+                continue  # `| default('cinnamon')`: the author expects one name, a one-item loop
             # the loop's own length, else the variable's where the project defines it
             known = count if count is not None else known_list_length(ctx.project, task, loop_node)
             if known is not None and _too_few(known, args, min_items):
