@@ -140,6 +140,8 @@ def classify(abspath: str) -> FileKind | None:
     if ext == ".j2" or "templates" in parents:
         return TEMPLATE
     if "group_vars" in parents or "host_vars" in parents:
+        if name.startswith("."):
+            return None  # `.gitignore`, `.keep`: Ansible's vars plugin skips hidden files
         if ext in YAML_EXT or ext == "" or ext == ".json":
             return VARS
         return None

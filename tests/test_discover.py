@@ -390,6 +390,7 @@ def test_no_parse_error_for_files_that_are_not_yaml_to_read(tmp_path):
             "deploy/pod.yml": "kind: Pod\nspec: {{ spec }}\n  x: [\n",  # no Ansible keyword
             "roles/.template/tasks/main.yml": "- name: x\n  tasks: [\n",  # a scaffold in a hidden folder
             "roles/r/vars/main.yml": "{{ role_name }}_port: 80\nx: [\n",  # a templated key: a template
+            "group_vars/.gitignore": "*\n!.gitignore\n",  # Ansible skips hidden files there
             "broken.yml": "- hosts: all\n  tasks:\n    - debug:\n  bad: [\n",
         },
     )

@@ -312,3 +312,16 @@ def test_p601_ambiguous_file_gets_no_fix(tmp_path):
     found = {f.path: f for f in findings_of(run_engine(tmp_path, select=["P601"]), "P601")}
     amb = found["roles/r/tasks/sub/a.yml"]
     assert amb.fix is None and "several files are named so" in amb.help
+
+
+def test_p202_silent_when_tag_runs_skip_the_setup_task(tmp_path):
+    # `--tags web` skips the untagged setup task: the play's gathering is then the only one
+    play = (
+        "- hosts: all\n  tasks:\n    - ansible.builtin.setup:\n"
+        "    - name: Web\n      ansible.builtin.debug:\n        var: ansible_distribution\n      tags: [web]\n"
+    )
+    write_tree(tmp_path / "tags", {"site.yml": play})
+    assert not findings_of(run_engine(tmp_path / "tags", select=["P202"]), "P202")
+    always = play.replace("    - ansible.builtin.setup:\n", "    - ansible.builtin.setup:\n      tags: [always]\n")
+    write_tree(tmp_path / "always", {"site.yml": always})
+    assert findings_of(run_engine(tmp_path / "always", select=["P202"]), "P202")

@@ -71,6 +71,39 @@ def _memory_cache(ctx, play) -> bool:
     return cfg is None or fact_cache_config(cfg).memory
 
 
+def _tags_of(task) -> set[str]:
+    """The tags of a task and of the blocks around it."""
+    out: set[str] = set()
+    t = task
+    while t is not None:
+        v = t.value("tags")
+        for x in v if isinstance(v, list) else [v] if v is not None else []:
+            out |= {p.strip() for p in str(x).split(",") if p.strip()}
+        t = t.parent
+    return out
+
+
+def _tag_runs_skip(run, setup) -> bool:
+    """The play is run by tags (some task, block or role of it carries `tags:`), and the
+    setup task does not run under every tag (`always`) nor under each tag the others use:
+    a `--tags X` run skips it, and only the play's own gathering gives X its facts."""
+    mine = _tags_of(setup)
+    if "always" in mine:
+        return False
+    others: set[str] = set()
+    for rt in run.tasks:
+        if rt.task is setup or rt.task.is_block:
+            continue
+        others |= _tags_of(rt.task)
+    roles = run.play.node.get("roles")
+    for r in (roles.to_data() if roles is not None else None) or []:
+        tags = r.get("tags") if isinstance(r, dict) else None
+        for x in tags if isinstance(tags, list) else [tags] if tags else []:
+            others |= {p.strip() for p in str(x).split(",") if p.strip()}
+    others.discard("always")
+    return bool(others - mine)
+
+
 def check(ctx):
     for play in ctx.project.plays():
         if play.gathers_facts() is not True:
@@ -88,6 +121,8 @@ def check(ctx):
             or t.delegate_local
         ):
             continue
+        if _tag_runs_skip(run, t):
+            continue  # `--tags X` skips the setup task: the play's gathering is then the only one
         made = yaml_edits.set_key(play.file, play.node, "gather_facts", False, after=("hosts", "name"))
         fix = None
         if made is not None:
