@@ -286,7 +286,7 @@ def _defined_values(project, task: Task, loop_node) -> list | None:
         if isinstance(data, dict) and m.group(1) in data:
             out.append(data[m.group(1)])
     # the task's own `vars:` (and its blocks'): the value the loop reads first
-    t = task
+    t: Task | None = task
     while t is not None:
         vnode = t.node.get("vars") if hasattr(t.node, "get") else None
         vars_ = vnode.to_data() if vnode is not None else None
