@@ -77,7 +77,10 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     if best is None or best[0] == 0:
         return None
     n, path, src = best
-    env = environments(src.inv) if isinstance(pattern, str) and pattern.strip() in ("all", "*") else None
+    every = isinstance(pattern, str) and pattern.strip() in ("all", "*")
+    if every and _mixed_devices(scope, src):
+        return None  # `hosts: all` over servers and API endpoints or switches: run with a --limit
+    env = environments(src.inv) if every else None
     if env is not None:
         n = env  # `hosts: all` over disjoint environments: run one environment at a time (--limit)
     if once_per_play(play) or runs_nothing(play):
@@ -116,6 +119,23 @@ def environments(inv) -> int | None:
     if seen != set(inv.hosts):
         return None
     return max(sizes)
+
+
+# connections that do not reach a server's shell: API endpoints, network devices, the controller
+_NOT_A_SERVER = ("local", "httpapi", "network_cli", "netconf", "napalm")
+
+
+def _mixed_devices(scope: Scope, src) -> bool:
+    """The inventory holds hosts no server play can run on (`ansible_connection: httpapi`,
+    `network_cli`, `local` for an API endpoint) beside the ones it can: a play on `all` is
+    then run with a `--limit`, and how many hosts it gets is not known."""
+    kinds = set()
+    for h in src.inv.hosts:
+        conn = scope.connection_of(src, h).rsplit(".", 1)[-1]
+        kinds.add("device" if conn in _NOT_A_SERVER and h not in ("localhost", "127.0.0.1") else "server")
+        if len(kinds) == 2:
+            return True
+    return False
 
 
 def runs_nothing(play) -> bool:
