@@ -267,3 +267,26 @@ def test_a_templated_repository_item_first_keeps_the_loop(tmp_path):
     assert not p101(tmp_path / "repo", {"site.yml": play})
     other = loop_play(["'{{ extra_tool }}'", "ohpc-base", "docs-ohpc", "lmod-ohpc"]).replace("loop:", "with_items:")
     assert len(p101(tmp_path / "plain", {"site.yml": other})) == 1
+
+
+def test_bare_name_loops_and_block_conditions(tmp_path):
+    # `with_items: app_packages` (Ansible 1.x): 2.2+ loops once over the word: not a slow loop
+    bare = "- hosts: all\n  tasks:\n    - apt: name={{ item }}\n      with_items: app_packages\n"
+    assert not p101(tmp_path / "bare", {"site.yml": bare})
+    # a block gated on an earlier check: a first-install step
+    gated = (
+        "- hosts: all\n  tasks:\n    - when: not installed.stat.exists\n      block:\n"
+        "        - ansible.builtin.apt:\n            name: '{{ item }}'\n          loop: [a, b, c, d, e]\n"
+    )
+    assert not p101(tmp_path / "gated", {"site.yml": gated})
+
+
+def test_an_empty_mapping_default_and_a_one_item_list_are_nothing_to_batch(tmp_path):
+    task = '- name: Nightly\n  community.general.flatpak:\n    name: "{{ item }}"\n  loop: "{{ nightly }}"\n'
+    files = {
+        "site.yml": "- hosts: all\n  roles:\n    - flatpak\n",
+        "roles/flatpak/tasks/main.yml": task,
+        "roles/flatpak/defaults/main.yml": "nightly: {}\n",
+        "roles/flatpak/vars/main.yml": "nightly:\n  - org.gnome.Epiphany.Devel\n",
+    }
+    assert not p101(tmp_path, files)

@@ -433,12 +433,16 @@ class Project:
 
     @cached_property
     def keyword_era(self) -> tuple[int, int] | None:
-        """(2, 8) when a play, block or task uses a keyword Ansible 2.9 removed, else None."""
+        """(2, 8) when a play, block or task uses a keyword Ansible 2.9 removed; (2, 1) when a
+        task loops over a bare variable name (`with_items: app_packages`), which Ansible 2.2
+        stopped expanding; else None."""
         removed = pins.REMOVED_IN_2_9
         if any(any(k in play.node for k in removed) for play in self.plays()):
             return (2, 8)
         if any(t.node is not None and any(t.has(k) for k in removed) for t in self.all_tasks()):
             return (2, 8)
+        if any(_bare_loop(t) for t in self.all_tasks()):
+            return (2, 1)  # bare-name loops stopped working in 2.2 (taken as one string)
         return None
 
     def var_dir_texts(self, folder: str) -> list[tuple[str, str]]:
@@ -482,6 +486,14 @@ class Project:
         """Where upward searches stop: the project root, a repository root, the top."""
         d = os.path.abspath(d)
         return d == os.path.abspath(self.root) or os.path.dirname(d) == d or os.path.exists(os.path.join(d, ".git"))
+
+
+def _bare_loop(task) -> bool:
+    """`with_items: some_packages` (a variable-looking bare word, not a template)."""
+    if task.loop_key is None or not task.loop_key.startswith("with_"):
+        return False
+    v = getattr(task.loop_node, "value", None)
+    return isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z_]\w*([.]\w+)*", v.strip())) and ("_" in v or "." in v)
 
 
 _ANSIBLE_WORDS = re.compile(

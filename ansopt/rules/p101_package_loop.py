@@ -222,14 +222,28 @@ _ONCE_ONLY = re.compile(
 REMOVED = frozenset({"absent", "removed", "purged"})
 
 
+def bare_name_loop(task: Task) -> bool:
+    """A loop over a bare variable name (`with_items: mongodb_packages`, Ansible 1.x style):
+    ansible-core 2.2 and later take it as one string, so the task runs once, with that word
+    as the item: a broken loop, not a slow one."""
+    v = getattr(task.loop_node, "value", None)
+    return isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z_][\w]*([.][\w]+)*", v.strip())) and ("_" in v or "." in v)
+
+
 def rarely_runs(task: Task) -> bool:
-    """A removal (teardown code), or a loop gated on an earlier check's result."""
+    """A removal (teardown code), or a loop gated (on itself or a block around it) on an
+    earlier check's result."""
     state = task.args.get("state")
     if isinstance(state, str) and state.strip().lower() in REMOVED:
         return True
-    when = task.value("when")
-    conds = when if isinstance(when, list) else [when]
-    return any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds)
+    t: Task | None = task
+    while t is not None:  # the task's `when:`, or a block's around it
+        when = t.value("when")
+        conds = when if isinstance(when, list) else [when]
+        if any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds):
+            return True
+        t = t.parent
+    return False
 
 
 # a loop over `{{ pkgs | join(',') }}` iterates over one string: a single item
@@ -319,6 +333,8 @@ def known_lengths(project, task: Task, loop_node) -> list[int] | None:
             lengths.append(1)
         elif isinstance(v, list) and all(isinstance(x, str) and not is_template(x) for x in v):
             lengths.append(len(v))
+        elif v == {} or v is None:
+            lengths.append(0)  # a role default of `{}` or nothing: "none unless set"
         else:
             return None
     return lengths or None
@@ -382,6 +398,8 @@ def check(ctx):
     for task in ctx.project.all_tasks():
         if task.is_block or not is_package_module(task.fqcn) or task.loop_key not in LOOP_KEYS:
             continue
+        if bare_name_loop(task):
+            continue  # `with_items: pkgs`: ansible-core 2.2+ loops once, over the word itself
         if must_stay_per_item(task) is not None or _repository_first_in_values(ctx.project, task):
             continue  # one transaction would fail every package where the loop fails one
         if rarely_runs(task):
