@@ -290,3 +290,9 @@ def test_an_empty_mapping_default_and_a_one_item_list_are_nothing_to_batch(tmp_p
         "roles/flatpak/vars/main.yml": "nightly:\n  - org.gnome.Epiphany.Devel\n",
     }
     assert not p101(tmp_path, files)
+
+
+def test_pip_over_an_unknown_list_gets_no_fix(tmp_path):
+    task = "- hosts: all\n  tasks:\n    - ansible.builtin.pip:\n        name: '{{ item }}'\n      loop: '{{ pip_packages }}'\n"
+    [f] = p101(tmp_path, {"site.yml": task})
+    assert f.fix is None and "may be empty" in f.help

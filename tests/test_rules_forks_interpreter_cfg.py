@@ -868,3 +868,14 @@ def test_c105_all_over_servers_and_api_endpoints_is_run_with_a_limit(tmp_path):
     assert not findings(tmp_path, "C105")
     (tmp_path / "site.yml").write_text(play(hosts="nodes"), encoding="utf-8")
     assert findings(tmp_path, "C105")  # the 8 nodes themselves
+
+
+def test_c105_a_play_delegated_to_one_host_is_not_counted(tmp_path):
+    body = (
+        "- hosts: web\n  gather_facts: false\n  tasks:\n    - name: Disk\n      ansible.builtin.command: qemu-img create x\n"
+        "      delegate_to: '{{ kvm_host }}'\n"
+    )
+    write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": WEB12, "site.yml": body})
+    assert not findings(tmp_path, "C105")
+    (tmp_path / "site.yml").write_text(body.replace("'{{ kvm_host }}'", "localhost"), encoding="utf-8")
+    assert findings(tmp_path, "C105")  # delegated to the controller: forks still run them in parallel

@@ -85,6 +85,8 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
         n = env  # `hosts: all` over disjoint environments: run one environment at a time (--limit)
     if once_per_play(play) or runs_nothing(play):
         n = 1
+    elif delegated_to_one_host(play):
+        return None  # every task runs on one machine: forks there are sessions on one host
     serial = play.value("serial")
     useful = serial_batch(serial, n)
     if useful is None:
@@ -136,6 +138,22 @@ def _mixed_devices(scope: Scope, src) -> bool:
         if len(kinds) == 2:
             return True
     return False
+
+
+def delegated_to_one_host(play) -> bool:
+    """Every task of the play is delegated to the same remote host (`delegate_to: "{{
+    kvm_host }}"`: each inventory host's work runs on that one machine), and the play gathers
+    no facts: more forks mean more parallel sessions on that host, not more hosts working."""
+    from ._gathering import play_run
+
+    if play.gathers_facts() is not False:
+        return False
+    run = play_run(play)
+    targets = {rt.task.value("delegate_to") for rt in run.tasks if not rt.task.is_block}
+    if run.unknown or len(targets) != 1:
+        return False
+    (target,) = targets
+    return isinstance(target, str) and target.strip() not in ("localhost", "127.0.0.1", "::1")
 
 
 def runs_nothing(play) -> bool:

@@ -71,7 +71,9 @@ Fix (safe)
     as a mapping for that task only, values kept as the strings ansible-core's parse_kv
     gives. Behaviour is the same: the same packages in the same state.
 
-    No fix is offered when the task registers a result (`register` holds one result per
+    No fix is offered for a pip loop over a variable whose values the project does not show
+    (an empty list skips the looped task, while `name: []` still runs pip, which fails on a
+    host without it), nor when the task registers a result (`register` holds one result per
     item with a loop, a single result without), has a `loop_control` beyond `loop_var`, has arguments under `args:`, loops over a
     bare (untemplated) name, or lists templated items (an item may itself be a list, which
     `with_items` flattens and `loop` does not) — except a single templated `with_items` item
@@ -495,8 +497,14 @@ def _fix(ctx, task: Task, name_key: str, name_node, free: bool):
     """(Fix, None) or (None, reason)."""
     if task.has("register"):
         return None, "`register` would hold one result instead of one per item"
-    if any(v == [] for v in _defined_values(ctx.project, task, task.loop_node) or []):
+    values = _defined_values(ctx.project, task, task.loop_node)
+    if any(v == [] or v == {} or v is None for v in values or []):
         return None, "the variable is empty somewhere: the loop skips the task there, a list would still run it"
+    loop_value = getattr(task.loop_node, "value", None)
+    if short_name(task.fqcn) == "pip" and is_template(loop_value) and not values:
+        # an empty list skips the looped task; `name: []` still runs pip, which fails on a
+        # host without pip: only a list known to hold names is safe to pass
+        return None, "the list may be empty (pip fails without a pip executable where the loop would skip)"
     if task.has("args"):
         return None, "arguments under `args:`"
     lc = task.node.get("loop_control")
