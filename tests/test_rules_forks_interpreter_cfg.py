@@ -866,6 +866,8 @@ def test_c105_all_over_servers_and_api_endpoints_is_run_with_a_limit(tmp_path):
     inv = "[nodes]\nn[1:8]\n\n[api]\nocp-api ansible_connection=local\nunifi ansible_connection=httpapi\n"
     write_tree(tmp_path, {"ansible.cfg": C105_CFG, "inventory.ini": inv, "site.yml": play(hosts="all")})
     assert not findings(tmp_path, "C105")
+    (tmp_path / "site.yml").write_text(play(hosts="[all]"), encoding="utf-8")  # a list of one
+    assert not findings(tmp_path, "C105")
     (tmp_path / "site.yml").write_text(play(hosts="nodes"), encoding="utf-8")
     assert findings(tmp_path, "C105")  # the 8 nodes themselves
 

@@ -77,7 +77,8 @@ def play_width(scope: Scope, play) -> PlayWidth | None:
     if best is None or best[0] == 0:
         return None
     n, path, src = best
-    every = isinstance(pattern, str) and pattern.strip() in ("all", "*")
+    one = pattern[0] if isinstance(pattern, list) and len(pattern) == 1 else pattern  # `hosts: [all]`
+    every = isinstance(one, str) and one.strip() in ("all", "*")
     if every and _mixed_devices(scope, src):
         return None  # `hosts: all` over servers and API endpoints or switches: run with a --limit
     env = environments(src.inv) if every else None
