@@ -66,6 +66,7 @@ class Project:
         self._cfg_playbooks: dict[str, list[Playbook]] = {}  # playbooks_for_cfg
         self._var_dir_texts: dict[str, list[tuple[str, str]]] = {}  # var_dir_texts
         self._pins: dict[str, tuple[int, int] | None] = {}  # pinned_core
+        self._eras: dict[str, tuple[int, int] | None] = {}  # keyword_era
         self.role_use: tuple[set[str] | None] | None = None  # rules._packages.used_roles, once
         self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
         self.measurements: Any = None  # model.timings.Measurements of recorded runs, if any
@@ -427,23 +428,35 @@ class Project:
         were removed in Ansible 2.9, so a project written with them runs 2.8 at most."""
         if folder not in self._pins:
             found = pins.pinned_core(self.root, folder, self.reader.read_lenient)
-            era = self.keyword_era
+            cfg = self.applicable_cfg(os.path.join(os.path.abspath(folder), "x"))
+            era = self.keyword_era(os.path.dirname(cfg) if cfg else self.root)
             self._pins[folder] = min(found, era) if found is not None and era is not None else (found or era)
         return self._pins[folder]
 
-    @cached_property
-    def keyword_era(self) -> tuple[int, int] | None:
-        """(2, 8) when a play, block or task uses a keyword Ansible 2.9 removed; (2, 1) when a
-        task loops over a bare variable name (`with_items: app_packages`), which Ansible 2.2
-        stopped expanding; else None."""
+    def keyword_era(self, base: str) -> tuple[int, int] | None:
+        """For the files under `base` (the folder of the ansible.cfg that applies, else the
+        project root: one old corner of a repository says nothing of the rest): (2, 8) when a
+        play, block or task uses a keyword Ansible 2.9 removed; (2, 1) when a task loops over a
+        bare variable name (`with_items: app_packages`), which Ansible 2.2 stopped expanding;
+        else None."""
+        base = os.path.abspath(base)
+        if base in self._eras:
+            return self._eras[base]
+
+        def under(file) -> bool:
+            p = self.abspath_of(file)
+            return p is not None and (p + os.sep).startswith(base + os.sep)
+
         removed = pins.REMOVED_IN_2_9
-        if any(any(k in play.node for k in removed) for play in self.plays()):
-            return (2, 8)
-        if any(t.node is not None and any(t.has(k) for k in removed) for t in self.all_tasks()):
-            return (2, 8)
-        if any(_bare_loop(t) for t in self.all_tasks()):
-            return (2, 1)  # bare-name loops stopped working in 2.2 (taken as one string)
-        return None
+        era: tuple[int, int] | None = None
+        if any(under(play.file) and any(k in play.node for k in removed) for play in self.plays()):
+            era = (2, 8)
+        elif any(under(t.file) and any(t.has(k) for k in removed) for t in self.all_tasks()):
+            era = (2, 8)
+        elif any(under(t.file) and _bare_loop(t) for t in self.all_tasks()):
+            era = (2, 1)  # bare-name loops stopped working in 2.2 (taken as one string)
+        self._eras[base] = era
+        return era
 
     def var_dir_texts(self, folder: str) -> list[tuple[str, str]]:
         """(display path, text) of every file under `folder`'s group_vars and host_vars."""
