@@ -83,6 +83,10 @@ def test_loop_of_one_dictionary(tmp_path):
     assert not p101(tmp_path, {"site.yml": play})
 
 
+# a role task installing five packages one by one
+FIVE_PACKAGES = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+
+
 def _roles_project(site: str) -> dict[str, str]:
     task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [git, curl, jq, vim]\n'
     return {"site.yml": site, "roles/web/tasks/main.yml": task, "roles/themes/tasks/main.yml": task}
@@ -159,7 +163,7 @@ def test_a_project_written_for_ansible_before_2_9_already_squashes(tmp_path):
     ],
 )
 def test_roles_installed_from_requirements_are_not_the_projects(tmp_path, requirements):
-    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    task = FIVE_PACKAGES
     files = {
         "site.yml": "- hosts: all\n  roles:\n    - postgresql\n    - base\n",
         "ansible.cfg": "[defaults]\nroles_path = external-roles:roles\n",
@@ -171,7 +175,7 @@ def test_roles_installed_from_requirements_are_not_the_projects(tmp_path, requir
 
 
 def test_a_role_ansible_galaxy_installed_is_not_the_projects(tmp_path):
-    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    task = FIVE_PACKAGES
     files = {
         "site.yml": "- hosts: all\n  roles:\n    - geerlingguy.php\n",
         "roles/geerlingguy.php/tasks/main.yml": task,
@@ -221,7 +225,7 @@ def test_a_set_fact_string_is_one_item(tmp_path):
 
 
 def test_a_role_with_its_own_licence_is_someone_elses(tmp_path):
-    task = '- name: Packages\n  ansible.builtin.apt:\n    name: "{{ item }}"\n  loop: [a, b, c, d, e]\n'
+    task = FIVE_PACKAGES
     files = {
         "site.yml": "- hosts: all\n  roles:\n    - newrelic.infra\n    - base\n",
         "roles/newrelic.infra/tasks/main.yml": task,

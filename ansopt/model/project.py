@@ -70,6 +70,7 @@ class Project:
         self.role_use: tuple[set[str] | None] | None = None  # rules._packages.used_roles, once
         self.scopes: dict[tuple[str, str | None], Any] = {}  # model.scope.build_scope
         self.measurements: Any = None  # model.timings.Measurements of recorded runs, if any
+        self.memo: dict[str, Any] = {}  # what a rule derives once per project, by a key of its own
 
     # ---------------------------------------------------------------- loading
     def display(self, abspath: str) -> str:

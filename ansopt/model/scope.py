@@ -26,6 +26,9 @@ from ..source.reader import Reader
 from .config import EffectiveConfig
 
 MAX_DEPTH = 3  # how deep below the project folder inventories are looked for
+# the OpenSSH connection plugin by its names (what SSH advice is for), and paramiko's
+SSH_CONNECTIONS = frozenset({"ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh"})
+PARAMIKO_CONNECTIONS = frozenset({"paramiko", "paramiko_ssh", "ansible.builtin.paramiko_ssh"})
 
 
 @dataclass
@@ -48,8 +51,16 @@ class Scope:
     cfg_abspath: str | None
     cfg: CfgFile | None
     inventories: list[InventorySource] = field(default_factory=list)
-    # host -> the non-SSH connection some inventory of the project sets for that host name
-    elsewhere: dict[str, str] = field(default_factory=dict)
+    project: Any = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def elsewhere(self) -> dict[str, str]:
+        """host -> the non-SSH connection some inventory of the project sets for that host
+        name; worked out only when a host has no connection of its own (it reads every
+        inventory of the project)."""
+        if self.project is None:
+            return {}
+        return _connections_elsewhere(self.project, self.base_dir, [s.abspath for s in self.inventories], self)
 
     @cached_property
     def config(self) -> EffectiveConfig:
@@ -233,7 +244,7 @@ def build_scope(project, base_dir: str, cfg_abspath: str | None) -> Scope:
         src = _load_source(p)
         if src is not None:
             scope.inventories.append(src)
-    scope.elsewhere = _connections_elsewhere(project, base_dir, paths, scope)
+    scope.project = project
     cache[key] = scope
     return scope
 
@@ -258,12 +269,7 @@ def _connections_elsewhere(project, base_dir: str, used: list[str], scope: Scope
             hv = src.inv.var_sources(h, src.group_vars, src.host_vars) or {}
             v = hv.get("ansible_connection")
             conn = str(v.value) if v is not None and v.value is not None else implied_connection(hv)
-            if (
-                conn
-                and "{{" not in conn
-                and conn
-                not in ("ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh", "paramiko", "paramiko_ssh")
-            ):
+            if conn and "{{" not in conn and conn not in SSH_CONNECTIONS | PARAMIKO_CONNECTIONS:
                 out[h] = conn
     return out
 

@@ -212,6 +212,14 @@ class Task:
                 continue
             yield from _strings(v, skip_ids)
 
+    def lineage(self) -> Iterator[Task]:
+        """This task, then each block around it, innermost first: where an inherited keyword
+        (`when`, `tags`, `run_once`, `vars`) may be set."""
+        t: Task | None = self
+        while t is not None:
+            yield t
+            t = t.parent
+
     def all_tasks(self) -> Iterator[Task]:
         """This task and, for a block, every task inside it."""
         yield self

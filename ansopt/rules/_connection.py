@@ -7,14 +7,14 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..model.scope import InventorySource, Scope, scope_for_cfg
+from ..model.scope import SSH_CONNECTIONS, InventorySource, Scope, scope_for_cfg
 from ..model.tasks import is_template
 from ..source import inventory as source_inventory
 from ._text import clip
 
 # OpenSSH connections: what the SSH advice (pipelining, ControlPersist, control_path) is for.
 # paramiko is not among them: it has no pipelining and no ControlPersist (see C104).
-SSH_LIKE = frozenset({"ssh", "smart", "ansible.builtin.ssh", "ansible.legacy.ssh"})
+SSH_LIKE = SSH_CONNECTIONS
 NAMES_SHOWN = 4
 
 

@@ -176,17 +176,7 @@ def once_per_play(play) -> bool:
     if run.unknown:
         return False
     tasks = [rt.task for rt in run.tasks if not rt.task.is_block]
-    if not tasks:
-        return False
-
-    def once(t) -> bool:
-        while t is not None:
-            if t.value("run_once") is True:
-                return True
-            t = t.parent
-        return False
-
-    return all(once(t) for t in tasks)
+    return bool(tasks) and all(any(b.value("run_once") is True for b in t.lineage()) for t in tasks)
 
 
 _PACKER = re.compile(r"""(?i)\bplaybook_file\b""")

@@ -10,7 +10,10 @@ What it does
     `ansible_ssh_pipelining` set to false in the inventory, group_vars or host_vars are
     reported where they are set; set to true for every SSH host, they make the cfg finding
     moot. Hosts reached with winrm, psrp or local connections get no SSH advice; when the
-    inventory mixes them, the help line says which hosts the advice is for.
+    inventory mixes them, the help line says which hosts the advice is for. A host's
+    connection is its `ansible_connection`, else what its other variables imply
+    (`ansible_winrm_*`, `ansible_psrp_*`, a PowerShell shell type), else what another
+    inventory of the project sets for the same host name (`-i hosts -i winrm.yml`).
 
     Not reported either: an ansible.cfg of `[galaxy]` / `[galaxy_server.*]` sections only
     (read by `ansible-galaxy`, as in an execution environment's build), and an ansible.cfg
@@ -18,7 +21,15 @@ What it does
     without an inventory entry that says otherwise), a project run by `ansible-pull` on each
     machine (`local.yml` beside the cfg, `ansible-pull` in its README or templates), and one
     whose inventory's SSH hosts no
-    play targets (the plays reach only local or winrm hosts).
+    play targets (the plays reach only local or Windows hosts: a play of `win_*` modules
+    beside debug, set_fact, assert, setup...), an ansible.cfg under a Mitogen strategy
+    (`mitogen_linear`: Mitogen carries modules over its own connection), and one inside an
+    inventory folder that no run reads (no playbook under it, its named inventory missing).
+
+    `pipelining = True` written in a section ansible-core does not read it from
+    (`[ssh_connections]`, `[all]`) is named in the message and moved to `[ssh_connection]`;
+    written False there, or commented out (`# pipelining = True`, tried and turned off
+    again), it is reported without a fix.
 
 Why
     Without pipelining, each module run is: create a remote temp folder, copy the module

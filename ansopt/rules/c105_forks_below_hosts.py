@@ -19,6 +19,16 @@ What it does
     count is used, which is a lower bound either way. forks at or above the `max_forks`
     option (default 50) is not reported.
 
+    Plays that do not use their hosts' width do not count: a title play (no tasks, roles or
+    handlers, no facts), a play whose every task runs once, a play whose every task is
+    delegated to one remote host (its work runs on that machine), playbooks of tests, docs
+    or Zuul jobs, playbooks Vagrant or Packer runs per machine (a Vagrantfile naming them; a
+    Packer template's `playbook_file`, or a `packer/` folder). A `hosts: all` play counts the
+    largest environment when the inventory's top groups split every host into disjoint
+    environments (prod, staging, test, dev...: run one at a time), and is not counted at all
+    when the inventory mixes servers with API endpoints or network devices (`httpapi`,
+    `network_cli`, a `local` host that is not localhost): such a play runs with a `--limit`.
+
 Why
     With the linear strategy, each task starts on at most `forks` hosts at once; the next
     hosts start only when a fork is free, and the play's next task waits for all of them.

@@ -86,10 +86,15 @@ Fix (unsafe)
     (see Caveats).
 
     A project whose hosts are rebuilt under the same names (a Vagrantfile, Terraform or
-    Packer files in the cfg's folder or two levels below it, in the folder above or its other folders, or one more folder up: a lab
-    destroyed and made anew, with new addresses, interfaces and disks) gets
-    `gathering = smart` only: the memory cache gathers each host once per run and keeps
-    nothing across runs, so no play reads the facts of a machine that was torn down.
+    Packer files in the cfg's folder or two levels below it, in the folder above or its
+    other folders, or one more folder up, never above the project folder: a lab destroyed
+    and made anew, with new addresses, interfaces and disks) gets `gathering = smart` only:
+    the memory cache gathers each host once per run and keeps nothing across runs, so no
+    play reads the facts of a machine that was torn down.
+
+    No fix (the help says why) when a play gathers only a subset of facts, or when a task of
+    the run reboots hosts (the reboot module, a command that reboots): under smart gathering
+    later plays, in this run and the next, would read the facts from before the reboot.
 
 Suppress
     `# noqa: C201` on the line above `[defaults]` (or above `gathering`).
@@ -154,7 +159,6 @@ def _adds_hosts(plays) -> bool:
     return any((rt.task.fqcn or "") == "ansible.builtin.add_host" for play in plays for rt in play_run(play).tasks)
 
 
-REBUILDERS = discover.REBUILD_FILES  # a lab rebuilt under the same host names: new addresses, disks
 _REBUILD_DEPTH = 2
 
 
@@ -179,7 +183,7 @@ def rebuilt_hosts(base: str, root: str | None = None) -> str | None:
             level = os.path.relpath(dirpath, folder).count(os.sep) + (0 if dirpath == folder else 1)
             dirnames[:] = [] if level >= depth else [n for n in dirnames if n not in discover.SKIP_DIRS]
             for fn in filenames:
-                if any(fnmatch.fnmatch(fn, pat) for pat in REBUILDERS):
+                if any(fnmatch.fnmatch(fn, pat) for pat in discover.REBUILD_FILES):
                     return os.path.relpath(os.path.join(dirpath, fn), base)
     return None
 

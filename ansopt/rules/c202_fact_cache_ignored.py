@@ -5,7 +5,7 @@ What it does
     (jsonfile, redis, yaml, ...) while `gathering` is `implicit` (ansible-core's default),
     when at least one play of the playbooks under its folder that it applies to gathers
     facts (an ansible.cfg without such plays, used for ad-hoc commands for example, is
-    not reported). The finding is on `gathering` when the file sets it, else on
+    not reported; role test stubs, docs and Zuul jobs do not count). The finding is on `gathering` when the file sets it, else on
     `fact_caching`.
 
 Why
@@ -53,7 +53,10 @@ Default selection
 Fix (unsafe)
     Sets `gathering = smart` in `[defaults]`: the existing value is changed in place
     (key, spacing and comments kept), otherwise the option is added after the last option
-    of `[defaults]`. Unsafe because plays then read cached, possibly day-old facts.
+    of `[defaults]`. Unsafe because plays then read cached, possibly day-old facts. No fix
+    (the help says why) when a play gathers only a subset of facts, or a task of the run
+    reboots hosts (the reboot module, a command that reboots): later plays and runs would
+    read the facts from before the reboot.
 
 Suppress
     `gathering = implicit ; noqa: C202`, or `# noqa: C202` on the line above the option

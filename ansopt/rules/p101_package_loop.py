@@ -2,7 +2,8 @@
 
 What it does
     Reports a package module (`apt`, `yum`, `dnf`, `dnf5`, `package`, `pip` and the
-    community.general package managers, short or FQCN names) whose `name` is exactly
+    community.general package managers, short or FQCN names; not `homebrew_cask`, which
+    runs one `brew install --cask` per cask whatever it is given) whose `name` is exactly
     ``{{ item }}`` (or the `loop_var`) and which loops with `loop`, `with_items` or
     `with_list`, when the loop variable is used nowhere else in the task. A loop over
     dictionaries (``name: "{{ item.name }}"``, with at most `state` or `version` also per
@@ -12,22 +13,34 @@ What it does
     Nor is a loop of fewer than `min_items` (4) items (a literal list, or a variable whose
     values where the project defines it are all that short: its role's `defaults/` and
     `vars/`, the `group_vars/`, `host_vars/` and `vars/` beside the file or above it; a plain string
-    is one item, an empty list none), unless each item also
-    refreshes the apt cache (`update_cache`); never a loop of one item, or a loop over a
+    is one item, an empty list or `{}` none; the task's own `vars:`, a `set_fact` of the
+    same file, an expression ending in a string `default('kde')` and the variables of a
+    `with_items` list's templated items count too), unless each item also
+    refreshes the apt cache (`update_cache` without `cache_valid_time`); never a loop of one item, or a loop over a
     joined string (``with_items: "{{ pkgs | join(',') }}"`` iterates over one string, a
     comma-separated name, so the module already runs once); nor a removal (`state: absent`: teardown code,
     rarely run), nor a task of a role under `roles/` that no play of the project runs (a
     role left behind, or commented out of the site playbook; not judged in a collection, a
-    project without playbooks, or when a play names roles ansopt cannot follow), nor a loop whose `when:` tests an earlier check's result (`is failed`,
-    `.rc`, `.stat`: a first-install step); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
+    project without playbooks; a templated role name or include counts every role some file
+    names as a plain value), nor a task of a role installed from elsewhere (named in
+    `requirements.yml`, with `.galaxy_install_info` or a licence of its own: see
+    model.purpose), nor a loop whose `when:` (or a block's around it) tests an earlier
+    check's result (`is failed`, `.rc`, `.stat`: a first-install step); nor a loop over a
+    bare name (`with_items: app_packages`: ansible-core 2.2 and later loop once over the
+    word); nor a loop that must stay per item: with `ignore_errors` (on, or a template),
     `failed_when` or `until`, or a comment on the task or in the comment lines just above it
     saying some items may not exist or may fail ("may not be available", "optional", "best
     effort", "so that one failure does not abort the others", "instead of passing a list").
     In one transaction a package that does not exist fails every package of the list; the
-    loop installs the others. Nor, in a project pinned to Ansible older than 2.11 (a
+    loop installs the others. Nor a loop whose earlier item adds a repository the later ones
+    come from (`epel-release`, a `*-release.rpm` URL, an item `{{ ohpc_release }}`, also in the
+    variable's defined values): one transaction would resolve them before the repository
+    exists. Nor, in a project pinned to Ansible older than 2.11 (a
     requirements file, a CI image tag: see C404), a loop over ``{{ item }}`` with a module
     ansible-core merged by itself then (`squash_actions`: apk, apt, dnf, homebrew,
     openbsd_pkg, pacman, pip, pkgng, yum, zypper): it already runs as one transaction there.
+    A project written with `sudo:`/`su:` keywords (removed in 2.9) or bare-name loops
+    (pre-2.2), judged per ansible.cfg folder, counts as pinned that old.
 
 Why
     Each loop item is a separate module run: a round trip to the host, a new package
@@ -238,13 +251,11 @@ def rarely_runs(task: Task) -> bool:
     state = task.args.get("state")
     if isinstance(state, str) and state.strip().lower() in REMOVED:
         return True
-    t: Task | None = task
-    while t is not None:  # the task's `when:`, or a block's around it
+    for t in task.lineage():  # the task's `when:`, or a block's around it
         when = t.value("when")
         conds = when if isinstance(when, list) else [when]
         if any(isinstance(c, str) and _ONCE_ONLY.search(c) for c in conds):
             return True
-        t = t.parent
     return False
 
 
@@ -302,26 +313,35 @@ def _defined_values(project, task: Task, loop_node) -> list | None:
         if isinstance(data, dict) and m.group(1) in data:
             out.append(data[m.group(1)])
     # the task's own `vars:` (and its blocks'): the value the loop reads first
-    t: Task | None = task
-    while t is not None:
-        vnode = t.node.get("vars") if hasattr(t.node, "get") else None
+    for t in task.lineage():
+        vnode = t.node.get("vars")
         vars_ = vnode.to_data() if vnode is not None else None
         if isinstance(vars_, dict) and m.group(1) in vars_:
             v = vars_[m.group(1)]
             if isinstance(v, str) and _WHOLE_TEMPLATE.fullmatch(v.strip()):
                 return None  # an expression: may be a list
             return [v]
-        t = t.parent
     # a set_fact in the same file: a string that is more than one expression (`pkg-{{ v }}`)
     # is one name, whatever it renders to
-    for t in project.all_tasks():
-        if t.file is not task.file or t.fqcn != "ansible.builtin.set_fact" or m.group(1) not in t.args:
+    for t in _set_facts(project).get(id(task.file), []):
+        if m.group(1) not in t.args:
             continue
         v = t.args[m.group(1)]
         if isinstance(v, str) and is_template(v) and _WHOLE_TEMPLATE.fullmatch(v.strip()):
             return None  # `{{ other }}`: may be a list
         out.append("one-name" if isinstance(v, str) else v)
     return out
+
+
+def _set_facts(project) -> dict[int, list[Task]]:
+    """The project's set_fact tasks by file (id of its YamlFile), found once per project."""
+    if "p101.set_facts" not in project.memo:
+        by_file: dict[int, list[Task]] = {}
+        for t in project.all_tasks():
+            if t.fqcn == "ansible.builtin.set_fact":
+                by_file.setdefault(id(t.file), []).append(t)
+        project.memo["p101.set_facts"] = by_file
+    return project.memo["p101.set_facts"]
 
 
 def known_lengths(project, task: Task, loop_node) -> list[int] | None:

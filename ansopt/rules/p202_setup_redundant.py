@@ -10,7 +10,9 @@ What it does
     left alone. With `gathering = smart` the play's own gathering is skipped for hosts whose
     facts are known (from an earlier play of the run, or a fact cache), so the setup task
     may be the only gathering: reported only for the first play of a playbook without a
-    fact cache.
+    fact cache. Nor is a play run by tags (its tasks, blocks or roles carry `tags:`) whose
+    setup task is not tagged `always`: a `--tags X` run skips that task, and the play's own
+    gathering is then the only one.
 
 Why
     Each gathering runs the setup module on every host: the same 1 to 5 seconds per host
@@ -71,16 +73,15 @@ def _memory_cache(ctx, play) -> bool:
     return cfg is None or fact_cache_config(cfg).memory
 
 
+def _tag_set(v) -> set[str]:
+    """`tags:` as written (a list, a comma-separated string, one tag) as a set."""
+    items = v if isinstance(v, list) else [v] if v is not None else []
+    return {p.strip() for x in items for p in str(x).split(",") if p.strip()}
+
+
 def _tags_of(task) -> set[str]:
     """The tags of a task and of the blocks around it."""
-    out: set[str] = set()
-    t = task
-    while t is not None:
-        v = t.value("tags")
-        for x in v if isinstance(v, list) else [v] if v is not None else []:
-            out |= {p.strip() for p in str(x).split(",") if p.strip()}
-        t = t.parent
-    return out
+    return {tag for t in task.lineage() for tag in _tag_set(t.value("tags"))}
 
 
 def _tag_runs_skip(run, setup) -> bool:
@@ -97,9 +98,8 @@ def _tag_runs_skip(run, setup) -> bool:
         others |= _tags_of(rt.task)
     roles = run.play.node.get("roles")
     for r in (roles.to_data() if roles is not None else None) or []:
-        tags = r.get("tags") if isinstance(r, dict) else None
-        for x in tags if isinstance(tags, list) else [tags] if tags else []:
-            others |= {p.strip() for p in str(x).split(",") if p.strip()}
+        if isinstance(r, dict):
+            others |= _tag_set(r.get("tags"))
     others.discard("always")
     return bool(others - mine)
 
